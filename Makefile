@@ -1,0 +1,40 @@
+# r70 — the README's two commands: `make run` and `make test`.
+SHELL := /bin/bash
+SCENARIO ?= scenarios/vn-2030-base.yaml
+# System packages the build and the tests need (Debian names).
+SYSTEM_PACKAGES := libgsl-dev libglpk-dev pkg-config
+SWIFT ?= swift
+
+.PHONY: deps build run test bench docs clean
+
+# Installs missing system packages (apt-get; retries while another apt holds the lock).
+deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO="sudo"; \
+	  for i in 1 2 3 4 5 6; do \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing && break; \
+	    echo "apt busy or failed; retrying in 10 s"; sleep 10; \
+	  done; \
+	  for p in $$missing; do dpkg -s $$p >/dev/null 2>&1 || { echo "could not install $$p"; exit 1; }; done; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release --product r70
+
+run: build
+	$$($(SWIFT) build -c release --show-bin-path)/r70 run $(SCENARIO)
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: deps
+	cd Benchmarks && $(SWIFT) package benchmark
+
+docs: build
+	$$($(SWIFT) build -c release --show-bin-path)/r70 schema --format markdown > docs/scenario-format.md.tmp && mv docs/scenario-format.md.tmp docs/scenario-format.md
+
+clean:
+	rm -rf .build

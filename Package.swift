@@ -1,0 +1,41 @@
+// swift-tools-version: 6.1
+// r70: hourly adequacy and dispatch simulator for Vietnam's power system (Resolution 70-NQ/TW).
+import PackageDescription
+
+let package = Package(
+    name: "r70",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "r70", targets: ["r70"]),
+        .library(name: "GridDispatch", targets: ["GridDispatch"]),
+        .library(name: "GridModel", targets: ["GridModel"]),
+        .library(name: "GridSim", targets: ["GridSim"]),
+        .library(name: "GridReport", targets: ["GridReport"]),
+        .library(name: "LPOracle", targets: ["LPOracle"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // C libraries: GSL (random streams, distributions, statistics) and GLPK (the LP oracle of the tests).
+        .systemLibrary(name: "CGSL", pkgConfig: "gsl", providers: [.apt(["libgsl-dev"]), .brew(["gsl"])]),
+        .systemLibrary(name: "CGLPK", providers: [.apt(["libglpk-dev"]), .brew(["glpk"])]),
+        .target(name: "GridRandom", dependencies: ["CGSL"]),
+        .target(name: "LPOracle", dependencies: ["CGLPK"]),
+        // The engine, in the order data flows.
+        .target(name: "GridDispatch"),
+        .target(name: "GridModel", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "GridSim", dependencies: ["GridModel", "GridDispatch", "GridRandom"]),
+        .target(name: "GridReport", dependencies: ["GridModel", "GridSim"]),
+        .executableTarget(name: "r70", dependencies: [
+            "GridModel", "GridSim", "GridReport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "GridDispatchTests", dependencies: ["GridDispatch", "LPOracle"]),
+        .testTarget(name: "GridModelTests", dependencies: ["GridModel", "GridRandom"]),
+        .testTarget(name: "GridSimTests", dependencies: ["GridSim", "GridModel", "GridDispatch", "LPOracle"]),
+        .testTarget(name: "GridReportTests", dependencies: ["GridReport", "GridSim", "GridModel"]),
+        .testTarget(name: "r70Tests", dependencies: ["GridModel"]),
+    ]
+)
