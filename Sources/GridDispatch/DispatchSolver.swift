@@ -64,8 +64,10 @@ public struct DispatchResult: Sendable {
     public var plantMW: [Double]
     public var corridorForwardSentMW: [Double]
     public var corridorBackwardSentMW: [Double]
-    /// Power lost on each corridor (both directions).
+    /// Power lost on each corridor, both directions together and each direction.
     public var corridorLossMW: [Double]
+    public var corridorForwardLossMW: [Double]
+    public var corridorBackwardLossMW: [Double]
     public var storageDischargeMW: [Double]
     public var storageChargeMW: [Double]
     public var shedMW: [Double]
@@ -86,6 +88,8 @@ public struct DispatchResult: Sendable {
         corridorForwardSentMW = Array(repeating: 0, count: s.corridors.count)
         corridorBackwardSentMW = Array(repeating: 0, count: s.corridors.count)
         corridorLossMW = Array(repeating: 0, count: s.corridors.count)
+        corridorForwardLossMW = Array(repeating: 0, count: s.corridors.count)
+        corridorBackwardLossMW = Array(repeating: 0, count: s.corridors.count)
         storageDischargeMW = Array(repeating: 0, count: s.storageCount)
         storageChargeMW = Array(repeating: 0, count: s.storageCount)
         shedMW = Array(repeating: 0, count: s.shedCount)
@@ -274,12 +278,21 @@ public final class DispatchSolver {
         let x = lp.x
         for p in 0..<s.plantCount { result.plantMW[p] = x[plantStart + p] }
         for k in 0..<s.corridors.count {
-            result.corridorForwardSentMW[k] = 0; result.corridorBackwardSentMW[k] = 0; result.corridorLossMW[k] = 0
+            result.corridorForwardSentMW[k] = 0; result.corridorBackwardSentMW[k] = 0
+            result.corridorForwardLossMW[k] = 0; result.corridorBackwardLossMW[k] = 0
         }
         for i in 0..<segmentCorridor.count {
             let k = segmentCorridor[i], v = x[segmentStart + i]
-            if segmentBackward[i] { result.corridorBackwardSentMW[k] += v } else { result.corridorForwardSentMW[k] += v }
-            result.corridorLossMW[k] += v * segmentLoss[i]
+            if segmentBackward[i] {
+                result.corridorBackwardSentMW[k] += v
+                result.corridorBackwardLossMW[k] += v * segmentLoss[i]
+            } else {
+                result.corridorForwardSentMW[k] += v
+                result.corridorForwardLossMW[k] += v * segmentLoss[i]
+            }
+        }
+        for k in 0..<s.corridors.count {
+            result.corridorLossMW[k] = result.corridorForwardLossMW[k] + result.corridorBackwardLossMW[k]
         }
         for k in 0..<s.storageCount {
             result.storageDischargeMW[k] = x[dischargeStart + k]

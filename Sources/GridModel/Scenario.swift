@@ -1,0 +1,167 @@
+// The typed, validated model of a scenario. Value types; series are resolved per step of the horizon.
+
+public struct DemandClass: Sendable, Equatable {
+    public var name: String
+    public var share: Double
+    public var shedOrder: Int
+    public var vollUSDPerMWh: Double
+
+    /// Defaults (E): large loads are shed first, vulnerable users and basic industry last.
+    public static let defaults: [DemandClass] = [
+        DemandClass(name: "large_industry", share: 0.35, shedOrder: 1, vollUSDPerMWh: 1_500),
+        DemandClass(name: "commercial", share: 0.20, shedOrder: 2, vollUSDPerMWh: 4_000),
+        DemandClass(name: "residential", share: 0.35, shedOrder: 3, vollUSDPerMWh: 6_000),
+        DemandClass(name: "essential", share: 0.10, shedOrder: 4, vollUSDPerMWh: 20_000),
+    ]
+}
+
+public struct Plant: Sendable {
+    public var name: String
+    public var region: Int
+    public var technology: Technology
+    public var units: Int
+    public var unitSizeMW: Double
+    public var capacityMW: Double { Double(units) * unitSizeMW }
+    public var marginalCostUSDPerMWh: Double
+    public var fuel: Int?
+    /// Tonnes of `fuel` per MWh generated (heat rate / energy content).
+    public var fuelTonnesPerMWh: Double
+    public var heatRateGJPerMWh: Double?
+    public var emissionTPerMWh: Double
+    /// Fraction of capacity available in each step (weather, season), before forced outages.
+    public var availability: [Double]
+    public var forcedOutageRate: Double
+    public var meanTimeToRepairHours: Double
+    public var capacityCredit: Double
+    public var minOutputMW: Double
+    /// Reservoir energy per month (January first), for `hydro_reservoir`.
+    public var hydroMonthlyEnergyMWh: [Double]?
+    public var clean: Bool
+}
+
+public struct CallableProgram: Sendable {
+    public var name: String
+    public var capacityMW: Double
+    public var costUSDPerMWh: Double
+    public var maxHoursPerDay: Double
+}
+
+public struct MandatorySavings: Sendable {
+    public var capacityMW: Double
+    public var triggerReserveMW: Double
+    public var maxHoursPerYear: Double
+    public var costUSDPerMWh: Double
+}
+
+public struct Region: Sendable {
+    public var name: String
+    /// Demand at the grid supply points in each step, MW (before TOU response).
+    public var demandMW: [Double]
+    public var distributionLossFraction: Double
+    /// Share of demand in each class (in `Scenario.demandClasses` order).
+    public var classShares: [Double]
+    public var programs: [CallableProgram]
+    public var mandatorySavings: MandatorySavings?
+}
+
+public struct Corridor: Sendable {
+    public enum Direction: Sendable { case forward, backward }
+    public struct Segment: Sendable, Equatable {
+        public var widthFraction: Double
+        public var lossFraction: Double
+    }
+    public var name: String
+    public var from: Int
+    public var to: Int
+    public var limitForwardMW: Double
+    public var limitBackwardMW: Double
+    public var circuits: Int
+    /// Marginal loss segments (same both ways).
+    public var segments: [Segment]
+    public var hurdleCostUSDPerMWh: Double
+    public var circuitForcedOutageRate: Double
+    public var circuitMeanTimeToRepairHours: Double
+    /// Loss fraction at the rated (full) transfer.
+    public var lossFractionAtRated: Double {
+        segments.reduce(0) { $0 + $1.widthFraction * $1.lossFraction }
+    }
+}
+
+public struct Storage: Sendable {
+    public enum Policy: String, Sendable { case economic, reliability }
+    public var name: String
+    public var region: Int
+    public var technology: String
+    public var powerMW: Double
+    public var energyMWh: Double
+    public var roundTripEfficiency: Double
+    public var chargeEfficiency: Double { roundTripEfficiency.squareRoot() }
+    public var dischargeEfficiency: Double { roundTripEfficiency.squareRoot() }
+    public var minSOCFraction: Double
+    public var maxSOCFraction: Double
+    public var initialSOCFraction: Double
+    public var capacityCredit: Double
+    public var forcedOutageRate: Double
+    public var meanTimeToRepairHours: Double
+    public var policy: Policy
+}
+
+public struct Fuel: Sendable {
+    public var name: String
+    public var kind: String
+    public var energyContentGJPerT: Double
+    public var priceUSDPerGJ: Double
+    public var storageCapacityT: Double
+    public var initialStockT: Double
+    public var strategicReserveT: Double
+    /// Tonnes arriving in each step (cargoes and continuous supply, after disruptions).
+    public var arrivalsT: [Double]
+    /// Tonnes of cargo lost to disruptions over the horizon.
+    public var disruptedT: Double
+}
+
+public struct TOUResponse: Sendable {
+    public var participatingFraction: Double
+    public var elasticity: Double
+    public var savingFraction: Double
+    /// Price ratio (to the normal tariff) of each step.
+    public var priceRatio: [Double]
+}
+
+public struct Targets: Sendable, Equatable {
+    public var minReserveMargin: Double?
+    public var maxLossRate: Double?
+    public var maxLOLEHours: Double?
+    public var maxEUEMWh: Double?
+    public var minCleanShare: Double?
+    public var maxEmissionsT: Double?
+}
+
+public struct DispatchOptions: Sendable {
+    public var lookaheadHours: Int
+    public var shortfallSharingSteps: Int
+    public var excessPenaltyUSDPerMWh: Double
+    public var storageReliabilityFractionOfVOLL: Double
+    public var strategicReserveFractionOfVOLL: Double
+    public var derateForcedOutages: Bool
+}
+
+public struct Scenario: Sendable {
+    public var name: String
+    public var description: String
+    /// The scenario file, for messages.
+    public var file: String
+    public var calendar: StepCalendar
+    public var regions: [Region]
+    public var plants: [Plant]
+    public var corridors: [Corridor]
+    public var storage: [Storage]
+    public var fuels: [Fuel]
+    public var demandClasses: [DemandClass]
+    public var tou: TOUResponse?
+    public var targets: Targets
+    public var dispatch: DispatchOptions
+
+    public var stepCount: Int { calendar.stepCount }
+    public var stepHours: Double { calendar.stepHours }
+}

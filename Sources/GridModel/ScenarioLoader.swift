@@ -1,0 +1,621 @@
+// Checked values → the typed Scenario: cross-references, consistency checks, profiles and series.
+// Every problem is reported with its file, line, key path, value and what was expected.
+import Foundation
+
+public enum ScenarioLoader {
+    /// Reads, checks and resolves a scenario file. Throws `ScenarioErrors` listing every problem.
+    public static func load(path: String) throws(ScenarioErrors) -> Scenario {
+        let text: String
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            guard let t = String(data: data, encoding: .utf8) else {
+                throw ScenarioErrors([Diagnostic(file: path, line: 1, path: "", value: "not UTF-8 text", expected: "a YAML scenario file")])
+            }
+            text = t
+        } catch let e as ScenarioErrors {
+            throw e
+        } catch {
+            throw ScenarioErrors([Diagnostic(file: path, line: 1, path: "", value: "cannot be read", expected: "a readable scenario file (\(error.localizedDescription))")])
+        }
+        return try load(text: text, file: path)
+    }
+
+    /// Checks and resolves scenario `text`; `file` names it in messages and anchors relative paths.
+    public static func load(text: String, file: String) throws(ScenarioErrors) -> Scenario {
+        let log = DiagnosticLog(file: file)
+        let root = ScenarioDecoder.decode(text, schema: ScenarioSchema.scenario, log: log)
+        guard let root else { throw ScenarioErrors(log.sorted) }
+        let builder = Builder(root: root, log: log, file: file)
+        let scenario = builder.build()
+        if !log.diagnostics.isEmpty || scenario == nil { throw ScenarioErrors(log.sorted) }
+        return scenario!
+    }
+}
+
+final class Builder {
+    let root: ObjectNode
+    let log: DiagnosticLog
+    let file: String
+    let directory: URL
+
+    init(root: ObjectNode, log: DiagnosticLog, file: String) {
+        self.root = root; self.log = log; self.file = file
+        directory = URL(fileURLWithPath: file).deletingLastPathComponent()
+    }
+
+    func error(_ o: ObjectNode, _ key: String, _ value: String, _ expected: String) {
+        log.add(line: o.line(key), path: o.path(key), value: value, expected: expected)
+    }
+
+    func fmt(_ x: Double) -> String {
+        if x == x.rounded() && abs(x) < 1e15 { return String(Int(x)) }
+        return String(x)
+    }
+
+    func build() -> Scenario? {
+        guard let horizonNode = root.object("horizon"), let calendar = buildCalendar(horizonNode) else { return nil }
+        let classes = buildClasses()
+        let fuels = buildFuels(calendar)
+        var regions: [Region] = []
+        var plants: [Plant] = []
+        let regionNodes = root.list("regions")
+        if regionNodes.isEmpty && root.fields["regions"] != nil {
+            error(root, "regions", "an empty list", "at least one region")
+        }
+        let regionNames = uniqueNames(regionNodes, what: "region")
+        let fuelNames = root.list("fuels").compactMap { $0.string("name") }
+        for (r, node) in regionNodes.enumerated() {
+            if let region = buildRegion(node, calendar: calendar, classes: classes) { regions.append(region) }
+            for p in node.list("plants") {
+                if let plant = buildPlant(p, region: r, calendar: calendar, fuels: fuels, fuelNames: fuelNames) { plants.append(plant) }
+            }
+        }
+        _ = uniqueNames(regionNodes.flatMap { $0.list("plants") }, what: "plant")
+        let corridors = buildCorridors(regionNames)
+        let storage = buildStorage(regionNames)
+        let tou = root.object("tou").flatMap { buildTOU($0, calendar) }
+        let targets = buildTargets()
+        let dispatch = buildDispatch()
+        guard regions.count == regionNodes.count, !regions.isEmpty else { return nil }
+        return Scenario(name: root.string("name") ?? "", description: root.string("description") ?? "", file: file,
+                        calendar: calendar, regions: regions, plants: plants, corridors: corridors, storage: storage,
+                        fuels: fuels, demandClasses: classes, tou: tou, targets: targets, dispatch: dispatch)
+    }
+
+    func uniqueNames(_ nodes: [ObjectNode], what: String) -> [String: Int] {
+        var names: [String: Int] = [:]
+        for (i, n) in nodes.enumerated() {
+            guard let name = n.string("name") else { continue }
+            if names[name] != nil { error(n, "name", name, "a \(what) name not used before") } else { names[name] = i }
+        }
+        return names
+    }
+
+    // MARK: Horizon
+
+    func buildCalendar(_ h: ObjectNode) -> StepCalendar? {
+        guard let startText = h.string("start_date"), let start = CivilDate(parsing: startText) else { return nil }
+        let stepMinutes = Int(h.string("step_minutes") ?? "60") ?? 60
+        if h.has("duration_days") && h.has("duration_hours") {
+            error(h, "duration_hours", fmt(h.number("duration_hours")!), "either duration_days or duration_hours, not both")
+            return nil
+        }
+        let minutes: Double
+        if let hours = h.number("duration_hours") { minutes = hours * 60 } else { minutes = (h.number("duration_days") ?? 365) * 1440 }
+        let steps = minutes / Double(stepMinutes)
+        guard steps >= 1, steps == steps.rounded() else {
+            error(h, h.has("duration_hours") ? "duration_hours" : "duration_days", fmt(minutes / 60) + " h", "a whole number of \(stepMinutes)-minute steps")
+            return nil
+        }
+        return StepCalendar(start: start, stepMinutes: stepMinutes, stepCount: Int(steps))
+    }
+
+    // MARK: Demand classes
+
+    func buildClasses() -> [DemandClass] {
+        let nodes = root.list("demand_classes")
+        if root.fields["demand_classes"] == nil { return DemandClass.defaults }
+        if nodes.isEmpty { error(root, "demand_classes", "an empty list", "at least one demand class"); return DemandClass.defaults }
+        _ = uniqueNames(nodes, what: "demand class")
+        var classes: [DemandClass] = []
+        for n in nodes {
+            guard let name = n.string("name"), let share = n.number("share"), let order = n.number("shed_order"), let voll = n.number("voll_usd_per_mwh") else { continue }
+            classes.append(DemandClass(name: name, share: share, shedOrder: Int(order), vollUSDPerMWh: voll))
+        }
+        guard classes.count == nodes.count else { return DemandClass.defaults }
+        let total = classes.reduce(0) { $0 + $1.share }
+        if abs(total - 1) > 1e-6 {
+            error(root, "demand_classes", "shares add up to \(fmt(total))", "shares that add up to 1")
+        }
+        let byOrder = zip(classes, nodes).sorted { $0.0.shedOrder < $1.0.shedOrder }
+        for i in 1..<max(byOrder.count, 1) where i < byOrder.count {
+            if byOrder[i].0.shedOrder == byOrder[i - 1].0.shedOrder {
+                error(byOrder[i].1, "shed_order", String(byOrder[i].0.shedOrder), "a shedding position not used by another class")
+            } else if byOrder[i].0.vollUSDPerMWh < byOrder[i - 1].0.vollUSDPerMWh {
+                error(byOrder[i].1, "voll_usd_per_mwh", fmt(byOrder[i].0.vollUSDPerMWh),
+                      "at least \(fmt(byOrder[i - 1].0.vollUSDPerMWh)) (the VOLL of '\(byOrder[i - 1].0.name)', shed before it)")
+            }
+        }
+        return classes
+    }
+
+    // MARK: Profiles
+
+    /// Reads one column of a CSV profile; values must be finite and non-negative. Rows: the horizon's
+    /// hours, or a full year (8,760 or 8,784) indexed by hour of the year.
+    func readProfile(_ node: ObjectNode, calendar: StepCalendar, upperBound: Double? = nil) -> [Double]? {
+        guard let rel = node.string("file"), let column = node.string("column") else { return nil }
+        let url = rel.hasPrefix("/") ? URL(fileURLWithPath: rel) : directory.appendingPathComponent(rel)
+        guard let data = try? Data(contentsOf: url), let text = String(data: data, encoding: .utf8) else {
+            error(node, "file", rel, "a readable CSV file (looked for \(url.path))")
+            return nil
+        }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        while let last = lines.last, last.trimmingCharacters(in: .whitespaces).isEmpty { lines.removeLast() }
+        guard let header = lines.first else { error(node, "file", rel, "a CSV file with a header row"); return nil }
+        let names = header.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let col = names.firstIndex(of: column) else {
+            error(node, "column", column, "a column of \(rel): \(names.joined(separator: ", "))")
+            return nil
+        }
+        var values: [Double] = []
+        values.reserveCapacity(lines.count)
+        var bad = 0
+        let csvPath = url.path
+        for (i, line) in lines.dropFirst().enumerated() {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+            let cell = col < cells.count ? cells[col].trimmingCharacters(in: .whitespaces) : ""
+            if let v = Double(cell), v.isFinite, v >= 0, upperBound.map({ v <= $0 }) ?? true {
+                values.append(v)
+            } else {
+                bad += 1
+                if bad <= 5 {
+                    logCSV(csvPath, line: i + 2, path: node.path + ".column '\(column)'", value: cell.isEmpty ? "(empty)" : "\"\(cell)\"",
+                           expected: upperBound.map { "a number in [0, \(fmt($0))]" } ?? "a finite number ≥ 0")
+                }
+                values.append(0)
+            }
+        }
+        if bad > 5 {
+            logCSV(csvPath, line: 1, path: node.path + ".column '\(column)'", value: "\(bad) bad cells in all", expected: "finite numbers")
+        }
+        let hours = calendar.stepCount * calendar.stepMinutes / 60
+        let yearHours = CivilDate.daysIn(year: calendar.start.year) * 24
+        if values.count != hours && values.count != 8760 && values.count != 8784 {
+            error(node, "file", "\(rel) has \(values.count) rows", "\(hours) rows (one per hour of the horizon) or a full year (8760 or 8784)")
+            return nil
+        }
+        if bad > 0 { return nil }
+        var out = [Double](repeating: 0, count: calendar.stepCount)
+        let yearly = values.count != hours || (values.count == yearHours && hours == yearHours)
+        for t in 0..<calendar.stepCount {
+            let idx = yearly ? Int(calendar.hourOfYear[t]) % values.count : t * calendar.stepMinutes / 60
+            out[t] = values[min(idx, values.count - 1)]
+        }
+        return out
+    }
+
+    /// A problem inside a profile file: reported against that file's own line.
+    func logCSV(_ csv: String, line: Int, path: String, value: String, expected: String) {
+        log.add(file: csv, line: line, path: path, value: value, expected: expected)
+    }
+
+    // MARK: Regions and demand
+
+    func builtinShape(_ name: String, calendar: StepCalendar, hourly year: CivilDate? = nil) -> (Int) -> Double {
+        let table: [[Double]]
+        switch name {
+        case "vn-north": table = BuiltinLoadShapes.vnNorth
+        case "vn-central": table = BuiltinLoadShapes.vnCentral
+        case "vn-south": table = BuiltinLoadShapes.vnSouth
+        default: return { _ in 1 }
+        }
+        // hour-of-year → value, for the horizon's start year
+        let start = CivilDate(year: calendar.start.year, month: 1, day: 1)
+        return { hoy in
+            let date = start.adding(days: hoy / 24)
+            let weekend: Double = [1, 1, 1, 1, 1, 0.95, 0.90][date.weekday]
+            return table[date.month - 1][hoy % 24] * weekend
+        }
+    }
+
+    func buildRegion(_ node: ObjectNode, calendar: StepCalendar, classes: [DemandClass]) -> Region? {
+        guard let name = node.string("name"), let d = node.object("demand") else { return nil }
+        let energy = d.number("annual_energy_mwh"), peak = d.number("peak_mw")
+        if energy == nil && peak == nil {
+            error(d, "annual_energy_mwh", "(missing)", "annual_energy_mwh, peak_mw, or both")
+            return nil
+        }
+        // The shape over a full year of the horizon's start year (hour of year), and at each step.
+        let yearHours = CivilDate.daysIn(year: calendar.start.year) * 24
+        var yearShape: [Double]
+        var stepShape: [Double]
+        if let p = d.object("profile") {
+            guard let series = readProfile(p, calendar: calendar) else { return nil }
+            stepShape = series
+            yearShape = series  // a profile defines its own reference period
+        } else {
+            let f = builtinShape(d.string("shape") ?? "flat", calendar: calendar)
+            yearShape = (0..<yearHours).map(f)
+            stepShape = (0..<calendar.stepCount).map { f(Int(calendar.hourOfYear[$0]) % yearHours) }
+        }
+        let maxShape = yearShape.max() ?? 0
+        guard maxShape > 0 else {
+            error(d, "profile", "all zeros", "a shape with a positive maximum")
+            return nil
+        }
+        let n = Double(yearShape.count)
+        let sumNorm = yearShape.reduce(0) { $0 + $1 / maxShape }
+        let base = d.number("base_year").map(Int.init) ?? calendar.start.year
+        let growth = pow(1 + (d.number("growth_fraction_per_year") ?? 0), Double(calendar.start.year - base))
+        var demand: [Double]
+        switch (energy, peak) {
+        case let (e?, p?):
+            let hoursFactor = n / Double(yearHours) // profiles shorter than a year: energy pro rata
+            let eRef = e * hoursFactor
+            let lf = eRef / (p * n)
+            guard lf <= 1 else {
+                error(d, "annual_energy_mwh", fmt(e), "at most peak × hours = \(fmt(p * Double(yearHours))) MWh (load factor \(String(format: "%.3f", lf)) > 1)")
+                return nil
+            }
+            let beta = (p * n - eRef) / (p * (n - sumNorm))
+            let minNorm = (yearShape.min() ?? 0) / maxShape
+            if n - sumNorm <= 0 || 1 - beta * (1 - minNorm) < 0 {
+                error(d, "annual_energy_mwh", fmt(e), "an energy the shape can reach with peak \(fmt(p)) MW (load factor \(String(format: "%.3f", lf)) is too low for this shape)")
+                return nil
+            }
+            demand = stepShape.map { p * (1 - beta * (1 - $0 / maxShape)) * growth }
+        case let (e?, nil):
+            let hoursFactor = n / Double(yearHours)
+            let total = yearShape.reduce(0, +)
+            demand = stepShape.map { e * hoursFactor * $0 / total * growth }
+        case let (nil, p?):
+            demand = stepShape.map { p * $0 / maxShape * growth }
+        default: return nil
+        }
+        var shares = classes.map(\.share)
+        if let s = node.numbers("class_shares") {
+            if s.count != classes.count {
+                error(node, "class_shares", "\(s.count) values", "\(classes.count) values, one per demand class")
+            } else if abs(s.reduce(0, +) - 1) > 1e-6 {
+                error(node, "class_shares", "sum \(fmt(s.reduce(0, +)))", "shares that add up to 1")
+            } else { shares = s }
+        }
+        var programs: [CallableProgram] = []
+        var mandatory: MandatorySavings?
+        if let dr = node.object("demand_response") {
+            for p in dr.list("programs") {
+                guard let n = p.string("name"), let c = p.number("capacity_mw") else { continue }
+                programs.append(CallableProgram(name: n, capacityMW: c, costUSDPerMWh: p.number("cost_usd_per_mwh") ?? 300,
+                                                maxHoursPerDay: p.number("max_hours_per_day") ?? 4))
+            }
+            _ = uniqueNames(dr.list("programs"), what: "program")
+            if let m = dr.object("mandatory_savings"), let c = m.number("capacity_mw"), let t = m.number("trigger_reserve_mw") {
+                mandatory = MandatorySavings(capacityMW: c, triggerReserveMW: t, maxHoursPerYear: m.number("max_hours_per_year") ?? 200,
+                                             costUSDPerMWh: m.number("cost_usd_per_mwh") ?? 500)
+            }
+        }
+        demand = demand.map { max(0, $0) }
+        return Region(name: name, demandMW: demand, distributionLossFraction: node.number("distribution_loss_fraction") ?? 0.045,
+                      classShares: shares, programs: programs, mandatorySavings: mandatory)
+    }
+
+    // MARK: Plants
+
+    func buildPlant(_ node: ObjectNode, region: Int, calendar: StepCalendar, fuels: [Fuel], fuelNames: [String]) -> Plant? {
+        guard let name = node.string("name"), let techName = node.string("technology"), let tech = Technology(rawValue: techName),
+              let size = node.number("unit_size_mw") else { return nil }
+        let units = Int(node.number("units") ?? 1)
+        let defaults = tech.defaults
+        let capacity = Double(units) * size
+        var ok = true
+        // Cost.
+        var fuelIndex: Int?
+        if let f = node.string("fuel") {
+            if let i = fuelNames.firstIndex(of: f) { fuelIndex = i } else {
+                error(node, "fuel", f, fuelNames.isEmpty ? "the name of a fuel stock (the scenario has no `fuels`)" : "one of the fuels: \(fuelNames.joined(separator: ", "))")
+                ok = false
+            }
+        }
+        let heatRate = node.number("heat_rate_gj_per_mwh")
+        let vom = node.number("vom_usd_per_mwh") ?? 0
+        var cost = 0.0
+        var tonnesPerMWh = 0.0
+        if let fi = fuelIndex, fi < fuels.count {
+            guard let hr = heatRate else {
+                error(node, "heat_rate_gj_per_mwh", "(missing)", "a heat rate, since the plant burns from fuel '\(fuels[fi].name)'")
+                return nil
+            }
+            if node.has("fuel_price_usd_per_gj") {
+                error(node, "fuel_price_usd_per_gj", fmt(node.number("fuel_price_usd_per_gj")!), "no price here: the plant pays the price of fuel '\(fuels[fi].name)'")
+                ok = false
+            }
+            tonnesPerMWh = hr / fuels[fi].energyContentGJPerT
+            cost = node.number("marginal_cost_usd_per_mwh") ?? (hr * fuels[fi].priceUSDPerGJ + vom)
+        } else if let mc = node.number("marginal_cost_usd_per_mwh") {
+            cost = mc
+            if node.has("fuel_price_usd_per_gj") {
+                error(node, "fuel_price_usd_per_gj", fmt(node.number("fuel_price_usd_per_gj")!), "either marginal_cost_usd_per_mwh or a fuel price, not both")
+                ok = false
+            }
+        } else if let price = node.number("fuel_price_usd_per_gj") {
+            guard let hr = heatRate else {
+                error(node, "heat_rate_gj_per_mwh", "(missing)", "a heat rate to go with fuel_price_usd_per_gj")
+                return nil
+            }
+            cost = price * hr + vom
+        } else if [.coal, .domesticGas, .lng, .oil, .flexible, .biomass, .nuclear, .imports].contains(tech) && fuelIndex == nil {
+            error(node, "marginal_cost_usd_per_mwh", "(missing)", "marginal_cost_usd_per_mwh, or fuel_price_usd_per_gj with heat_rate_gj_per_mwh, or a fuel stock")
+            ok = false
+        } else {
+            cost = vom
+        }
+        // Availability.
+        let given = ["availability", "availability_monthly", "availability_profile"].filter { node.has($0) }
+        if given.count > 1 {
+            error(node, given[1], "also given", "only one of availability, availability_monthly, availability_profile")
+            ok = false
+        }
+        var availability = [Double](repeating: node.number("availability") ?? 1, count: calendar.stepCount)
+        if let monthly = node.numbers("availability_monthly"), monthly.count == 12 {
+            for t in 0..<calendar.stepCount { availability[t] = monthly[Int(calendar.month[t]) - 1] }
+        }
+        if let prof = node.object("availability_profile") {
+            if let series = readProfile(prof, calendar: calendar, upperBound: 1) { availability = series } else { ok = false }
+        }
+        // Hydro.
+        var hydro: [Double]?
+        if let h = node.object("hydro") {
+            if tech != .hydroReservoir {
+                error(node, "hydro", "given", "hydro only for technology hydro_reservoir (this plant is \(tech.rawValue))")
+                ok = false
+            }
+            if h.numbers("monthly_energy_mwh") != nil && h.numbers("monthly_capacity_factor") != nil {
+                error(h, "monthly_capacity_factor", "also given", "either monthly_energy_mwh or monthly_capacity_factor")
+                ok = false
+            } else if let e = h.numbers("monthly_energy_mwh") {
+                hydro = e
+            } else if let cf = h.numbers("monthly_capacity_factor") {
+                let year = calendar.start.year
+                hydro = (1...12).map { cf[$0 - 1] * capacity * Double(CivilDate.daysIn(month: $0, year: year) * 24) }
+            } else {
+                error(h, "monthly_energy_mwh", "(missing)", "monthly_energy_mwh or monthly_capacity_factor")
+                ok = false
+            }
+        } else if tech == .hydroReservoir {
+            error(node, "hydro", "(missing)", "reservoir energy (hydro.monthly_energy_mwh) for a hydro_reservoir plant")
+            ok = false
+        }
+        let minOutput = node.number("min_output_mw") ?? 0
+        if minOutput > capacity {
+            error(node, "min_output_mw", fmt(minOutput), "at most the capacity, \(fmt(capacity)) MW")
+            ok = false
+        }
+        if fuelIndex != nil && tech.isVariableRenewable {
+            error(node, "fuel", node.string("fuel") ?? "", "no fuel stock for \(tech.rawValue)")
+            ok = false
+        }
+        guard ok else { return nil }
+        return Plant(name: name, region: region, technology: tech, units: units, unitSizeMW: size, marginalCostUSDPerMWh: cost,
+                     fuel: fuelIndex, fuelTonnesPerMWh: tonnesPerMWh, heatRateGJPerMWh: heatRate,
+                     emissionTPerMWh: node.number("emission_t_per_mwh") ?? defaults.emissionTPerMWh,
+                     availability: availability, forcedOutageRate: node.number("forced_outage_rate") ?? defaults.forcedOutageRate,
+                     meanTimeToRepairHours: node.number("mean_time_to_repair_hours") ?? defaults.meanTimeToRepairHours,
+                     capacityCredit: node.number("capacity_credit") ?? defaults.capacityCredit, minOutputMW: minOutput,
+                     hydroMonthlyEnergyMWh: hydro, clean: node.bool("clean") ?? defaults.clean)
+    }
+
+    // MARK: Corridors
+
+    func region(_ o: ObjectNode, _ key: String, _ names: [String: Int]) -> Int? {
+        guard let n = o.string(key) else { return nil }
+        if let i = names[n] { return i }
+        error(o, key, n, "one of the regions: \(names.sorted { $0.value < $1.value }.map(\.key).joined(separator: ", "))")
+        return nil
+    }
+
+    func buildCorridors(_ regions: [String: Int]) -> [Corridor] {
+        let nodes = root.list("corridors")
+        _ = uniqueNames(nodes, what: "corridor")
+        var out: [Corridor] = []
+        for c in nodes {
+            let from = region(c, "from", regions), to = region(c, "to", regions)
+            guard let name = c.string("name"), let from, let to, let fwd = c.number("limit_forward_mw") else { continue }
+            if from == to { error(c, "to", c.string("to")!, "a region other than `from`"); continue }
+            let rated = c.number("loss_fraction_at_rated") ?? 0.036
+            var segments: [Corridor.Segment]
+            let curve = c.list("loss_curve")
+            if !curve.isEmpty {
+                var pts: [(Double, Double)] = [(0, 0)]
+                var good = true
+                for p in curve {
+                    guard let f = p.number("flow_fraction"), let l = p.number("loss_fraction") else { good = false; continue }
+                    if f <= pts.last!.0 { error(p, "flow_fraction", fmt(f), "more than the previous point's \(fmt(pts.last!.0))"); good = false }
+                    pts.append((f, l))
+                }
+                if good, let last = pts.last, last.0 != 1 {
+                    error(curve.last!, "flow_fraction", fmt(last.0), "the last point at flow_fraction 1")
+                    good = false
+                }
+                guard good else { continue }
+                // Total loss L(f) = f · loss(f); marginal loss on each piece.
+                segments = []
+                var prevMarginal = -1.0
+                for i in 1..<pts.count {
+                    let (a, la) = pts[i - 1], (b, lb) = pts[i]
+                    let marginal = (b * lb - a * la) / (b - a)
+                    if marginal < prevMarginal - 1e-12 || marginal >= 1 || marginal < 0 {
+                        error(curve[i - 1], "loss_fraction", fmt(lb), marginal >= 1 || marginal < 0 ? "a marginal loss between 0 and 1" : "a convex loss curve (marginal losses must not fall)")
+                        good = false
+                    }
+                    prevMarginal = marginal
+                    segments.append(.init(widthFraction: b - a, lossFraction: marginal))
+                }
+                guard good else { continue }
+            } else if c.string("loss_model") == "quadratic" {
+                let n = Int(c.number("loss_segments") ?? 4)
+                segments = (0..<n).map { .init(widthFraction: 1 / Double(n), lossFraction: rated * Double(2 * $0 + 1) / Double(n)) }
+                if segments.last!.lossFraction >= 1 { error(c, "loss_fraction_at_rated", fmt(rated), "a smaller loss (the last segment loses ≥ 100 %)"); continue }
+            } else {
+                segments = [.init(widthFraction: 1, lossFraction: rated)]
+            }
+            out.append(Corridor(name: name, from: from, to: to, limitForwardMW: fwd, limitBackwardMW: c.number("limit_backward_mw") ?? fwd,
+                                circuits: Int(c.number("circuits") ?? 2), segments: segments,
+                                hurdleCostUSDPerMWh: c.number("hurdle_cost_usd_per_mwh") ?? 0.1,
+                                circuitForcedOutageRate: c.number("circuit_forced_outage_rate") ?? 0.002,
+                                circuitMeanTimeToRepairHours: c.number("circuit_mean_time_to_repair_hours") ?? 12))
+        }
+        return out
+    }
+
+    // MARK: Storage
+
+    func buildStorage(_ regions: [String: Int]) -> [Storage] {
+        let nodes = root.list("storage")
+        _ = uniqueNames(nodes, what: "storage")
+        var out: [Storage] = []
+        for s in nodes {
+            let r = region(s, "region", regions)
+            guard let name = s.string("name"), let r, let p = s.number("power_mw"), let e = s.number("energy_mwh") else { continue }
+            let lo = s.number("min_soc_fraction") ?? 0, hi = s.number("max_soc_fraction") ?? 1, ini = s.number("initial_soc_fraction") ?? 0.5
+            if lo > hi { error(s, "min_soc_fraction", fmt(lo), "at most max_soc_fraction (\(fmt(hi)))"); continue }
+            if ini < lo || ini > hi { error(s, "initial_soc_fraction", fmt(ini), "between min_soc_fraction and max_soc_fraction [\(fmt(lo)), \(fmt(hi))]"); continue }
+            let tech = s.string("technology") ?? "battery"
+            out.append(Storage(name: name, region: r, technology: tech, powerMW: p, energyMWh: e,
+                               roundTripEfficiency: s.number("round_trip_efficiency") ?? 0.85, minSOCFraction: lo, maxSOCFraction: hi,
+                               initialSOCFraction: ini, capacityCredit: s.number("capacity_credit") ?? (tech == "battery" ? 0.75 : 0.95),
+                               forcedOutageRate: s.number("forced_outage_rate") ?? 0.02,
+                               meanTimeToRepairHours: s.number("mean_time_to_repair_hours") ?? 24,
+                               policy: Storage.Policy(rawValue: s.string("policy") ?? "economic") ?? .economic))
+        }
+        return out
+    }
+
+    // MARK: Fuels
+
+    func buildFuels(_ calendar: StepCalendar) -> [Fuel] {
+        let nodes = root.list("fuels")
+        _ = uniqueNames(nodes, what: "fuel")
+        var out: [Fuel] = []
+        let steps = calendar.stepCount
+        let perDay = Double(calendar.stepsPerDay)
+        for f in nodes {
+            guard let name = f.string("name"), let kind = f.string("kind"), let content = f.number("energy_content_gj_per_t"),
+                  let price = f.number("price_usd_per_gj"), let cap = f.number("storage_capacity_t"), let initial = f.number("initial_stock_t") else {
+                // keep indices aligned with the fuel names plants refer to
+                out.append(Fuel(name: f.string("name") ?? "", kind: "", energyContentGJPerT: 1, priceUSDPerGJ: 0, storageCapacityT: 0,
+                                initialStockT: 0, strategicReserveT: 0, arrivalsT: [], disruptedT: 0))
+                continue
+            }
+            let reserve = f.number("strategic_reserve_t") ?? 0
+            if initial > cap { error(f, "initial_stock_t", fmt(initial), "at most storage_capacity_t (\(fmt(cap)))") }
+            if reserve > cap { error(f, "strategic_reserve_t", fmt(reserve), "at most storage_capacity_t (\(fmt(cap)))") }
+            // Disruption windows as step ranges.
+            var windows: [(Range<Int>, Double, Double)] = []
+            for d in f.list("disruptions") {
+                guard let s = d.string("start_date").flatMap(CivilDate.init(parsing:)), let days = d.number("duration_days") else { continue }
+                let startStep = (s.dayNumber - calendar.start.dayNumber) * calendar.stepsPerDay
+                let endStep = startStep + Int((days * perDay).rounded(.up))
+                windows.append((startStep..<max(startStep, endStep), d.number("deliveries_lost_fraction") ?? 1, d.number("supply_lost_fraction") ?? 1))
+            }
+            func lostFraction(_ t: Int, cargo: Bool) -> Double {
+                var lost = 0.0
+                for w in windows where w.0.contains(t) { lost = max(lost, cargo ? w.1 : w.2) }
+                return lost
+            }
+            var arrivals = [Double](repeating: 0, count: steps)
+            var disrupted = 0.0
+            let supplyPerStep = (f.number("supply_t_per_day") ?? 0) / perDay
+            if supplyPerStep > 0 {
+                for t in 0..<steps {
+                    let lost = lostFraction(t, cargo: false)
+                    arrivals[t] += supplyPerStep * (1 - lost)
+                    disrupted += supplyPerStep * lost
+                }
+            }
+            func addCargo(step t: Int, tonnes: Double) {
+                guard t >= 0 && t < steps else { return }
+                let lost = lostFraction(t, cargo: true)
+                arrivals[t] += tonnes * (1 - lost)
+                disrupted += tonnes * lost
+            }
+            if let dl = f.object("deliveries"), let cargo = dl.number("cargo_t"), let interval = dl.number("interval_days") {
+                var day = dl.number("first_day") ?? interval
+                while day * perDay < Double(steps) {
+                    addCargo(step: Int((day * perDay).rounded(.down)), tonnes: cargo)
+                    day += interval
+                }
+                if cargo > cap { error(dl, "cargo_t", fmt(cargo), "at most storage_capacity_t (\(fmt(cap))): a cargo must fit the tanks") }
+            }
+            for d in f.list("delivery_dates") {
+                guard let date = d.string("date").flatMap(CivilDate.init(parsing:)), let cargo = d.number("cargo_t") else { continue }
+                let day = date.dayNumber - calendar.start.dayNumber
+                if day < 0 || day >= calendar.dayCount {
+                    error(d, "date", date.description, "a date within the horizon (\(calendar.start) to \(calendar.date(ofDay: max(0, calendar.dayCount - 1))))")
+                    continue
+                }
+                addCargo(step: day * calendar.stepsPerDay, tonnes: cargo)
+            }
+            out.append(Fuel(name: name, kind: kind, energyContentGJPerT: content, priceUSDPerGJ: price, storageCapacityT: cap,
+                            initialStockT: initial, strategicReserveT: reserve, arrivalsT: arrivals, disruptedT: disrupted))
+        }
+        return out
+    }
+
+    // MARK: TOU
+
+    func buildTOU(_ node: ObjectNode, _ calendar: StepCalendar) -> TOUResponse? {
+        struct Window { var ratio: Double; var days: Set<DayType>; var from: Int; var to: Int }
+        var windows: [Window] = []
+        let periods = node.list("periods")
+        if node.fields["periods"] == nil {
+            // Decision 963/QĐ-BCT (brief §9).
+            windows = [Window(ratio: 1.80, days: [.weekday, .saturday], from: 17 * 60 + 30, to: 22 * 60 + 30),
+                       Window(ratio: 0.63, days: [.weekday, .saturday, .sunday], from: 0, to: 6 * 60)]
+        } else {
+            for p in periods {
+                guard let ratio = p.number("price_ratio"), let f = p.string("from").flatMap(minutesOfDay), let t = p.string("to").flatMap(minutesOfDay) else { continue }
+                if t <= f { error(p, "to", p.string("to")!, "a time after `from` (\(p.string("from")!)); split windows that cross midnight"); continue }
+                let days = Set((p.strings("day_types") ?? ["weekday", "saturday", "sunday"]).compactMap { k in DayType.allCases.first { $0.key == k } })
+                for w in windows where !w.days.isDisjoint(with: days) && f < w.to && w.from < t {
+                    error(p, "from", p.string("from")!, "a window that does not overlap another TOU window on the same day type")
+                    break
+                }
+                windows.append(Window(ratio: ratio, days: days, from: f, to: t))
+            }
+        }
+        var ratio = [Double](repeating: 1, count: calendar.stepCount)
+        let len = calendar.stepMinutes
+        for t in 0..<calendar.stepCount {
+            let m0 = Int(calendar.minuteOfDay[t]), type = calendar.dayType[t]
+            var weighted = 0.0, covered = 0
+            for w in windows where w.days.contains(type) {
+                let overlap = max(0, min(m0 + len, w.to) - max(m0, w.from))
+                weighted += Double(overlap) * w.ratio
+                covered += overlap
+            }
+            ratio[t] = (weighted + Double(len - covered)) / Double(len)
+        }
+        return TOUResponse(participatingFraction: node.number("participating_fraction") ?? 0.5, elasticity: node.number("elasticity") ?? -0.1,
+                           savingFraction: node.number("saving_fraction") ?? 0, priceRatio: ratio)
+    }
+
+    // MARK: Targets and options
+
+    func buildTargets() -> Targets {
+        let t = root.object("targets")
+        return Targets(minReserveMargin: t?.number("min_reserve_margin") ?? 0.15, maxLossRate: t?.number("max_loss_rate") ?? 0.06,
+                       maxLOLEHours: t?.number("max_lole_hours"), maxEUEMWh: t?.number("max_eue_mwh"),
+                       minCleanShare: t?.number("min_clean_share"), maxEmissionsT: t?.number("max_emissions_t"))
+    }
+
+    func buildDispatch() -> DispatchOptions {
+        let d = root.object("dispatch")
+        return DispatchOptions(lookaheadHours: Int(d?.number("lookahead_hours") ?? 24),
+                               shortfallSharingSteps: Int(d?.number("shortfall_sharing_steps") ?? 4),
+                               excessPenaltyUSDPerMWh: d?.number("excess_penalty_usd_per_mwh") ?? 1000,
+                               storageReliabilityFractionOfVOLL: d?.number("storage_reliability_fraction_of_voll") ?? 0.5,
+                               strategicReserveFractionOfVOLL: d?.number("strategic_reserve_fraction_of_voll") ?? 0.9,
+                               derateForcedOutages: d?.bool("derate_forced_outages") ?? true)
+    }
+}

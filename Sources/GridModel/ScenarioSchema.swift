@@ -1,0 +1,263 @@
+// The r70 scenario format: the one table behind the decoder, docs/scenario-format.md and `r70 schema`.
+// Defaults say where they come from: "brief §N" is ../shared/data/vietnam-power-brief.md; S = stated by a
+// source, D = derived from sourced figures, E = an estimate or modelling assumption.
+
+public enum Technology: String, CaseIterable, Sendable {
+    case coal, domesticGas = "domestic_gas", lng, oil, hydroReservoir = "hydro_reservoir", runOfRiver = "run_of_river"
+    case solar, onshoreWind = "onshore_wind", offshoreWind = "offshore_wind", biomass, nuclear, imports, flexible
+
+    /// Documented defaults per technology.
+    public struct Defaults: Sendable {
+        public var capacityCredit: Double
+        public var forcedOutageRate: Double
+        public var meanTimeToRepairHours: Double
+        public var emissionTPerMWh: Double
+        public var clean: Bool
+        public var source: String
+    }
+
+    public var defaults: Defaults {
+        switch self {
+        case .coal: return .init(capacityCredit: 0.85, forcedOutageRate: 0.09, meanTimeToRepairHours: 50, emissionTPerMWh: 0.90, clean: false,
+                                 source: "credit brief §1.3 (E); FOR brief §10 coal 8–10 % (E/L); MTTR E; emissions brief §11 sub/supercritical 0.95/0.85 (D)")
+        case .domesticGas: return .init(capacityCredit: 0.80, forcedOutageRate: 0.045, meanTimeToRepairHours: 40, emissionTPerMWh: 0.37, clean: false,
+                                        source: "credit brief §1.3 (E); FOR brief §10 CCGT 4–5 % (E/L); emissions brief §11 (D)")
+        case .lng: return .init(capacityCredit: 0.88, forcedOutageRate: 0.045, meanTimeToRepairHours: 40, emissionTPerMWh: 0.32, clean: false,
+                                source: "credit brief §1.3 (E); FOR brief §10 CCGT (E/L); emissions brief §11 H-class (D)")
+        case .oil: return .init(capacityCredit: 0.85, forcedOutageRate: 0.06, meanTimeToRepairHours: 30, emissionTPerMWh: 0.80, clean: false,
+                                source: "credit and FOR E; emissions brief §11 oil OCGT (D)")
+        case .hydroReservoir: return .init(capacityCredit: 0.55, forcedOutageRate: 0.025, meanTimeToRepairHours: 24, emissionTPerMWh: 0, clean: true,
+                                           source: "credit brief §1.3 dry season (E); FOR brief §10 hydro 2–3 % (E/L)")
+        case .runOfRiver: return .init(capacityCredit: 0.30, forcedOutageRate: 0.025, meanTimeToRepairHours: 24, emissionTPerMWh: 0, clean: true,
+                                       source: "credit E; FOR brief §10 hydro (E/L)")
+        case .solar: return .init(capacityCredit: 0, forcedOutageRate: 0, meanTimeToRepairHours: 24, emissionTPerMWh: 0, clean: true,
+                                  source: "credit brief §1.3 (0 at the evening peak, E); outages of many small units average out (E)")
+        case .onshoreWind: return .init(capacityCredit: 0.10, forcedOutageRate: 0.02, meanTimeToRepairHours: 48, emissionTPerMWh: 0, clean: true,
+                                        source: "credit brief §1.3 (E); FOR E")
+        case .offshoreWind: return .init(capacityCredit: 0.25, forcedOutageRate: 0.03, meanTimeToRepairHours: 96, emissionTPerMWh: 0, clean: true,
+                                         source: "credit brief §1.3 (E); FOR E")
+        case .biomass: return .init(capacityCredit: 0.60, forcedOutageRate: 0.08, meanTimeToRepairHours: 40, emissionTPerMWh: 0, clean: true,
+                                    source: "credit brief §1.3 (E); FOR E; biogenic CO2 counted as zero (E)")
+        case .nuclear: return .init(capacityCredit: 0.90, forcedOutageRate: 0.05, meanTimeToRepairHours: 120, emissionTPerMWh: 0, clean: true,
+                                    source: "credit and FOR E")
+        case .imports: return .init(capacityCredit: 0.70, forcedOutageRate: 0.02, meanTimeToRepairHours: 24, emissionTPerMWh: 0, clean: false,
+                                    source: "credit brief §1.3 (E); emissions counted where generated (E); not counted as clean (E)")
+        case .flexible: return .init(capacityCredit: 0.90, forcedOutageRate: 0.05, meanTimeToRepairHours: 24, emissionTPerMWh: 0.55, clean: false,
+                                     source: "credit brief §1.3 (E); FOR E; gas engines ≈0.55 t/MWh (E)")
+        }
+    }
+
+    public var isVariableRenewable: Bool { [.solar, .onshoreWind, .offshoreWind, .runOfRiver].contains(self) }
+}
+
+public enum ScenarioSchema {
+    static let tech = FieldType.enumeration(Technology.allCases.map(\.rawValue))
+
+    static let profile = ObjectSchema("Profile", doc: "An hourly series read from a CSV file with a header row: one value per hour of the horizon (or 8,760/8,784 hours, read from the horizon's day of year). Values must be finite and non-negative.", fields: [
+        FieldSchema("file", .path, required: true, "CSV file, relative to the scenario file."),
+        FieldSchema("column", .string, required: true, "Header of the column to read."),
+    ])
+
+    static let demand = ObjectSchema("Demand", doc: "A region's hourly demand at the grid supply points (where NSMO measures load and Pmax), before distribution losses are taken out. Give `annual_energy_mwh`, `peak_mw`, or both: with both, the shape is stretched (d = P·(1 − β(1 − s))) so that both hold.", fields: [
+        FieldSchema("annual_energy_mwh", .number(.positive), "Energy over a full year of the shape, in the base year."),
+        FieldSchema("peak_mw", .number(.positive), "Peak hourly demand in the base year."),
+        FieldSchema("shape", .enumeration(["vn-north", "vn-central", "vn-south", "flat"]), default: "flat",
+                    "Built-in hourly shape: month × hour load shapes of Vietnam's North (VN00), Central (VN02) and South (VN05) zones from SWITCH-Vietnam (brief §8, `load_shape_switch_vietnam.csv`), with weekends at 0.95 (Saturday) and 0.90 (Sunday) of weekdays (E). Ignored when `profile` is given."),
+        FieldSchema("profile", .object(profile), "An hourly shape from a CSV file instead of a built-in one."),
+        FieldSchema("base_year", .integer(NumberRange(min: 1990, max: 2100)), "Year the energy and peak refer to; default: the horizon's year."),
+        FieldSchema("growth_fraction_per_year", .number(NumberRange(min: -0.5, max: 1)), default: "0", "Demand growth from the base year to the horizon's year (0.105 = 10.5 %/yr; brief §1.2 implies ≈10.5 %/yr 2025→2030, D)."),
+    ])
+
+    static let availabilityDoc = "Availability: a constant `availability`, twelve `availability_monthly` values, or an `availability_profile` (one of them)."
+
+    static let hydro = ObjectSchema("Hydro", doc: "Reservoir hydro: the energy the reservoirs can release each month. Express a dry year or a wet year with other monthly figures.", fields: [
+        FieldSchema("monthly_energy_mwh", .numberList(count: 12, .nonNegative), "Energy available in each month, January first."),
+        FieldSchema("monthly_capacity_factor", .numberList(count: 12, .fraction), "Alternative: energy of each month as a fraction of nameplate × hours (brief §10 gives northern fractions, E/L-M)."),
+    ])
+
+    static let plant = ObjectSchema("Plant", doc: "A group of identical generating units of one technology in one region. \(availabilityDoc) Marginal cost is `marginal_cost_usd_per_mwh`, or fuel price × heat rate + variable O&M (the fuel price comes from the fuel stock when the plant burns from one).", fields: [
+        FieldSchema("name", .string, required: true, "Unique name."),
+        FieldSchema("technology", tech, required: true, "Technology; sets the defaults of capacity credit, outage rate, repair time, emissions and `clean` (see the technology table in the README)."),
+        FieldSchema("units", .integer(NumberRange(min: 0)), default: "1", "Number of units."),
+        FieldSchema("unit_size_mw", .number(.nonNegative), required: true, "Net capacity of one unit."),
+        FieldSchema("marginal_cost_usd_per_mwh", .number(.nonNegative), "Marginal cost, directly."),
+        FieldSchema("fuel_price_usd_per_gj", .number(.nonNegative), "Fuel price, when the plant does not burn from a fuel stock."),
+        FieldSchema("heat_rate_gj_per_mwh", .number(.positive), "Heat rate (fuel energy per MWh generated)."),
+        FieldSchema("vom_usd_per_mwh", .number(.nonNegative), default: "0", "Variable operation and maintenance cost."),
+        FieldSchema("fuel", .string, "Name of the fuel stock the plant burns from (needs `heat_rate_gj_per_mwh`)."),
+        FieldSchema("emission_t_per_mwh", .number(.nonNegative), "CO2 per MWh; default by technology (brief §11)."),
+        FieldSchema("availability", .number(.fraction), "Constant fraction of capacity available (weather, maintenance)."),
+        FieldSchema("availability_monthly", .numberList(count: 12, .fraction), "Fraction available in each month."),
+        FieldSchema("availability_profile", .object(profile), "Hourly fraction available (0…1), e.g. a solar or wind profile."),
+        FieldSchema("forced_outage_rate", .number(NumberRange(min: 0, max: 1, maxExclusive: true)), "Probability that a unit is on forced outage; default by technology (brief §10, E/L). The deterministic run derates capacity by it; the Monte Carlo draws outages."),
+        FieldSchema("mean_time_to_repair_hours", .number(.positive), "Mean duration of a forced outage; default by technology (E)."),
+        FieldSchema("capacity_credit", .number(.fraction), "Fraction of capacity counted as firm for the planning reserve margin; default by technology (brief §1.3, E)."),
+        FieldSchema("min_output_mw", .number(.nonNegative), default: "0", "Must-run output of the whole group while available (e.g. minimum hydro release)."),
+        FieldSchema("hydro", .object(hydro), "Reservoir energy; required for `hydro_reservoir`."),
+        FieldSchema("clean", .boolean, "Counts towards the clean-energy share; default by technology."),
+    ])
+
+    static let callable = ObjectSchema("CallableProgram", doc: "A demand-response program the system operator can call.", fields: [
+        FieldSchema("name", .string, required: true, "Unique name."),
+        FieldSchema("capacity_mw", .number(.nonNegative), required: true, "Load reduction when called."),
+        FieldSchema("cost_usd_per_mwh", .number(.nonNegative), default: "300", "Payment per MWh not consumed (E)."),
+        FieldSchema("max_hours_per_day", .number(NumberRange(min: 0, max: 24)), default: "4", "Hours it can be called per day (E)."),
+    ])
+
+    static let mandatory = ObjectSchema("MandatorySavings", doc: "Mandatory savings by large loads, switched on when the region's operating reserve (available capacity + import capability − demand) falls below a threshold.", fields: [
+        FieldSchema("capacity_mw", .number(.nonNegative), required: true, "Load reduction large users must deliver (brief §9: DR ≥ 1,500 MW nationally by 2025, S)."),
+        FieldSchema("trigger_reserve_mw", .number(.nonNegative), required: true, "Operating reserve below which the savings are switched on."),
+        FieldSchema("max_hours_per_year", .number(.nonNegative), default: "200", "Hours a year they may be imposed (E)."),
+        FieldSchema("cost_usd_per_mwh", .number(.nonNegative), default: "500", "Economic cost per MWh saved (E)."),
+    ])
+
+    static let regionalResponse = ObjectSchema("RegionalDemandResponse", doc: "Demand response available in a region.", fields: [
+        FieldSchema("programs", .list(callable), "Callable programs."),
+        FieldSchema("mandatory_savings", .object(mandatory), "Mandatory savings for large loads."),
+    ])
+
+    static let region = ObjectSchema("Region", doc: "A region with its demand, plants and demand response.", fields: [
+        FieldSchema("name", .string, required: true, "Unique name."),
+        FieldSchema("demand", .object(demand), required: true, "Hourly demand."),
+        FieldSchema("distribution_loss_fraction", .number(NumberRange(min: 0, max: 0.5)), default: "0.045",
+                    "Fraction of demand lost below the modelled 500 kV corridors (intra-regional transmission and distribution). Default: brief §5 puts 2030 T&D losses at 5.5 %, of which about 1 point is on inter-regional 500 kV flow (E)."),
+        FieldSchema("class_shares", .numberList(count: nil, .fraction), "Share of demand in each demand class (in `demand_classes` order); default: the classes' own shares."),
+        FieldSchema("plants", .list(plant), "Generating plants."),
+        FieldSchema("demand_response", .object(regionalResponse), "Callable programs and mandatory savings."),
+    ])
+
+    static let lossPoint = ObjectSchema("LossPoint", doc: "A point of a corridor's loss curve: at `flow_fraction` of the limit, `loss_fraction` of the flow is lost in total.", fields: [
+        FieldSchema("flow_fraction", .number(NumberRange(min: 0, max: 1, minExclusive: true)), required: true, "Flow as a fraction of the direction's limit."),
+        FieldSchema("loss_fraction", .number(NumberRange(min: 0, max: 1, maxExclusive: true)), required: true, "Total losses as a fraction of that flow."),
+    ])
+
+    static let corridor = ObjectSchema("Corridor", doc: "A 500 kV interface between two regions. Received power = sent × (1 − loss). Losses are linear by default (`loss_fraction_at_rated` of every MW), quadratic (`loss_model: quadratic`, split into `loss_segments` linear pieces, with `loss_fraction_at_rated` lost at full flow), or a convex piecewise-linear `loss_curve`.", fields: [
+        FieldSchema("name", .string, required: true, "Unique name."),
+        FieldSchema("from", .string, required: true, "Region at one end."),
+        FieldSchema("to", .string, required: true, "Region at the other end."),
+        FieldSchema("limit_forward_mw", .number(.nonNegative), required: true, "Transfer limit from → to, with all circuits in service."),
+        FieldSchema("limit_backward_mw", .number(.nonNegative), "Transfer limit to → from; default: the forward limit."),
+        FieldSchema("circuits", .integer(NumberRange(min: 1)), default: "2", "Parallel circuits; the limit scales with the circuits in service (E)."),
+        FieldSchema("loss_fraction_at_rated", .number(NumberRange(min: 0, max: 0.5)), default: "0.036", "Fraction of the flow lost at the rated transfer (brief §4: 2.4–3.8 % per interface, D/E)."),
+        FieldSchema("loss_model", .enumeration(["linear", "quadratic"]), default: "linear", "How losses grow with flow."),
+        FieldSchema("loss_segments", .integer(NumberRange(min: 1, max: 20)), default: "4", "Linear pieces of the quadratic loss model."),
+        FieldSchema("loss_curve", .list(lossPoint), "Explicit convex loss curve (replaces `loss_model`)."),
+        FieldSchema("hurdle_cost_usd_per_mwh", .number(.nonNegative), default: "0.1", "Small cost per MWh sent; makes flows on loops unique (E)."),
+        FieldSchema("circuit_forced_outage_rate", .number(NumberRange(min: 0, max: 1, maxExclusive: true)), default: "0.002", "Probability a circuit is on forced outage (E)."),
+        FieldSchema("circuit_mean_time_to_repair_hours", .number(.positive), default: "12", "Mean circuit repair time (E)."),
+    ])
+
+    static let storage = ObjectSchema("Storage", doc: "A battery or pumped-hydro plant. Round-trip efficiency is split equally between charging and discharging (√η each). Policy `economic`: it discharges in the hours of highest forecast net load and charges in the lowest within a look-ahead window when the forecast price spread pays for the losses, absorbs surplus that would be curtailed at any time, and always discharges before load is shed. Policy `reliability`: it discharges only to avoid shedding and charges only from surplus (the convention of NREL PRAS).", fields: [
+        FieldSchema("name", .string, required: true, "Unique name."),
+        FieldSchema("region", .string, required: true, "Region it is connected in."),
+        FieldSchema("technology", .enumeration(["battery", "pumped_hydro"]), default: "battery", "Kind of storage."),
+        FieldSchema("power_mw", .number(.nonNegative), required: true, "Charge and discharge power."),
+        FieldSchema("energy_mwh", .number(.nonNegative), required: true, "Energy capacity."),
+        FieldSchema("round_trip_efficiency", .number(NumberRange(min: 0, max: 1, minExclusive: true)), default: "0.85", "Energy out / energy in (battery ≈ 0.85, pumped hydro ≈ 0.75–0.8, E)."),
+        FieldSchema("min_soc_fraction", .number(.fraction), default: "0", "Lowest state of charge, as a fraction of energy."),
+        FieldSchema("max_soc_fraction", .number(.fraction), default: "1", "Highest state of charge."),
+        FieldSchema("initial_soc_fraction", .number(.fraction), default: "0.5", "State of charge at the start."),
+        FieldSchema("capacity_credit", .number(.fraction), "Fraction of power counted firm; default 0.75 battery, 0.95 pumped hydro (brief §1.3, E)."),
+        FieldSchema("forced_outage_rate", .number(NumberRange(min: 0, max: 1, maxExclusive: true)), default: "0.02", "Forced outage probability (brief §10: BESS, PSH 2 %, E/L)."),
+        FieldSchema("mean_time_to_repair_hours", .number(.positive), default: "24", "Mean repair time (E)."),
+        FieldSchema("policy", .enumeration(["economic", "reliability"]), default: "economic", "Dispatch policy (see above)."),
+    ])
+
+    static let disruption = ObjectSchema("Disruption", doc: "A supply disruption: deliveries and continuous supply lost for a while.", fields: [
+        FieldSchema("start_date", .date, required: true, "First day."),
+        FieldSchema("duration_days", .number(.positive), required: true, "Length."),
+        FieldSchema("deliveries_lost_fraction", .number(.fraction), default: "1", "Fraction of each cargo due in the window that is lost."),
+        FieldSchema("supply_lost_fraction", .number(.fraction), default: "1", "Fraction of the continuous supply lost."),
+    ])
+
+    static let deliveries = ObjectSchema("Deliveries", doc: "Periodic cargo deliveries: one every `interval_days` from `first_day` (dated cargoes go in the fuel's `delivery_dates`).", fields: [
+        FieldSchema("cargo_t", .number(.positive), required: true, "Tonnes per cargo (an LNG carrier of 180,000 m³ brings ≈ 70,000–80,000 t, brief §7, D)."),
+        FieldSchema("interval_days", .number(.positive), required: true, "Days between cargoes."),
+        FieldSchema("first_day", .number(.nonNegative), "Day of the horizon (0 = first) of the first cargo; default: one interval in."),
+    ])
+
+    static let fuel = ObjectSchema("Fuel", doc: "A physical fuel stock: an LNG terminal, a coal stockpile, a gas supply. Plants name it with `fuel`. Deliveries that do not fit in storage are lost (recorded). The strategic reserve (`strategic_reserve_t`) is burnt only to avoid shedding load: it is offered at a premium of `strategic_reserve_fraction_of_voll` × the lowest VOLL.", fields: [
+        FieldSchema("name", .string, required: true, "Unique name."),
+        FieldSchema("kind", .enumeration(["coal", "lng", "gas", "oil", "biomass", "uranium"]), required: true, "Kind of fuel."),
+        FieldSchema("energy_content_gj_per_t", .number(.positive), required: true, "Lower heating value (LNG ≈ 49.5, brief §7; imported coal ≈ 22–25, E)."),
+        FieldSchema("price_usd_per_gj", .number(.nonNegative), required: true, "Delivered price (LNG $12–14/MMBtu ≈ 11.4–13.3 $/GJ, brief §7, S/L)."),
+        FieldSchema("storage_capacity_t", .number(.positive), required: true, "Tonnes the terminal or stockpile can hold."),
+        FieldSchema("initial_stock_t", .number(.nonNegative), required: true, "Tonnes in stock at the start."),
+        FieldSchema("strategic_reserve_t", .number(.nonNegative), default: "0", "Reserve floor released only to avoid shedding load (Resolution 70 calls for strategic reserves; no target found, brief §7)."),
+        FieldSchema("supply_t_per_day", .number(.nonNegative), default: "0", "Continuous supply (pipeline gas, domestic coal by rail/barge)."),
+        FieldSchema("deliveries", .object(deliveries), "Periodic cargo deliveries."),
+        FieldSchema("delivery_dates", .list(ObjectSchema("Delivery", doc: "One dated cargo.", fields: [
+            FieldSchema("date", .date, required: true, "Arrival date."),
+            FieldSchema("cargo_t", .number(.positive), required: true, "Tonnes."),
+        ])), "Dated cargoes, in addition to periodic ones."),
+        FieldSchema("disruptions", .list(disruption), "Supply disruptions."),
+    ])
+
+    static let touPeriod = ObjectSchema("TOUPeriod", doc: "A time-of-use window: its price relative to the normal tariff, the day types and hours it covers. Hours not covered are normal (ratio 1).", fields: [
+        FieldSchema("name", .enumeration(["peak", "normal", "off_peak"]), required: true, "Period."),
+        FieldSchema("price_ratio", .number(.positive), required: true, "Price / normal price (Decision 1279/QĐ-BCT: peak ≈ 1.80, off-peak ≈ 0.63, brief §9, S)."),
+        FieldSchema("day_types", .enumerationList(["weekday", "saturday", "sunday"]), default: "[weekday, saturday, sunday]", "Days it applies to."),
+        FieldSchema("from", .timeOfDay, required: true, "Start (HH:MM)."),
+        FieldSchema("to", .timeOfDay, required: true, "End (HH:MM, after `from`; 24:00 for midnight)."),
+    ])
+
+    static let tou = ObjectSchema("TOU", doc: "Time-of-use pricing and the load it shifts. Each day, a participating load in an hour of price ratio ρ changes by elasticity × (ρ − 1); the reduction in dear hours moves to cheap hours pro rata to their load, so the day's energy is kept, less `saving_fraction` of the reduction. Without `periods`, Decision 963/QĐ-BCT (22 Apr 2026) applies: Mon–Sat peak 17:30–22:30 at 1.80, off-peak 00:00–06:00 every day at 0.63 (brief §9, S/M).", fields: [
+        FieldSchema("participating_fraction", .number(.fraction), default: "0.5", "Share of demand billed by TOU and able to respond (production and business customers, brief §9; E)."),
+        FieldSchema("elasticity", .number(NumberRange(min: -2, max: 0)), default: "-0.1", "Short-run own-price elasticity of the participating load (E)."),
+        FieldSchema("saving_fraction", .number(.fraction), default: "0", "Fraction of the load reduced in dear hours that is saved rather than moved."),
+        FieldSchema("periods", .list(touPeriod), "TOU windows; default: Decision 963/QĐ-BCT."),
+    ])
+
+    static let demandClass = ObjectSchema("DemandClass", doc: "A class of demand with its place in the shedding order and value of lost load. Defaults (all E): large_industry 35 % (first, 1,500 $/MWh), commercial 20 % (2,  4,000), residential 35 % (3, 6,000), essential (vulnerable users, hospitals, basic industry) 10 % (last, 20,000).", fields: [
+        FieldSchema("name", .string, required: true, "Unique name."),
+        FieldSchema("share", .number(.fraction), required: true, "Share of each region's demand (shares add up to 1)."),
+        FieldSchema("shed_order", .integer(NumberRange(min: 1)), required: true, "1 is shed first; the value of lost load must not fall along the order."),
+        FieldSchema("voll_usd_per_mwh", .number(.positive), required: true, "Value of lost load."),
+    ])
+
+    static let horizon = ObjectSchema("Horizon", doc: "Simulated period. Give `duration_days` or `duration_hours` (default 365 days).", fields: [
+        FieldSchema("start_date", .date, required: true, "First day (00:00)."),
+        FieldSchema("duration_days", .number(NumberRange(min: 0, max: 3660, minExclusive: true)), "Length in days."),
+        FieldSchema("duration_hours", .integer(NumberRange(min: 1, max: 87840)), "Length in hours."),
+        FieldSchema("step_minutes", .enumeration(["60", "30", "15"]), default: "60", "Step length."),
+    ])
+
+    static let targets = ObjectSchema("Targets", doc: "Targets `r70 check` evaluates. Omitted optional targets are not checked.", fields: [
+        FieldSchema("min_reserve_margin", .number(NumberRange(min: -1, max: 10)), default: "0.15", "Planning reserve margin on firm capacity (Resolution 70: ≥ 15 % by 2030, S)."),
+        FieldSchema("max_loss_rate", .number(.fraction), default: "0.06", "Transmission + distribution losses / energy injected (2025 directive: < 6 %, brief §5, S; kept for 2030, E)."),
+        FieldSchema("max_lole_hours", .number(.nonNegative), "Loss-of-load hours per year."),
+        FieldSchema("max_eue_mwh", .number(.nonNegative), "Unserved energy per year."),
+        FieldSchema("min_clean_share", .number(.fraction), "Clean generation / total generation."),
+        FieldSchema("max_emissions_t", .number(.nonNegative), "CO2 over the horizon."),
+    ])
+
+    static let dispatch = ObjectSchema("DispatchOptions", doc: "How each step is dispatched and how intertemporal resources are scheduled.", fields: [
+        FieldSchema("lookahead_hours", .integer(NumberRange(min: 1, max: 168)), default: "24", "Window of forecast net load for storage and hydro schedules."),
+        FieldSchema("shortfall_sharing_steps", .integer(NumberRange(min: 1, max: 20)), default: "4", "Steps of the shortfall-sharing rule (see README: each region sheds a class in steps of 1/N of its demand)."),
+        FieldSchema("excess_penalty_usd_per_mwh", .number(.positive), default: "1000", "Cost of over-generation forced by must-run output (E)."),
+        FieldSchema("storage_reliability_fraction_of_voll", .number(NumberRange(min: 0, max: 1, minExclusive: true, maxExclusive: true)), default: "0.5", "Off-schedule storage and hydro are offered at this fraction of the lowest VOLL: used only in scarcity (E)."),
+        FieldSchema("strategic_reserve_fraction_of_voll", .number(NumberRange(min: 0, max: 1, minExclusive: true, maxExclusive: true)), default: "0.9", "Strategic fuel reserve offered at this fraction of the lowest VOLL (E)."),
+        FieldSchema("derate_forced_outages", .boolean, default: "true", "Deterministic runs derate capacity by the forced outage rate (expected availability)."),
+    ])
+
+    public static let scenario = ObjectSchema("Scenario", doc: "A scenario file: the system, its horizon and its targets.", fields: [
+        FieldSchema("name", .string, required: true, "Scenario name."),
+        FieldSchema("description", .string, "What the scenario represents."),
+        FieldSchema("horizon", .object(horizon), required: true, "Simulated period."),
+        FieldSchema("regions", .list(region), required: true, "Regions (at least one)."),
+        FieldSchema("corridors", .list(corridor), "Inter-regional corridors."),
+        FieldSchema("storage", .list(storage), "Batteries and pumped hydro."),
+        FieldSchema("fuels", .list(fuel), "Fuel stocks."),
+        FieldSchema("demand_classes", .list(demandClass), "Demand classes; default as in DemandClass."),
+        FieldSchema("tou", .object(tou), "Time-of-use demand response; none when omitted."),
+        FieldSchema("targets", .object(targets), "Targets; the defaults apply when omitted."),
+        FieldSchema("dispatch", .object(dispatch), "Dispatch options."),
+    ])
+
+    public static let referencePreface = """
+    Generated by `r70 schema --format markdown` from the schema the decoder uses (Sources/GridModel/ScenarioSchema.swift); \
+    a test fails when this file and the schema differ. Every quantity has its unit in its key. Unknown keys are errors. \
+    Paths are relative to the scenario file. Defaults say where they come from: "brief §N" is \
+    shared/data/vietnam-power-brief.md; S stated by a source, D derived, E estimate or assumption.
+    """
+}

@@ -1,0 +1,115 @@
+// Text formatting of numbers and tables for the terminal.
+import Foundation
+import GridSim
+
+public enum Format {
+    /// Thousands separators, fixed decimals.
+    public static func number(_ x: Double, decimals: Int = 0) -> String {
+        if x.isNaN { return "n/a" }
+        if x.isInfinite { return x > 0 ? "∞" : "−∞" }
+        let s = String(format: "%.\(decimals)f", abs(x))
+        let parts = s.split(separator: ".", maxSplits: 1)
+        var intPart = String(parts[0])
+        var grouped = ""
+        while intPart.count > 3 {
+            grouped = "," + intPart.suffix(3) + grouped
+            intPart = String(intPart.dropLast(3))
+        }
+        let sign = x < 0 && s.contains(where: { $0 != "0" && $0 != "." }) ? "-" : ""
+        return sign + intPart + grouped + (parts.count > 1 ? "." + parts[1] : "")
+    }
+
+    public static func percent(_ x: Double, decimals: Int = 1) -> String {
+        x.isFinite ? number(x * 100, decimals: decimals) + " %" : number(x)
+    }
+
+    public static func value(_ x: Double, unit: String) -> String {
+        unit == "fraction" ? percent(x, decimals: 2) : number(x, decimals: abs(x) < 100 ? 2 : 0) + " " + unit
+    }
+
+    /// A left-aligned first column and right-aligned others.
+    public static func table(_ header: [String], _ rows: [[String]]) -> String {
+        let all = [header] + rows
+        let widths = header.indices.map { c in all.map { $0[c].count }.max() ?? 0 }
+        func line(_ r: [String]) -> String {
+            r.enumerated().map { c, v in
+                let pad = String(repeating: " ", count: widths[c] - v.count)
+                return c == 0 ? v + pad : pad + v
+            }.joined(separator: "  ")
+        }
+        return ([line(header), widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")] + rows.map(line)).joined(separator: "\n")
+    }
+}
+
+public enum SummaryText {
+    /// The summary `r70 run` prints.
+    public static func render(_ s: RunSummary) -> String {
+        let n = s.national
+        var out = "Scenario \(s.scenario): \(Format.number(s.hours)) h in \(s.steps) steps\n\n"
+        let regionNames = s.regions.map(\.name) + ["National"]
+        func row(_ label: String, _ perRegion: (RegionSummary) -> String, _ national: String) -> [String] {
+            [label] + s.regions.map(perRegion) + [national]
+        }
+        let twh = { (x: Double) in Format.number(x / 1e6, decimals: 2) }
+        let gwh = { (x: Double) in Format.number(x / 1e3, decimals: 1) }
+        var rows: [[String]] = [
+            row("Demand (TWh)", { twh($0.demandMWh) }, twh(n.demandMWh)),
+            row("Energy served (TWh)", { twh($0.servedMWh) }, twh(n.servedMWh)),
+            row("Unserved energy (GWh)", { gwh($0.unservedMWh) }, gwh(n.unservedMWh)),
+            row("Hours with shortfall", { Format.number($0.shortfallHours) }, Format.number(n.shortfallHours)),
+        ]
+        for name in n.shedByClassMWh.keys.sorted() {
+            rows.append(row("  shed \(name) (GWh)", { gwh($0.shedByClassMWh[name] ?? 0) }, gwh(n.shedByClassMWh[name] ?? 0)))
+        }
+        rows += [
+            row("Peak demand (MW)", { Format.number($0.peakDemandMW) }, Format.number(n.peakDemandMW)),
+            row("Firm capacity (MW)", { Format.number($0.firmCapacityMW) }, Format.number(n.firmCapacityMW)),
+            row("Firm imports (MW)", { Format.number($0.firmImportsMW) }, "—"),
+            row("Planning reserve margin", { Format.percent($0.planningReserveMargin) }, Format.percent(n.planningReserveMargin)),
+            row("Min hourly operating reserve", { Format.percent($0.minOperatingReserveMargin) }, Format.percent(n.minOperatingReserveMargin)),
+            row("Generation (TWh)", { twh($0.generationMWh) }, twh(n.generationMWh)),
+            row("Imports received (TWh)", { twh($0.importsReceivedMWh) }, "—"),
+            row("Exports sent (TWh)", { twh($0.exportsSentMWh) }, "—"),
+            row("Distribution losses (TWh)", { twh($0.distributionLossMWh) }, twh(n.distributionLossMWh)),
+            row("Clean-energy share", { Format.percent($0.cleanShare) }, Format.percent(n.cleanShare)),
+            row("Emissions (Mt CO2)", { Format.number($0.emissionsT / 1e6, decimals: 2) }, Format.number(n.emissionsT / 1e6, decimals: 2)),
+            row("Generation cost (M$)", { Format.number($0.generationCostUSD / 1e6) }, Format.number(n.generationCostUSD / 1e6)),
+            row("Demand-response cost (M$)", { Format.number($0.demandResponseCostUSD / 1e6, decimals: 1) }, Format.number(n.demandResponseCostUSD / 1e6, decimals: 1)),
+            row("Unserved-energy cost (M$)", { Format.number($0.unservedCostUSD / 1e6, decimals: 1) }, Format.number(n.unservedCostUSD / 1e6, decimals: 1)),
+            row("Average price ($/MWh)", { Format.number($0.averagePriceUSDPerMWh, decimals: 1) }, Format.number(n.averagePriceUSDPerMWh, decimals: 1)),
+            row("Peak price ($/MWh)", { Format.number($0.peakPriceUSDPerMWh, decimals: 0) }, Format.number(n.peakPriceUSDPerMWh, decimals: 0)),
+            row("Curtailed (GWh)", { gwh($0.curtailedMWh) }, gwh(n.curtailedMWh)),
+            row("Load shifted by TOU (GWh)", { gwh($0.touShiftedMWh) }, gwh(n.touShiftedMWh)),
+            row("Mandatory savings (GWh)", { gwh($0.mandatorySavingsMWh) }, gwh(n.mandatorySavingsMWh)),
+            row("  hours imposed", { Format.number($0.mandatorySavingsHours) }, "—"),
+            row("Callable DR used (GWh)", { gwh($0.callableResponseMWh) }, gwh(n.callableResponseMWh)),
+        ]
+        out += Format.table([""] + regionNames, rows) + "\n\n"
+        out += "National: total cost \(Format.number(n.totalCostUSD / 1e6)) M$ (generation \(Format.number(n.averageGenerationCostUSDPerMWh, decimals: 1)) $/MWh); "
+        out += "loss rate \(Format.percent(n.lossRate, decimals: 2)) (500 kV \(gwh(n.transmissionLossMWh)) GWh + distribution \(gwh(n.distributionLossMWh)) GWh)\n\n"
+        if !s.corridors.isEmpty {
+            out += Format.table(["Corridor", "→ (TWh)", "← (TWh)", "Losses (GWh)", "Utilisation", "Hours at limit"], s.corridors.map {
+                ["\($0.name) (\($0.from)–\($0.to))", twh($0.forwardMWh), twh($0.backwardMWh), gwh($0.lossMWh), Format.percent($0.utilisation), Format.number($0.hoursAtLimit)]
+            }) + "\n\n"
+        }
+        if !s.storage.isEmpty {
+            out += Format.table(["Storage", "Region", "Discharged (GWh)", "Charged (GWh)", "Cycles"], s.storage.map {
+                [$0.name, $0.region, gwh($0.dischargeMWh), gwh($0.chargeMWh), Format.number($0.cycles, decimals: 1)]
+            }) + "\n\n"
+        }
+        if !s.fuels.isEmpty {
+            out += Format.table(["Fuel", "Burnt (kt)", "Lowest stock (kt)", "Lowest (days)", "Reserve drawn (kt)", "Fuel-limited plant-h", "Cargo lost, full (kt)"], s.fuels.map {
+                [$0.name, Format.number($0.burnT / 1e3), Format.number($0.lowestStockT / 1e3), Format.number($0.lowestStockDays, decimals: 1),
+                 Format.number($0.strategicReserveDrawnT / 1e3, decimals: 1), Format.number($0.fuelLimitedPlantHours), Format.number($0.deliveriesLostToFullStorageT / 1e3)]
+            }) + "\n"
+        }
+        return out
+    }
+
+    public static func targets(_ results: [TargetResult]) -> String {
+        Format.table(["Target", "Value", "Limit", "Margin", "Result"], results.map {
+            [$0.name, Format.value($0.value, unit: $0.unit), ($0.kind == "min" ? "≥ " : "≤ ") + Format.value($0.threshold, unit: $0.unit),
+             Format.value($0.margin, unit: $0.unit), $0.passed ? "pass" : "FAIL"]
+        })
+    }
+}

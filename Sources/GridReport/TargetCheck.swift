@@ -1,0 +1,98 @@
+// Target checks: each scenario target against the run's metrics, with its margin.
+import GridModel
+import GridSim
+
+public struct TargetResult: Codable, Sendable, Equatable {
+    public var name: String
+    public var description: String
+    public var value: Double
+    public var threshold: Double
+    /// "min" when the value must be at least the threshold, "max" when at most.
+    public var kind: String
+    public var unit: String
+    public var passed: Bool
+    /// Distance to the threshold in the passing direction (negative when failed).
+    public var margin: Double
+}
+
+public enum TargetCheck {
+    public static func evaluate(targets: Targets, summary: RunSummary) -> [TargetResult] {
+        let n = summary.national
+        var out: [TargetResult] = []
+        func add(_ name: String, _ description: String, _ value: Double, _ threshold: Double?, min: Bool, unit: String) {
+            guard let threshold else { return }
+            let margin = min ? value - threshold : threshold - value
+            out.append(TargetResult(name: name, description: description, value: value, threshold: threshold, kind: min ? "min" : "max",
+                                    unit: unit, passed: margin >= -1e-12, margin: margin))
+        }
+        add("reserve_margin", "planning reserve margin (firm capacity − peak) / peak", n.planningReserveMargin, targets.minReserveMargin, min: true, unit: "fraction")
+        add("loss_rate", "(transmission + distribution losses) / energy injected", n.lossRate, targets.maxLossRate, min: false, unit: "fraction")
+        add("lole", "hours with load shed (deterministic run)", n.shortfallHours, targets.maxLOLEHours, min: false, unit: "h")
+        add("eue", "unserved energy", n.unservedMWh, targets.maxEUEMWh, min: false, unit: "MWh")
+        add("clean_share", "clean generation / generation", n.cleanShare, targets.minCleanShare, min: true, unit: "fraction")
+        add("emissions", "CO2 emissions", n.emissionsT, targets.maxEmissionsT, min: false, unit: "t")
+        return out
+    }
+}
+
+/// One scenario's outcome for `r70 check`.
+public struct CheckOutcome: Sendable {
+    public var scenarioName: String
+    public var file: String
+    public var results: [TargetResult]
+    /// Set when the scenario could not be run (bad input): the test cases are errors.
+    public var error: String?
+    public var seconds: Double
+
+    public init(scenarioName: String, file: String, results: [TargetResult], error: String?, seconds: Double) {
+        self.scenarioName = scenarioName; self.file = file; self.results = results; self.error = error; self.seconds = seconds
+    }
+    public var passed: Bool { error == nil && results.allSatisfy(\.passed) }
+}
+
+public enum JUnitReport {
+    static func escape(_ s: String) -> String {
+        var r = ""
+        for ch in s.unicodeScalars {
+            switch ch {
+            case "&": r += "&amp;"
+            case "<": r += "&lt;"
+            case ">": r += "&gt;"
+            case "\"": r += "&quot;"
+            case "'": r += "&apos;"
+            default:
+                if ch.value < 0x20 && ch != "\n" && ch != "\t" { r += " " } else { r.unicodeScalars.append(ch) }
+            }
+        }
+        return r
+    }
+
+    /// JUnit XML: one test suite per scenario, one test case per target.
+    public static func xml(_ outcomes: [CheckOutcome]) -> String {
+        let tests = outcomes.reduce(0) { $0 + max(1, $1.results.count) }
+        let failures = outcomes.reduce(0) { $0 + $1.results.filter { !$0.passed }.count }
+        let errors = outcomes.filter { $0.error != nil }.count
+        var x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        x += "<testsuites name=\"r70 check\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\">\n"
+        for o in outcomes {
+            let f = o.results.filter { !$0.passed }.count
+            x += "  <testsuite name=\"\(escape(o.scenarioName))\" file=\"\(escape(o.file))\" tests=\"\(max(1, o.results.count))\" failures=\"\(f)\" errors=\"\(o.error == nil ? 0 : 1)\" time=\"\(String(format: "%.3f", o.seconds))\">\n"
+            if let e = o.error {
+                x += "    <testcase classname=\"\(escape(o.scenarioName))\" name=\"scenario\">\n      <error message=\"invalid scenario\">\(escape(e))</error>\n    </testcase>\n"
+            }
+            for r in o.results {
+                x += "    <testcase classname=\"\(escape(o.scenarioName))\" name=\"\(escape(r.name))\">\n"
+                let msg = "\(r.name) = \(Format.value(r.value, unit: r.unit)); \(r.kind == "min" ? "minimum" : "maximum") \(Format.value(r.threshold, unit: r.unit)); margin \(Format.value(r.margin, unit: r.unit))"
+                if !r.passed {
+                    x += "      <failure message=\"\(escape(msg))\" type=\"target\">\(escape(r.description))</failure>\n"
+                } else {
+                    x += "      <system-out>\(escape(msg))</system-out>\n"
+                }
+                x += "    </testcase>\n"
+            }
+            x += "  </testsuite>\n"
+        }
+        x += "</testsuites>\n"
+        return x
+    }
+}

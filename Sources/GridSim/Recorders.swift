@@ -1,0 +1,258 @@
+// Recorders: running totals over a run (fixed size, updated in place each step) and, optionally, the
+// hourly series behind the CSV output.
+import GridModel
+import GridDispatch
+
+/// Totals of one run. Arrays are per region, class, corridor, storage, fuel or plant.
+public struct RunTotals: Sendable {
+    public let regionCount: Int
+    public let classCount: Int
+    public var stepsRun = 0
+    public var demandMWh: [Double]
+    public var unservedMWh: [Double]
+    public var shortfallHours: [Double]
+    public var nationalShortfallHours = 0.0
+    /// [region * classCount + class]
+    public var shedByClassMWh: [Double]
+    public var generationMWh: [Double]
+    public var cleanGenerationMWh: [Double]
+    public var emissionsT: [Double]
+    public var generationCostUSD: [Double]
+    public var responseCostUSD: [Double]
+    public var mandatoryCostUSD: [Double]
+    public var unservedCostUSD: [Double]
+    public var distributionLossMWh: [Double]
+    public var importsReceivedMWh: [Double]
+    public var exportsSentMWh: [Double]
+    public var priceTimesHours: [Double]
+    public var peakPricePerMWh: [Double]
+    public var curtailedMWh: [Double]
+    public var excessMWh: [Double]
+    public var touShiftedMWh: [Double]
+    public var mandatorySavingsMWh: [Double]
+    public var mandatoryHours: [Double]
+    public var programMWh: [Double]
+    public var peakServedDemandMW: [Double]
+    public var minOperatingReserveMargin: [Double]
+    public var minNationalOperatingReserveMargin = Double.infinity
+    public var peakNationalDemandMW = 0.0
+    public var corridorForwardMWh: [Double]
+    public var corridorBackwardMWh: [Double]
+    public var corridorLossMWh: [Double]
+    public var corridorHoursAtLimit: [Double]
+    public var corridorUtilisationHours: [Double]
+    public var storageDischargeMWh: [Double]
+    public var storageChargeMWh: [Double]
+    public var fuelBurnT: [Double]
+    public var fuelMinStockT: [Double]
+    public var fuelReserveDrawT: [Double]
+    public var fuelOverflowT: [Double]
+    public var fuelLimitedPlantHours: [Double]
+    public var plantGenerationMWh: [Double]
+    public var plantFuelLimitedHours: [Double]
+    /// Largest violation of a region's energy balance over the run (MW), as a self-check.
+    public var maxBalanceResidualMW = 0.0
+
+    init(scenario s: Scenario) {
+        let R = s.regions.count, K = s.demandClasses.count, C = s.corridors.count
+        let zeros = { (n: Int) in [Double](repeating: 0, count: n) }
+        regionCount = R; classCount = K
+        demandMWh = zeros(R); unservedMWh = zeros(R); shortfallHours = zeros(R); shedByClassMWh = zeros(R * K)
+        generationMWh = zeros(R); cleanGenerationMWh = zeros(R); emissionsT = zeros(R); generationCostUSD = zeros(R)
+        responseCostUSD = zeros(R); mandatoryCostUSD = zeros(R); unservedCostUSD = zeros(R); distributionLossMWh = zeros(R)
+        importsReceivedMWh = zeros(R); exportsSentMWh = zeros(R); priceTimesHours = zeros(R)
+        peakPricePerMWh = [Double](repeating: -.infinity, count: R)
+        curtailedMWh = zeros(R); excessMWh = zeros(R); touShiftedMWh = zeros(R); mandatorySavingsMWh = zeros(R)
+        mandatoryHours = zeros(R); programMWh = zeros(R); peakServedDemandMW = zeros(R)
+        minOperatingReserveMargin = [Double](repeating: .infinity, count: R)
+        corridorForwardMWh = zeros(C); corridorBackwardMWh = zeros(C); corridorLossMWh = zeros(C)
+        corridorHoursAtLimit = zeros(C); corridorUtilisationHours = zeros(C)
+        storageDischargeMWh = zeros(s.storage.count); storageChargeMWh = zeros(s.storage.count)
+        fuelBurnT = zeros(s.fuels.count); fuelMinStockT = s.fuels.map(\.initialStockT); fuelReserveDrawT = zeros(s.fuels.count)
+        fuelOverflowT = zeros(s.fuels.count); fuelLimitedPlantHours = zeros(s.fuels.count)
+        plantGenerationMWh = zeros(s.plants.count); plantFuelLimitedHours = zeros(s.plants.count)
+    }
+
+    mutating func record(t: Int, dt: Double, plan: SimulationPlan, solver: DispatchSolver, demandMW: [Double], mandatoryMW: [Double],
+                         plantMaxMW: [Double], fuelStock: [Double], storageSOC: [Double]) {
+        let s = plan.scenario
+        let res = solver.result
+        let input = solver.input
+        let R = regionCount, K = classCount
+        var nationalShed = 0.0, nationalDemand = 0.0
+        // Balance terms per region, to check each region's energy balance.
+        for r in 0..<R {
+            priceTimesHours[r] += res.priceAtRegionPerMWh[r] * dt
+            peakPricePerMWh[r] = max(peakPricePerMWh[r], res.priceAtRegionPerMWh[r])
+            demandMWh[r] += demandMW[r] * dt
+            nationalDemand += demandMW[r]
+            mandatorySavingsMWh[r] += mandatoryMW[r] * dt
+            if mandatoryMW[r] > 0 {
+                mandatoryHours[r] += dt
+                if let m = s.regions[r].mandatorySavings { mandatoryCostUSD[r] += mandatoryMW[r] * m.costUSDPerMWh * dt }
+            }
+            excessMWh[r] += res.excessMW[r] * dt
+            touShiftedMWh[r] += max(0, plan.touShiftedMW[r][t]) * dt
+        }
+        peakNationalDemandMW = max(peakNationalDemandMW, nationalDemand)
+        for b in 0..<plan.shedBlocks.count {
+            let blk = plan.shedBlocks[b]
+            let mw = res.shedMW[b]
+            if mw > 0 {
+                shedByClassMWh[blk.region * K + blk.demandClass] += mw * dt
+                unservedMWh[blk.region] += mw * dt
+                unservedCostUSD[blk.region] += mw * s.demandClasses[blk.demandClass].vollUSDPerMWh * dt
+                nationalShed += mw
+            }
+        }
+        for d in 0..<plan.programs.count {
+            let mw = res.responseMW[d]
+            programMWh[plan.programRegion[d]] += mw * dt
+            responseCostUSD[plan.programRegion[d]] += mw * plan.programs[d].costUSDPerMWh * dt
+        }
+        for i in 0..<s.plants.count {
+            let p = s.plants[i]
+            let mw = res.plantMW[i]
+            let e = mw * dt
+            plantGenerationMWh[i] += e
+            generationMWh[p.region] += e
+            if p.clean { cleanGenerationMWh[p.region] += e }
+            emissionsT[p.region] += e * p.emissionTPerMWh
+            generationCostUSD[p.region] += e * p.marginalCostUSDPerMWh
+            if p.technology.isVariableRenewable { curtailedMWh[p.region] += max(0, plantMaxMW[i] - mw) * dt }
+            if let f = p.fuel, res.fuelValuePerTonne[f] > 1e-7, mw < plantMaxMW[i] - 1e-6 {
+                plantFuelLimitedHours[i] += dt
+                fuelLimitedPlantHours[f] += dt
+            }
+        }
+        for k in 0..<s.corridors.count {
+            let c = s.corridors[k]
+            let fwd = res.corridorForwardSentMW[k], bwd = res.corridorBackwardSentMW[k]
+            corridorForwardMWh[k] += fwd * dt
+            corridorBackwardMWh[k] += bwd * dt
+            corridorLossMWh[k] += res.corridorLossMW[k] * dt
+            exportsSentMWh[c.from] += fwd * dt
+            exportsSentMWh[c.to] += bwd * dt
+            importsReceivedMWh[c.to] += (fwd - res.corridorForwardLossMW[k]) * dt
+            importsReceivedMWh[c.from] += (bwd - res.corridorBackwardLossMW[k]) * dt
+            let fl = input.corridorForwardMW[k], bl = input.corridorBackwardMW[k]
+            if (fl > 0 && fwd >= fl * (1 - 1e-6)) || (bl > 0 && bwd >= bl * (1 - 1e-6)) { corridorHoursAtLimit[k] += dt }
+            let net = fwd - bwd
+            let limit = net >= 0 ? c.limitForwardMW : c.limitBackwardMW
+            if limit > 0 { corridorUtilisationHours[k] += abs(net) / limit * dt }
+        }
+        for k in 0..<s.storage.count {
+            storageDischargeMWh[k] += res.storageDischargeMW[k] * dt
+            storageChargeMWh[k] += res.storageChargeMW[k] * dt
+        }
+        for f in 0..<s.fuels.count {
+            fuelBurnT[f] += res.fuelBurnTonnes[f]
+            fuelReserveDrawT[f] += res.fuelReserveDrawTonnes[f]
+            fuelMinStockT[f] = min(fuelMinStockT[f], fuelStock[f])
+        }
+        // Served demand, distribution losses, shortfall hours, and the balance self-check.
+        for r in 0..<R {
+            var shed = 0.0
+            for b in 0..<plan.shedBlocks.count where plan.shedBlocks[b].region == r { shed += res.shedMW[b] }
+            var response = 0.0
+            for d in 0..<plan.programs.count where plan.programRegion[d] == r { response += res.responseMW[d] }
+            let served = demandMW[r] - shed - response
+            distributionLossMWh[r] += served * s.regions[r].distributionLossFraction * dt
+            peakServedDemandMW[r] = max(peakServedDemandMW[r], served)
+            if shed > 1e-6 { shortfallHours[r] += dt }
+            // generation + received + discharge + shed + response = demand + sent + charge + excess
+            var lhs = shed + response
+            for i in 0..<s.plants.count where s.plants[i].region == r { lhs += res.plantMW[i] }
+            for k in 0..<s.storage.count where s.storage[k].region == r { lhs += res.storageDischargeMW[k] }
+            var rhs = demandMW[r] + res.excessMW[r]
+            for k in 0..<s.storage.count where s.storage[k].region == r { rhs += res.storageChargeMW[k] }
+            for k in 0..<s.corridors.count {
+                let c = s.corridors[k]
+                if c.to == r { lhs += res.corridorForwardSentMW[k] - res.corridorForwardLossMW[k]; rhs += res.corridorBackwardSentMW[k] }
+                if c.from == r { lhs += res.corridorBackwardSentMW[k] - res.corridorBackwardLossMW[k]; rhs += res.corridorForwardSentMW[k] }
+            }
+            maxBalanceResidualMW = max(maxBalanceResidualMW, abs(lhs - rhs))
+        }
+        if nationalShed > 1e-6 { nationalShortfallHours += dt }
+    }
+}
+
+/// Hourly series of one run, for the CSV output and for tests. Flat arrays indexed [entity * steps + t].
+public struct HourlySeries: Sendable {
+    public let steps: Int
+    public var regionDemandMW: [Double]
+    public var regionShedMW: [Double]
+    public var regionResponseMW: [Double]
+    public var regionMandatoryMW: [Double]
+    public var regionGenerationMW: [Double]
+    public var regionReceivedMW: [Double]
+    public var regionSentMW: [Double]
+    public var regionDischargeMW: [Double]
+    public var regionChargeMW: [Double]
+    public var regionExcessMW: [Double]
+    public var regionPricePerMWh: [Double]
+    public var regionCurtailedMW: [Double]
+    public var regionTOUShiftMW: [Double]
+    public var corridorForwardSentMW: [Double]
+    public var corridorBackwardSentMW: [Double]
+    public var corridorLossMW: [Double]
+    public var storageChargeMW: [Double]
+    public var storageDischargeMW: [Double]
+    public var storageSOCMWh: [Double]
+    public var fuelStockT: [Double]
+    public var fuelBurnT: [Double]
+
+    init(scenario s: Scenario) {
+        steps = s.stepCount
+        let z = { (n: Int) in [Double](repeating: 0, count: n * s.stepCount) }
+        let R = s.regions.count
+        regionDemandMW = z(R); regionShedMW = z(R); regionResponseMW = z(R); regionMandatoryMW = z(R); regionGenerationMW = z(R)
+        regionReceivedMW = z(R); regionSentMW = z(R); regionDischargeMW = z(R); regionChargeMW = z(R); regionExcessMW = z(R)
+        regionPricePerMWh = z(R); regionCurtailedMW = z(R); regionTOUShiftMW = z(R)
+        corridorForwardSentMW = z(s.corridors.count); corridorBackwardSentMW = z(s.corridors.count); corridorLossMW = z(s.corridors.count)
+        storageChargeMW = z(s.storage.count); storageDischargeMW = z(s.storage.count); storageSOCMWh = z(s.storage.count)
+        fuelStockT = z(s.fuels.count); fuelBurnT = z(s.fuels.count)
+    }
+
+    mutating func record(t: Int, plan: SimulationPlan, result res: DispatchResult, demandMW: [Double], mandatoryMW: [Double],
+                         plantMaxMW: [Double], fuelStock: [Double], storageSOC: [Double]) {
+        let s = plan.scenario
+        let n = steps
+        for r in 0..<s.regions.count {
+            regionDemandMW[r * n + t] = demandMW[r]
+            regionMandatoryMW[r * n + t] = mandatoryMW[r]
+            regionExcessMW[r * n + t] = res.excessMW[r]
+            regionPricePerMWh[r * n + t] = res.priceAtRegionPerMWh[r]
+            regionTOUShiftMW[r * n + t] = plan.touShiftedMW[r][t]
+        }
+        for b in 0..<plan.shedBlocks.count { regionShedMW[plan.shedBlocks[b].region * n + t] += res.shedMW[b] }
+        for d in 0..<plan.programs.count { regionResponseMW[plan.programRegion[d] * n + t] += res.responseMW[d] }
+        for i in 0..<s.plants.count {
+            let r = s.plants[i].region
+            regionGenerationMW[r * n + t] += res.plantMW[i]
+            if s.plants[i].technology.isVariableRenewable { regionCurtailedMW[r * n + t] += max(0, plantMaxMW[i] - res.plantMW[i]) }
+        }
+        for k in 0..<s.corridors.count {
+            let c = s.corridors[k]
+            corridorForwardSentMW[k * n + t] = res.corridorForwardSentMW[k]
+            corridorBackwardSentMW[k * n + t] = res.corridorBackwardSentMW[k]
+            corridorLossMW[k * n + t] = res.corridorLossMW[k]
+            regionSentMW[c.from * n + t] += res.corridorForwardSentMW[k]
+            regionSentMW[c.to * n + t] += res.corridorBackwardSentMW[k]
+            regionReceivedMW[c.to * n + t] += res.corridorForwardSentMW[k] - res.corridorForwardLossMW[k]
+            regionReceivedMW[c.from * n + t] += res.corridorBackwardSentMW[k] - res.corridorBackwardLossMW[k]
+        }
+        for k in 0..<s.storage.count {
+            let r = s.storage[k].region
+            storageChargeMW[k * n + t] = res.storageChargeMW[k]
+            storageDischargeMW[k * n + t] = res.storageDischargeMW[k]
+            storageSOCMWh[k * n + t] = storageSOC[k]
+            regionChargeMW[r * n + t] += res.storageChargeMW[k]
+            regionDischargeMW[r * n + t] += res.storageDischargeMW[k]
+        }
+        for f in 0..<s.fuels.count {
+            fuelStockT[f * n + t] = fuelStock[f]
+            fuelBurnT[f * n + t] = res.fuelBurnTonnes[f]
+        }
+    }
+}

@@ -1,0 +1,187 @@
+// The metrics of one run, national and per region, derived from the totals and the plan.
+import GridModel
+
+public struct RegionSummary: Codable, Sendable {
+    public var name: String
+    public var demandMWh: Double
+    public var servedMWh: Double
+    public var unservedMWh: Double
+    public var shortfallHours: Double
+    public var shedByClassMWh: [String: Double]
+    public var peakDemandMW: Double
+    public var firmCapacityMW: Double
+    public var firmImportsMW: Double
+    public var planningReserveMargin: Double
+    public var minOperatingReserveMargin: Double
+    public var generationMWh: Double
+    public var cleanShare: Double
+    public var emissionsT: Double
+    public var generationCostUSD: Double
+    public var demandResponseCostUSD: Double
+    public var unservedCostUSD: Double
+    public var averagePriceUSDPerMWh: Double
+    public var peakPriceUSDPerMWh: Double
+    public var distributionLossMWh: Double
+    public var importsReceivedMWh: Double
+    public var exportsSentMWh: Double
+    public var curtailedMWh: Double
+    public var excessMWh: Double
+    public var touShiftedMWh: Double
+    public var mandatorySavingsMWh: Double
+    public var mandatorySavingsHours: Double
+    public var callableResponseMWh: Double
+}
+
+public struct CorridorSummary: Codable, Sendable {
+    public var name: String
+    public var from: String
+    public var to: String
+    public var forwardMWh: Double
+    public var backwardMWh: Double
+    public var lossMWh: Double
+    /// Mean |net flow| / limit over the run.
+    public var utilisation: Double
+    public var hoursAtLimit: Double
+}
+
+public struct StorageSummary: Codable, Sendable {
+    public var name: String
+    public var region: String
+    public var dischargeMWh: Double
+    public var chargeMWh: Double
+    /// Full equivalent cycles: energy discharged / usable energy capacity.
+    public var cycles: Double
+}
+
+public struct FuelSummary: Codable, Sendable {
+    public var name: String
+    public var kind: String
+    public var burnT: Double
+    public var lowestStockT: Double
+    /// Lowest stock in days of the run's average consumption (infinite when nothing is burnt).
+    public var lowestStockDays: Double
+    public var strategicReserveDrawnT: Double
+    public var deliveriesLostToFullStorageT: Double
+    public var disruptedT: Double
+    /// Plant-hours in which a plant burning this fuel was held back by the stock.
+    public var fuelLimitedPlantHours: Double
+}
+
+public struct NationalSummary: Codable, Sendable {
+    public var demandMWh: Double
+    public var servedMWh: Double
+    public var unservedMWh: Double
+    public var shortfallHours: Double
+    public var shedByClassMWh: [String: Double]
+    public var peakDemandMW: Double
+    public var firmCapacityMW: Double
+    public var planningReserveMargin: Double
+    public var minOperatingReserveMargin: Double
+    public var generationMWh: Double
+    public var storageDischargeMWh: Double
+    public var transmissionLossMWh: Double
+    public var distributionLossMWh: Double
+    public var lossRate: Double
+    public var cleanShare: Double
+    public var emissionsT: Double
+    public var generationCostUSD: Double
+    public var demandResponseCostUSD: Double
+    public var unservedCostUSD: Double
+    public var totalCostUSD: Double
+    public var averageGenerationCostUSDPerMWh: Double
+    public var averagePriceUSDPerMWh: Double
+    public var peakPriceUSDPerMWh: Double
+    public var curtailedMWh: Double
+    public var touShiftedMWh: Double
+    public var mandatorySavingsMWh: Double
+    public var callableResponseMWh: Double
+}
+
+public struct RunSummary: Codable, Sendable {
+    public var scenario: String
+    public var hours: Double
+    public var steps: Int
+    public var national: NationalSummary
+    public var regions: [RegionSummary]
+    public var corridors: [CorridorSummary]
+    public var storage: [StorageSummary]
+    public var fuels: [FuelSummary]
+    public var maxBalanceResidualMW: Double
+
+    public init(plan: SimulationPlan, totals t: RunTotals) {
+        let s = plan.scenario
+        let hours = Double(t.stepsRun) * s.stepHours
+        let margins = plan.planningReserveMargin
+        let firm = plan.firmCapacityMW
+        let (peaks, nationalPeak) = plan.peakDemandMW
+        let classNames = s.demandClasses.map(\.name)
+        func ratio(_ a: Double, _ b: Double) -> Double { b > 0 ? a / b : 0 }
+        var regions: [RegionSummary] = []
+        for (r, region) in s.regions.enumerated() {
+            var byClass: [String: Double] = [:]
+            for (k, name) in classNames.enumerated() { byClass[name] = t.shedByClassMWh[r * t.classCount + k] }
+            regions.append(RegionSummary(
+                name: region.name, demandMWh: t.demandMWh[r], servedMWh: t.demandMWh[r] - t.unservedMWh[r] - t.programMWh[r],
+                unservedMWh: t.unservedMWh[r], shortfallHours: t.shortfallHours[r], shedByClassMWh: byClass,
+                peakDemandMW: peaks[r], firmCapacityMW: firm[r], firmImportsMW: margins.firmImportsMW[r],
+                planningReserveMargin: margins.regions[r], minOperatingReserveMargin: t.minOperatingReserveMargin[r],
+                generationMWh: t.generationMWh[r], cleanShare: ratio(t.cleanGenerationMWh[r], t.generationMWh[r]),
+                emissionsT: t.emissionsT[r], generationCostUSD: t.generationCostUSD[r],
+                demandResponseCostUSD: t.responseCostUSD[r] + t.mandatoryCostUSD[r], unservedCostUSD: t.unservedCostUSD[r],
+                averagePriceUSDPerMWh: ratio(t.priceTimesHours[r], hours), peakPriceUSDPerMWh: t.peakPricePerMWh[r],
+                distributionLossMWh: t.distributionLossMWh[r], importsReceivedMWh: t.importsReceivedMWh[r],
+                exportsSentMWh: t.exportsSentMWh[r], curtailedMWh: t.curtailedMWh[r], excessMWh: t.excessMWh[r],
+                touShiftedMWh: t.touShiftedMWh[r], mandatorySavingsMWh: t.mandatorySavingsMWh[r],
+                mandatorySavingsHours: t.mandatoryHours[r], callableResponseMWh: t.programMWh[r]))
+        }
+        self.regions = regions
+        corridors = s.corridors.enumerated().map { k, c in
+            CorridorSummary(name: c.name, from: s.regions[c.from].name, to: s.regions[c.to].name, forwardMWh: t.corridorForwardMWh[k],
+                            backwardMWh: t.corridorBackwardMWh[k], lossMWh: t.corridorLossMWh[k],
+                            utilisation: ratio(t.corridorUtilisationHours[k], hours), hoursAtLimit: t.corridorHoursAtLimit[k])
+        }
+        storage = s.storage.enumerated().map { k, st in
+            let usable = st.energyMWh * (st.maxSOCFraction - st.minSOCFraction)
+            return StorageSummary(name: st.name, region: s.regions[st.region].name, dischargeMWh: t.storageDischargeMWh[k],
+                                  chargeMWh: t.storageChargeMWh[k], cycles: ratio(t.storageDischargeMWh[k], usable))
+        }
+        fuels = s.fuels.enumerated().map { f, fuel in
+            let perDay = hours > 0 ? t.fuelBurnT[f] / (hours / 24) : 0
+            return FuelSummary(name: fuel.name, kind: fuel.kind, burnT: t.fuelBurnT[f], lowestStockT: t.fuelMinStockT[f],
+                               lowestStockDays: perDay > 0 ? t.fuelMinStockT[f] / perDay : .infinity,
+                               strategicReserveDrawnT: t.fuelReserveDrawT[f], deliveriesLostToFullStorageT: t.fuelOverflowT[f],
+                               disruptedT: fuel.disruptedT, fuelLimitedPlantHours: t.fuelLimitedPlantHours[f])
+        }
+        let sum = { (xs: [Double]) in xs.reduce(0, +) }
+        var nationalByClass: [String: Double] = [:]
+        for (k, name) in classNames.enumerated() {
+            nationalByClass[name] = (0..<t.regionCount).reduce(0) { $0 + t.shedByClassMWh[$1 * t.classCount + k] }
+        }
+        let generation = sum(t.generationMWh)
+        let discharge = sum(t.storageDischargeMWh)
+        let transmission = sum(t.corridorLossMWh)
+        let distribution = sum(t.distributionLossMWh)
+        let demand = sum(t.demandMWh)
+        let genCost = sum(t.generationCostUSD), drCost = sum(t.responseCostUSD) + sum(t.mandatoryCostUSD), unservedCost = sum(t.unservedCostUSD)
+        let served = demand - sum(t.unservedMWh) - sum(t.programMWh)
+        // Demand-weighted average price.
+        var weightedPrice = 0.0
+        for r in 0..<t.regionCount { weightedPrice += t.priceTimesHours[r] * (t.demandMWh[r] / max(hours, 1e-9)) }
+        national = NationalSummary(
+            demandMWh: demand, servedMWh: served, unservedMWh: sum(t.unservedMWh), shortfallHours: t.nationalShortfallHours,
+            shedByClassMWh: nationalByClass, peakDemandMW: nationalPeak, firmCapacityMW: sum(firm),
+            planningReserveMargin: margins.national, minOperatingReserveMargin: t.minNationalOperatingReserveMargin,
+            generationMWh: generation, storageDischargeMWh: discharge, transmissionLossMWh: transmission,
+            distributionLossMWh: distribution, lossRate: ratio(transmission + distribution, generation + discharge),
+            cleanShare: ratio(sum(t.cleanGenerationMWh), generation), emissionsT: sum(t.emissionsT),
+            generationCostUSD: genCost, demandResponseCostUSD: drCost, unservedCostUSD: unservedCost,
+            totalCostUSD: genCost + drCost + unservedCost, averageGenerationCostUSDPerMWh: ratio(genCost, generation),
+            averagePriceUSDPerMWh: ratio(weightedPrice, demand), peakPriceUSDPerMWh: t.peakPricePerMWh.max() ?? 0,
+            curtailedMWh: sum(t.curtailedMWh), touShiftedMWh: sum(t.touShiftedMWh), mandatorySavingsMWh: sum(t.mandatorySavingsMWh),
+            callableResponseMWh: sum(t.programMWh))
+        scenario = s.name
+        self.hours = hours
+        steps = t.stepsRun
+        maxBalanceResidualMW = t.maxBalanceResidualMW
+    }
+}

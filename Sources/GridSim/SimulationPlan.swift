@@ -1,0 +1,191 @@
+// A scenario compiled for the time loop: the dispatch structure, index maps, and the series that do
+// not depend on the simulated state (demand after TOU response, availability, forecasts).
+import GridModel
+import GridDispatch
+
+public struct ShedBlock: Sendable {
+    public var region: Int
+    public var demandClass: Int
+    public var step: Int
+}
+
+public struct SimulationPlan: Sendable {
+    public let scenario: Scenario
+    public let structure: DispatchStructure
+    public let shedBlocks: [ShedBlock]
+    /// Cost of each shed block (VOLL plus the sharing rule's small steps).
+    public let shedCostPerMWh: [Double]
+    /// Demand-response blocks: callable programs of every region, in region order.
+    public let programRegion: [Int]
+    public let programs: [CallableProgram]
+    /// Demand after the TOU response, per region per step (MW), and the load it moved.
+    public let demandMW: [[Double]]
+    public let touShiftedMW: [[Double]]
+    /// Available MW of each plant in each step, before forced outages (`availability × capacity`).
+    public let plantAvailableMW: [[Double]]
+    /// Expected forced-outage derate of each plant (1 − FOR when deterministic runs derate).
+    public let plantDerate: [Double]
+    /// Forecast net load of each region per step (demand − variable renewables), for schedules.
+    public let netLoadMW: [[Double]]
+    /// Forecast marginal price of the national merit order per step.
+    public let forecastPricePerMWh: [Double]
+    public let minVOLL: Double
+    public let reliabilityCostPerMWh: Double
+    public let strategicReserveCostPerMWh: Double
+    public let lookaheadSteps: Int
+
+    public init(scenario s: Scenario) {
+        scenario = s
+        let steps = s.stepCount
+        let regionCount = s.regions.count
+        // Dispatch structure.
+        let corridors = s.corridors.map { c in
+            DispatchCorridor(fromRegion: c.from, toRegion: c.to,
+                             forwardSegments: c.segments.map { LossSegment(widthFraction: $0.widthFraction, lossFraction: $0.lossFraction) },
+                             backwardSegments: c.segments.map { LossSegment(widthFraction: $0.widthFraction, lossFraction: $0.lossFraction) },
+                             hurdleCostPerMWh: c.hurdleCostUSDPerMWh)
+        }
+        let sharing = s.dispatch.shortfallSharingSteps
+        var blocks: [ShedBlock] = []
+        var shedCost: [Double] = []
+        let classOrder = s.demandClasses.indices.sorted { s.demandClasses[$0].shedOrder < s.demandClasses[$1].shedOrder }
+        for r in 0..<regionCount {
+            for (rank, k) in classOrder.enumerated() {
+                let voll = s.demandClasses[k].vollUSDPerMWh
+                for j in 0..<sharing {
+                    blocks.append(ShedBlock(region: r, demandClass: k, step: j))
+                    // Sharing rule: a class's later steps and later regions cost a little more (see README).
+                    shedCost.append(voll * (1 + 1e-5 * Double(rank) + 1e-4 * Double(j) / Double(sharing) + 1e-6 * Double(r)))
+                }
+            }
+        }
+        shedBlocks = blocks
+        shedCostPerMWh = shedCost
+        var progRegion: [Int] = [], progs: [CallableProgram] = []
+        for (r, region) in s.regions.enumerated() { for p in region.programs { progRegion.append(r); progs.append(p) } }
+        programRegion = progRegion
+        programs = progs
+        structure = DispatchStructure(regionCount: regionCount, plantRegion: s.plants.map(\.region),
+                                      plantFuel: s.plants.map { $0.fuel ?? -1 }, plantFuelTonnesPerMWh: s.plants.map(\.fuelTonnesPerMWh),
+                                      corridors: corridors, storageRegion: s.storage.map(\.region), shedRegion: blocks.map(\.region),
+                                      responseRegion: progRegion, fuelCount: s.fuels.count, stepHours: s.stepHours)
+        // TOU response, day by day.
+        var demand = s.regions.map(\.demandMW)
+        var shifted = Array(repeating: [Double](repeating: 0, count: steps), count: regionCount)
+        if let tou = s.tou, tou.elasticity != 0, tou.participatingFraction > 0 {
+            let perDay = s.calendar.stepsPerDay
+            var day = 0
+            while day * perDay < steps {
+                let range = (day * perDay)..<min(steps, (day + 1) * perDay)
+                for r in 0..<regionCount {
+                    SimulationPlan.applyTOU(demand: &demand[r], shifted: &shifted[r], range: range, tou: tou)
+                }
+                day += 1
+            }
+        }
+        demandMW = demand
+        touShiftedMW = shifted
+        // Availability and derates.
+        plantAvailableMW = s.plants.map { p in p.availability.map { $0 * p.capacityMW } }
+        plantDerate = s.plants.map { s.dispatch.derateForcedOutages ? 1 - $0.forcedOutageRate : 1 }
+        // Forecast net load per region.
+        var net = demand
+        for (i, p) in s.plants.enumerated() where p.technology.isVariableRenewable {
+            for t in 0..<steps { net[p.region][t] -= plantAvailableMW[i][t] * plantDerate[i] }
+        }
+        netLoadMW = net
+        // Forecast price: national merit order of dispatchable plants at the national net load.
+        let dispatchable = s.plants.indices.filter { !s.plants[$0].technology.isVariableRenewable }
+            .sorted { (s.plants[$0].marginalCostUSDPerMWh, $0) < (s.plants[$1].marginalCostUSDPerMWh, $1) }
+        var price = [Double](repeating: 0, count: steps)
+        for t in 0..<steps {
+            var load = 0.0
+            for r in 0..<regionCount { load += net[r][t] }
+            var cumulative = 0.0
+            var p = 0.0
+            for i in dispatchable {
+                if load <= cumulative { break }
+                cumulative += plantAvailableMW[i][t] * plantDerate[i]
+                p = s.plants[i].marginalCostUSDPerMWh
+            }
+            price[t] = p
+        }
+        forecastPricePerMWh = price
+        let minV = s.demandClasses.map(\.vollUSDPerMWh).min() ?? 1000
+        minVOLL = minV
+        reliabilityCostPerMWh = s.dispatch.storageReliabilityFractionOfVOLL * minV
+        strategicReserveCostPerMWh = s.dispatch.strategicReserveFractionOfVOLL * minV
+        lookaheadSteps = max(1, s.dispatch.lookaheadHours * 60 / s.calendar.stepMinutes)
+    }
+
+    /// Shifts one day of one region's demand by the TOU response (see the TOU schema text).
+    static func applyTOU(demand d: inout [Double], shifted: inout [Double], range: Range<Int>, tou: TOUResponse) {
+        var reduction = 0.0
+        var cheapWeight = 0.0, normalWeight = 0.0
+        for t in range {
+            let rho = tou.priceRatio[t]
+            if rho > 1 {
+                let cut = min(tou.participatingFraction * d[t], tou.participatingFraction * d[t] * -tou.elasticity * (rho - 1))
+                reduction += cut
+                d[t] -= cut
+                shifted[t] -= cut
+            } else if rho < 1 {
+                cheapWeight += tou.participatingFraction * d[t] * (1 - rho)
+            } else {
+                normalWeight += d[t]
+            }
+        }
+        let moved = reduction * (1 - tou.savingFraction)
+        guard moved > 0 else { return }
+        for t in range {
+            let rho = tou.priceRatio[t]
+            let add: Double
+            if cheapWeight > 0 {
+                add = rho < 1 ? moved * tou.participatingFraction * d[t] * (1 - rho) / cheapWeight : 0
+            } else if normalWeight > 0 {
+                add = rho == 1 ? moved * d[t] / normalWeight : 0
+            } else { add = 0 }
+            d[t] += add
+            shifted[t] += add
+        }
+    }
+
+    // MARK: Static adequacy figures
+
+    /// Firm capacity of each region: capacity × capacity credit of plants and storage.
+    public var firmCapacityMW: [Double] {
+        var firm = [Double](repeating: 0, count: scenario.regions.count)
+        for p in scenario.plants { firm[p.region] += p.capacityMW * p.capacityCredit }
+        for st in scenario.storage { firm[st.region] += st.powerMW * st.capacityCredit }
+        return firm
+    }
+
+    /// Peak of each region's demand (before TOU response) and of the national coincident demand.
+    public var peakDemandMW: (regions: [Double], national: Double) {
+        let regions = scenario.regions.map { $0.demandMW.max() ?? 0 }
+        var national = 0.0
+        for t in 0..<scenario.stepCount {
+            var sum = 0.0
+            for r in scenario.regions { sum += r.demandMW[t] }
+            national = max(national, sum)
+        }
+        return (regions, national)
+    }
+
+    /// Planning reserve margins: (firm capacity − peak) / peak, nationally and per region with firm
+    /// imports = Σ over corridors into the region of min(limit × (1 − loss at rated), the neighbour's
+    /// firm surplus over its own peak).
+    public var planningReserveMargin: (regions: [Double], national: Double, firmImportsMW: [Double]) {
+        let firm = firmCapacityMW
+        let (peaks, national) = peakDemandMW
+        var imports = [Double](repeating: 0, count: firm.count)
+        for c in scenario.corridors {
+            let keep = 1 - c.lossFractionAtRated
+            imports[c.to] += min(c.limitForwardMW * keep, max(0, firm[c.from] - peaks[c.from]))
+            imports[c.from] += min(c.limitBackwardMW * keep, max(0, firm[c.to] - peaks[c.to]))
+        }
+        let regional = firm.indices.map { peaks[$0] > 0 ? (firm[$0] + imports[$0] - peaks[$0]) / peaks[$0] : .infinity }
+        let nat = national > 0 ? (firm.reduce(0, +) - national) / national : .infinity
+        return (regional, nat, imports)
+    }
+}
