@@ -88,6 +88,10 @@ public enum ScenarioDecoder {
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
+        } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
+            log.add(line: context.mark.line, path: "", value: "duplicate key \(duplicates.sorted().map { "'\($0)'" }.joined(separator: ", "))",
+                    expected: "each key once in a mapping")
+            return nil
         } catch let error as YamlError {
             log.add(line: yamlErrorLine(error), path: "", value: "invalid YAML", expected: yamlErrorProblem(error))
             return nil
@@ -110,6 +114,7 @@ public enum ScenarioDecoder {
         switch e {
         case .scanner(_, _, let mark, _), .parser(_, _, let mark, _): return mark.line
         case .composer(_, _, let mark, _): return mark.line
+        case .duplicatedKeysInMapping(_, let context): return context.mark.line
         default: return 1
         }
     }
@@ -196,7 +201,8 @@ public enum ScenarioDecoder {
     static func number(_ node: Node) -> Double? {
         guard case .scalar(let s) = node, s.style == .plain else { return nil }
         let t = s.string
-        guard let v = Double(t), v.isFinite, !t.lowercased().contains("nan"), !t.lowercased().contains("inf") else { return nil }
+        // Magnitudes beyond 1e15 are never meaningful here and would overflow integer conversions.
+        guard let v = Double(t), v.isFinite, abs(v) <= 1e15, !t.lowercased().contains("nan"), !t.lowercased().contains("inf") else { return nil }
         return v
     }
 

@@ -37,6 +37,8 @@ final class Builder {
     let log: DiagnosticLog
     let file: String
     let directory: URL
+    /// Profile files read so far (several plants often share one file).
+    var fileCache: [String: String] = [:]
 
     init(root: ObjectNode, log: DiagnosticLog, file: String) {
         self.root = root; self.log = log; self.file = file
@@ -146,9 +148,14 @@ final class Builder {
     func readProfile(_ node: ObjectNode, calendar: StepCalendar, upperBound: Double? = nil) -> [Double]? {
         guard let rel = node.string("file"), let column = node.string("column") else { return nil }
         let url = rel.hasPrefix("/") ? URL(fileURLWithPath: rel) : directory.appendingPathComponent(rel)
-        guard let data = try? Data(contentsOf: url), let text = String(data: data, encoding: .utf8) else {
-            error(node, "file", rel, "a readable CSV file (looked for \(url.path))")
-            return nil
+        let text: String
+        if let cached = fileCache[url.path] { text = cached } else {
+            guard let data = try? Data(contentsOf: url), let t = String(data: data, encoding: .utf8) else {
+                error(node, "file", rel, "a readable CSV file (looked for \(url.path))")
+                return nil
+            }
+            fileCache[url.path] = t
+            text = t
         }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
         while let last = lines.last, last.trimmingCharacters(in: .whitespaces).isEmpty { lines.removeLast() }
@@ -344,7 +351,7 @@ final class Builder {
                 return nil
             }
             cost = price * hr + vom
-        } else if [.coal, .domesticGas, .lng, .oil, .flexible, .biomass, .nuclear, .imports].contains(tech) && fuelIndex == nil {
+        } else if [.coal, .domesticGas, .lng, .oil, .flexible, .biomass, .nuclear, .imports].contains(tech) && !node.has("fuel") {
             error(node, "marginal_cost_usd_per_mwh", "(missing)", "marginal_cost_usd_per_mwh, or fuel_price_usd_per_gj with heat_rate_gj_per_mwh, or a fuel stock")
             ok = false
         } else {
@@ -540,10 +547,16 @@ final class Builder {
                 disrupted += tonnes * lost
             }
             if let dl = f.object("deliveries"), let cargo = dl.number("cargo_t"), let interval = dl.number("interval_days") {
-                var day = dl.number("first_day") ?? interval
-                while day * perDay < Double(steps) {
-                    addCargo(step: Int((day * perDay).rounded(.down)), tonnes: cargo)
-                    day += interval
+                let first = dl.number("first_day") ?? interval
+                let horizonDays = Double(steps) / perDay
+                let count = first < horizonDays ? Int(((horizonDays - first) / interval).rounded(.down)) + 1 : 0
+                if count > steps {
+                    error(dl, "interval_days", fmt(interval), "at least one step (\(fmt(1 / perDay)) days) between cargoes")
+                } else {
+                    for i in 0..<count {
+                        let day = first + Double(i) * interval
+                        if day < horizonDays { addCargo(step: Int((day * perDay).rounded(.down)), tonnes: cargo) }
+                    }
                 }
                 if cargo > cap { error(dl, "cargo_t", fmt(cargo), "at most storage_capacity_t (\(fmt(cap))): a cargo must fit the tanks") }
             }

@@ -16,6 +16,8 @@ public final class Simulator {
 
     // State.
     var storageSOC: [Double]
+    /// Average cost of the energy in each store, per MWh stored (charging price / charge efficiency).
+    var storedCostPerMWh: [Double]
     var fuelStock: [Double]
     var hydroMonthRemaining: [Double]
     var hydroDayBudget: [Double]
@@ -45,6 +47,7 @@ public final class Simulator {
         let s = plan.scenario
         solver = DispatchSolver(structure: plan.structure)
         storageSOC = s.storage.map { $0.initialSOCFraction * $0.energyMWh }
+        storedCostPerMWh = [Double](repeating: 0, count: s.storage.count)
         fuelStock = s.fuels.map(\.initialStockT)
         hydroMonthRemaining = [Double](repeating: 0, count: s.plants.count)
         hydroDayBudget = [Double](repeating: 0, count: s.plants.count)
@@ -67,7 +70,10 @@ public final class Simulator {
     /// Resets the state to the start of the horizon (for a new trial).
     public func reset() {
         let s = plan.scenario
-        for k in s.storage.indices { storageSOC[k] = s.storage[k].initialSOCFraction * s.storage[k].energyMWh }
+        for k in s.storage.indices {
+            storageSOC[k] = s.storage[k].initialSOCFraction * s.storage[k].energyMWh
+            storedCostPerMWh[k] = 0
+        }
         for f in s.fuels.indices { fuelStock[f] = s.fuels[f].initialStockT }
         for i in programHoursToday.indices { programHoursToday[i] = 0 }
         for r in mandatoryHoursUsed.indices { mandatoryHoursUsed[r] = 0 }
@@ -224,6 +230,12 @@ public final class Simulator {
         let res = solver.result
         for k in 0..<s.storage.count {
             let sto = s.storage[k]
+            let added = res.storageChargeMW[k] * sto.chargeEfficiency * dt
+            let kept = max(0, storageSOC[k] - res.storageDischargeMW[k] / sto.dischargeEfficiency * dt)
+            if added > 0 {
+                let price = max(0, res.priceAtRegionPerMWh[sto.region])
+                storedCostPerMWh[k] = (storedCostPerMWh[k] * kept + price / sto.chargeEfficiency * added) / (kept + added)
+            }
             storageSOC[k] += (res.storageChargeMW[k] * sto.chargeEfficiency - res.storageDischargeMW[k] / sto.dischargeEfficiency) * dt
             storageSOC[k] = min(max(storageSOC[k], sto.minSOCFraction * sto.energyMWh), sto.maxSOCFraction * sto.energyMWh)
         }
@@ -274,40 +286,44 @@ public final class Simulator {
             chargeCost = -min(maxCost + 1, 0.5 * reliability)
         case .economic:
             guard power > 0 else { break }
-            let steps = s.stepCount
-            let end = min(steps, t + plan.lookaheadSteps)
+            let end = min(s.stepCount, t + plan.lookaheadSteps)
             let n = end - t
             let net = plan.netLoadMW[sto.region]
             // Steps to empty a full store and to fill an empty one at full power (its durations): the
-            // window's that many highest and lowest net-load steps are its discharge and charge steps.
+            // window's that many highest and lowest net-load steps are its discharge and charge steps;
+            // the two sets never overlap, and ties go to the earlier step.
             let usable = (sto.maxSOCFraction - sto.minSOCFraction) * sto.energyMWh
-            let hoursToEmpty = Int((usable * sto.dischargeEfficiency / (power * dt)).rounded(.up))
-            let hoursToFill = Int((usable / (sto.chargeEfficiency * power * dt)).rounded(.up))
-            guard n > 1 else { break }
-            // Sort the window's net load (insertion sort in scratch: no allocation).
-            scratch.withUnsafeMutableBufferPointer { buf in
-                for i in 0..<n {
-                    let v = net[t + i]
-                    var j = i
-                    while j > 0 && buf[j - 1] > v { buf[j] = buf[j - 1]; j -= 1 }
-                    buf[j] = v
-                }
-            }
+            let hoursToEmpty = Int(min(1e9, (usable * sto.dischargeEfficiency / (power * dt)).rounded(.up)))
+            let hoursToFill = Int(min(1e9, (usable / (sto.chargeEfficiency * power * dt)).rounded(.up)))
+            let topCount = min(hoursToEmpty, (n + 1) / 2)
+            let bottomCount = min(hoursToFill, n - topCount)
             let now = net[t]
-            let hiThreshold = hoursToEmpty > 0 ? scratch[max(0, n - hoursToEmpty)] : .infinity
-            let loThreshold = hoursToFill > 0 ? scratch[min(n - 1, hoursToFill - 1)] : -.infinity
-            var priceDischarge = Double.infinity, priceCharge = 0.0
-            for i in 0..<n {
-                let v = net[t + i], p = plan.forecastPricePerMWh[t + i]
-                if v >= hiThreshold { priceDischarge = min(priceDischarge, p) }
-                if v <= loThreshold { priceCharge = max(priceCharge, p) }
+            var higher = 0, lower = 0
+            for i in 1..<max(n, 1) {
+                let v = net[t + i]
+                if v > now { higher += 1 } else if v < now { lower += 1 }
             }
-            let profitable = priceDischarge.isFinite && priceCharge < eta * priceDischarge
-            let inTop = now >= hiThreshold, inBottom = now <= loThreshold
-            if profitable && inTop && !inBottom {
-                dischargeCost = max(priceCharge / eta, 2 * surplusValue)
-            } else if profitable && inBottom && !inTop {
-                chargeCost = -min(eta * priceDischarge, 0.5 * reliability)
+            if higher < topCount {
+                // Discharge when the price beats what the stored energy cost.
+                dischargeCost = max(storedCostPerMWh[k] / sto.dischargeEfficiency, 2 * surplusValue)
+            } else if lower < bottomCount && topCount > 0 {
+                // Charge when the window's discharge steps pay for the losses: value = η × their lowest
+                // forecast price. Sort the window (insertion sort in scratch: no allocation).
+                scratch.withUnsafeMutableBufferPointer { buf in
+                    for i in 0..<n {
+                        let v = net[t + i]
+                        var j = i
+                        while j > 0 && buf[j - 1] > v { buf[j] = buf[j - 1]; j -= 1 }
+                        buf[j] = v
+                    }
+                }
+                let threshold = scratch[n - topCount]
+                var priceDischarge = Double.infinity
+                for i in 0..<n where net[t + i] >= threshold { priceDischarge = min(priceDischarge, plan.forecastPricePerMWh[t + i]) }
+                let value = eta * priceDischarge
+                if value > plan.forecastPricePerMWh[t] {
+                    chargeCost = -min(value, 0.5 * reliability)
+                }
             }
         }
         solver.input.storageDischargeCostPerMWh[k] = dischargeCost
@@ -322,7 +338,7 @@ public final class Simulator {
         let cal = s.calendar
         let remaining = hydroDayBudget[i] - hydroUsedToday[i]
         guard remaining > 1e-9 else { return false }
-        let stepsNeeded = Int((remaining / (availableMW * dt)).rounded(.up))
+        let stepsNeeded = Int(min(1e9, (remaining / (availableMW * dt)).rounded(.up)))
         let net = plan.netLoadMW[s.plants[i].region]
         let day = cal.day[t]
         var higher = 0

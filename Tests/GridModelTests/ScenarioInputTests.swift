@@ -1,0 +1,198 @@
+import Foundation
+import Testing
+@testable import GridModel
+import GridRandom
+
+let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+let packageRoot = fixtures.deletingLastPathComponent().deletingLastPathComponent()
+
+func load(_ text: String, file: String = fixtures.appendingPathComponent("inline.yaml").path) -> Result<Scenario, ScenarioErrors> {
+    Result { () throws(ScenarioErrors) in try ScenarioLoader.load(text: text, file: file) }
+}
+
+func problems(_ text: String) -> [String] {
+    switch load(text) {
+    case .success: return []
+    case .failure(let e): return e.diagnostics.map { d in
+        d.description.replacingOccurrences(of: fixtures.path + "/", with: "")
+    }
+    }
+}
+
+let minimal = """
+name: t
+horizon: {start_date: 2030-01-07, duration_hours: 24}
+regions:
+  - name: R
+    demand: {peak_mw: 100}
+    plants:
+      - {name: g, technology: flexible, unit_size_mw: 200, marginal_cost_usd_per_mwh: 50}
+
+"""
+
+@Suite("Scenario input: every problem reported, with file:line, key path, value and expectation")
+struct ScenarioInputTests {
+    @Test("Five different mistakes are all reported with their lines")
+    func fiveMistakes() throws {
+        let path = fixtures.appendingPathComponent("five-mistakes.yaml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let found = problems(text).map { $0.replacingOccurrences(of: "inline.yaml", with: "five-mistakes.yaml") }
+        #expect(found == [
+            "five-mistakes.yaml:11: regions[0].plants[0].unit_size_mw: -300 — a number ≥ 0",
+            "five-mistakes.yaml:13: regions[0].plants[0].forced_outage_rate: 1.4 — a number in [0, 1)",
+            "five-mistakes.yaml:18: regions[0].plants[1].capacty_credit: unknown key — did you mean 'capacity_credit'? Plant takes: name, technology, units, unit_size_mw, marginal_cost_usd_per_mwh, fuel_price_usd_per_gj, heat_rate_gj_per_mwh, vom_usd_per_mwh, fuel, emission_t_per_mwh, availability, availability_monthly, availability_profile, forced_outage_rate, mean_time_to_repair_hours, capacity_credit, min_output_mw, hydro, clean",
+            "five-mistakes.yaml:20: corridors[0].to: Atlantis — one of the regions: North",
+            "bad-profile.csv:3: regions[0].demand.profile.column 'load': \"abc\" — a finite number ≥ 0",
+        ])
+    }
+
+    @Test("A valid minimal scenario loads with documented defaults")
+    func minimalLoads() throws {
+        let s = try load(minimal).get()
+        #expect(s.stepCount == 24)
+        #expect(s.demandClasses == DemandClass.defaults)
+        #expect(s.targets.minReserveMargin == 0.15)
+        #expect(s.plants[0].capacityCredit == Technology.flexible.defaults.capacityCredit)
+        #expect(s.regions[0].demandMW.allSatisfy { $0 == 100 })
+    }
+
+    @Test("Bad numbers in a profile CSV are caught", arguments: [
+        ("nan", "\"nan\" — a finite number ≥ 0"),
+        ("-5", "\"-5\" — a finite number ≥ 0"),
+        ("", "(empty) — a finite number ≥ 0"),
+        ("1e400", "\"1e400\" — a finite number ≥ 0"),
+    ])
+    func badCells(cell: String, expected: String) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("r70-csv-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "h,v\n0,1\n1,\(cell)\n2,1\n".write(to: dir.appendingPathComponent("p.csv"), atomically: true, encoding: .utf8)
+        let text = minimal.replacingOccurrences(of: "duration_hours: 24", with: "duration_hours: 3")
+            .replacingOccurrences(of: "demand: {peak_mw: 100}", with: "demand: {peak_mw: 100, profile: {file: p.csv, column: v}}")
+        let r = load(text, file: dir.appendingPathComponent("s.yaml").path)
+        guard case .failure(let e) = r else { Issue.record("accepted a bad cell"); return }
+        #expect(e.diagnostics.map(\.description) == ["\(dir.path)/p.csv:3: regions[0].demand.profile.column 'v': \(expected)"])
+    }
+
+    @Test("A profile with the wrong number of rows is rejected")
+    func wrongRowCount() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("r70-rows-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "h,v\n0,1\n1,2\n".write(to: dir.appendingPathComponent("p.csv"), atomically: true, encoding: .utf8)
+        let text = minimal.replacingOccurrences(of: "demand: {peak_mw: 100}", with: "demand: {peak_mw: 100, profile: {file: p.csv, column: v}}")
+        let r = load(text, file: dir.appendingPathComponent("s.yaml").path)
+        guard case .failure(let e) = r else { Issue.record("accepted a short profile"); return }
+        #expect(e.diagnostics.map(\.description) == ["\(dir.path)/s.yaml:5: regions[0].demand.profile.file: p.csv has 2 rows — 24 rows (one per hour of the horizon) or a full year (8760 or 8784)"])
+    }
+
+    @Test("Messages for common mistakes, verbatim", arguments: [
+        ("name: t\n", ["inline.yaml:1: horizon: (missing) — a required key: a mapping (Horizon)", "inline.yaml:1: regions: (missing) — a required key: a list of mappings (Region)"]),
+        (minimal + "targets: {min_reserve_margin: 0.15, min_reserve_margin: 0.2}\n", ["inline.yaml:8: (document): duplicate key 'min_reserve_margin' — each key once in a mapping"]),
+        (minimal.replacingOccurrences(of: "technology: flexible", with: "technology: fusion"), ["inline.yaml:7: regions[0].plants[0].technology: fusion — one of coal, domestic_gas, lng, oil, hydro_reservoir, run_of_river, solar, onshore_wind, offshore_wind, biomass, nuclear, imports, flexible"]),
+        (minimal.replacingOccurrences(of: "2030-01-07", with: "2030-02-30"), ["inline.yaml:2: horizon.start_date: 2030-02-30 — a date YYYY-MM-DD"]),
+        (minimal + "tou: {elasticity: 0.3}\n", ["inline.yaml:8: tou.elasticity: 0.3 — a number in [-2, 0]"]),
+        (minimal + "storage:\n  - {name: b, region: Nowhere, power_mw: 10, energy_mwh: 20}\n", ["inline.yaml:9: storage[0].region: Nowhere — one of the regions: R"]),
+        ("regions: [\n", ["inline.yaml:2: (document): invalid YAML — well-formed YAML (while parsing a flow node: did not find expected node content)"]),
+        (minimal.replacingOccurrences(of: "marginal_cost_usd_per_mwh: 50", with: "fuel: lng-x, heat_rate_gj_per_mwh: 6"), ["inline.yaml:7: regions[0].plants[0].fuel: lng-x — the name of a fuel stock (the scenario has no `fuels`)"]),
+    ])
+    func verbatim(text: String, expected: [String]) {
+        #expect(problems(text) == expected)
+    }
+
+    @Test("Energy and peak both hold after stretching the shape")
+    func energyAndPeak() throws {
+        let text = minimal.replacingOccurrences(of: "duration_hours: 24", with: "duration_days: 365")
+            .replacingOccurrences(of: "start_date: 2030-01-07", with: "start_date: 2030-01-01")
+            .replacingOccurrences(of: "demand: {peak_mw: 100}", with: "demand: {peak_mw: 1000, annual_energy_mwh: 6000000, shape: vn-north}")
+        let d = try load(text).get().regions[0].demandMW
+        #expect(abs((d.max() ?? 0) - 1000) < 1e-6)
+        #expect(abs(d.reduce(0, +) - 6_000_000) < 1e-3)
+    }
+
+    @Test("Load factors above one are rejected")
+    func loadFactor() {
+        let text = minimal.replacingOccurrences(of: "demand: {peak_mw: 100}", with: "demand: {peak_mw: 100, annual_energy_mwh: 1000000}")
+        #expect(problems(text) == ["inline.yaml:5: regions[0].demand.annual_energy_mwh: 1000000 — at most peak × hours = 876000 MWh (load factor 1.142 > 1)"])
+    }
+
+    @Test("Decision 963 TOU windows give half-hour weighted ratios")
+    func touRatios() throws {
+        let s = try load(minimal + "tou: {}\n").get()
+        let r = try #require(s.tou).priceRatio
+        #expect(r[0] == 0.63 && r[5] == 0.63 && r[6] == 1)
+        #expect(abs(r[17] - 1.4) < 1e-12 && r[18] == 1.8 && r[21] == 1.8 && abs(r[22] - 1.4) < 1e-12 && r[23] == 1)
+    }
+
+    @Test("Deliveries, continuous supply and disruptions add up")
+    func deliveries() throws {
+        let text = minimal.replacingOccurrences(of: "duration_hours: 24", with: "duration_days: 10") + """
+        fuels:
+          - name: f
+            kind: lng
+            energy_content_gj_per_t: 49.5
+            price_usd_per_gj: 12
+            storage_capacity_t: 500000
+            initial_stock_t: 0
+            supply_t_per_day: 240
+            deliveries: {cargo_t: 70000, interval_days: 2, first_day: 0}
+            disruptions:
+              - {start_date: 2030-01-09, duration_days: 3, deliveries_lost_fraction: 1, supply_lost_fraction: 0.5}
+
+        """
+        let f = try load(text).get().fuels[0]
+        // cargoes on days 0,2,4,6,8; those on days 2 and 4 fall in the disruption (days 2–4).
+        let expectedArrivals: Double = 3 * 70000 + 2400 - 360
+        let expectedLost: Double = 2 * 70000 + 360
+        #expect(abs(f.arrivalsT.reduce(0, +) - expectedArrivals) < 1e-6)
+        #expect(abs(f.disruptedT - expectedLost) < 1e-6)
+    }
+
+    @Test("The scenario reference in docs/ is generated from the schema the decoder uses")
+    func docsMatchSchema() throws {
+        let committed = try String(contentsOf: packageRoot.appendingPathComponent("docs/scenario-format.md"), encoding: .utf8)
+        let generated = ScenarioSchema.scenario.markdownReference(title: "r70 scenario format", preface: ScenarioSchema.referencePreface)
+        #expect(committed == generated, "docs/scenario-format.md is stale: run `make docs`")
+    }
+
+    @Test("The JSON Schema is valid JSON and lists every top-level key")
+    func jsonSchema() throws {
+        let text = ScenarioSchema.scenario.jsonSchema(title: "r70 scenario")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let defs = try #require(json["$defs"] as? [String: Any])
+        let scenario = try #require(defs["Scenario"] as? [String: Any])
+        let props = try #require(scenario["properties"] as? [String: Any])
+        #expect(Set(props.keys) == Set(ScenarioSchema.scenario.fields.map(\.key)))
+    }
+
+    @Test("Calendar: weekdays and day arithmetic")
+    func calendar() {
+        #expect(CivilDate(year: 2030, month: 1, day: 7).weekday == 0)  // a Monday
+        #expect(CivilDate(year: 2024, month: 2, day: 29).adding(days: 366) == CivilDate(year: 2025, month: 3, day: 1))
+        #expect(CivilDate(parsing: "2023-02-29") == nil)
+    }
+}
+
+@Suite("GSL wrapper")
+struct RandomStreamTests {
+    @Test("Streams are reproducible and trial seeds differ")
+    func reproducible() {
+        let a = RandomStream(seed: 42), b = RandomStream(seed: 42)
+        #expect((0..<100).map { _ in a.uniform() } == (0..<100).map { _ in b.uniform() })
+        #expect(RandomStream.seed(for: 1, trial: 0) != RandomStream.seed(for: 1, trial: 1))
+    }
+
+    @Test("Sample moments converge to the distributions' (within 4 standard errors)")
+    func moments() {
+        let r = RandomStream(seed: 7)
+        let n = 200_000
+        let u = (0..<n).map { _ in r.uniform() }
+        #expect(abs(Statistics.mean(u) - 0.5) < 4 * (1 / 12.0).squareRoot() / Double(n).squareRoot())
+        let e = (0..<n).map { _ in r.exponential(mean: 3) }
+        #expect(abs(Statistics.mean(e) - 3) < 4 * 3 / Double(n).squareRoot())
+        let g = (0..<n).map { _ in r.gaussian(sigma: 2) }
+        #expect(abs(Statistics.standardDeviation(g) - 2) < 0.02)
+        #expect(abs(Statistics.quantile([1, 2, 3, 4, 5], 0.5) - 3) < 1e-12)
+        #expect(abs(Statistics.normalQuantile(0.975) - 1.959964) < 1e-6)
+    }
+}
