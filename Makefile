@@ -26,9 +26,13 @@ build: deps
 run: build
 	$$($(SWIFT) build -c release --show-bin-path)/r70 run $(SCENARIO)
 
+# Tests run on an optimised build (with -enable-testing for @testable imports) in their own scratch
+# folder, so `make run` and `make test` do not rebuild each other's objects.
+TEST_FLAGS := -c release -Xswiftc -enable-testing --scratch-path .build-tests
+
 test: deps
-	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) build $(TEST_FLAGS) --build-tests
+	$(SWIFT) test $(TEST_FLAGS) --skip-build
 
 bench: deps
 	cd Benchmarks && $(SWIFT) package benchmark

@@ -38,7 +38,7 @@ final class Builder {
     let file: String
     let directory: URL
     /// Profile files read so far (several plants often share one file).
-    var fileCache: [String: String] = [:]
+    var tableCache: [String: Table] = [:]
 
     init(root: ObjectNode, log: DiagnosticLog, file: String) {
         self.root = root; self.log = log; self.file = file
@@ -143,35 +143,45 @@ final class Builder {
 
     // MARK: Profiles
 
+    /// A CSV file split into a header and rows of cells, once per file and load.
+    struct Table {
+        var header: [String]
+        var rows: [[Substring]]
+    }
+
+    func table(_ url: URL, node: ObjectNode, rel: String) -> Table? {
+        if let t = tableCache[url.path] { return t }
+        guard let data = try? Data(contentsOf: url), let text = String(data: data, encoding: .utf8) else {
+            error(node, "file", rel, "a readable CSV file (looked for \(url.path))")
+            return nil
+        }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        while let last = lines.last, last.allSatisfy({ $0 == " " || $0 == "\t" }) { lines.removeLast() }
+        guard let first = lines.first else { error(node, "file", rel, "a CSV file with a header row"); return nil }
+        let header = first.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let rows = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let t = Table(header: header, rows: rows)
+        tableCache[url.path] = t
+        return t
+    }
+
     /// Reads one column of a CSV profile; values must be finite and non-negative. Rows: the horizon's
     /// hours, or a full year (8,760 or 8,784) indexed by hour of the year.
     func readProfile(_ node: ObjectNode, calendar: StepCalendar, upperBound: Double? = nil) -> [Double]? {
         guard let rel = node.string("file"), let column = node.string("column") else { return nil }
         let url = rel.hasPrefix("/") ? URL(fileURLWithPath: rel) : directory.appendingPathComponent(rel)
-        let text: String
-        if let cached = fileCache[url.path] { text = cached } else {
-            guard let data = try? Data(contentsOf: url), let t = String(data: data, encoding: .utf8) else {
-                error(node, "file", rel, "a readable CSV file (looked for \(url.path))")
-                return nil
-            }
-            fileCache[url.path] = t
-            text = t
-        }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
-        while let last = lines.last, last.trimmingCharacters(in: .whitespaces).isEmpty { lines.removeLast() }
-        guard let header = lines.first else { error(node, "file", rel, "a CSV file with a header row"); return nil }
-        let names = header.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        guard let col = names.firstIndex(of: column) else {
-            error(node, "column", column, "a column of \(rel): \(names.joined(separator: ", "))")
+        guard let table = table(url, node: node, rel: rel) else { return nil }
+        guard let col = table.header.firstIndex(of: column) else {
+            error(node, "column", column, "a column of \(rel): \(table.header.joined(separator: ", "))")
             return nil
         }
         var values: [Double] = []
-        values.reserveCapacity(lines.count)
+        values.reserveCapacity(table.rows.count)
         var bad = 0
         let csvPath = url.path
-        for (i, line) in lines.dropFirst().enumerated() {
-            let cells = line.split(separator: ",", omittingEmptySubsequences: false)
-            let cell = col < cells.count ? cells[col].trimmingCharacters(in: .whitespaces) : ""
+        for (i, cells) in table.rows.enumerated() {
+            let raw = col < cells.count ? cells[col] : ""
+            let cell = raw.first == " " || raw.last == " " ? Substring(raw.trimmingCharacters(in: .whitespaces)) : raw
             if let v = Double(cell), v.isFinite, v >= 0, upperBound.map({ v <= $0 }) ?? true {
                 values.append(v)
             } else {
@@ -217,12 +227,15 @@ final class Builder {
         case "vn-south": table = BuiltinLoadShapes.vnSouth
         default: return { _ in 1 }
         }
-        // hour-of-year → value, for the horizon's start year
+        // hour-of-year → value, for the horizon's start year (month and weekend factor per day of the year)
         let start = CivilDate(year: calendar.start.year, month: 1, day: 1)
+        let weekendFactor: [Double] = [1, 1, 1, 1, 1, 0.95, 0.90]
+        let days = (0..<366).map { start.adding(days: $0) }
+        let dayMonth = days.map { $0.month - 1 }
+        let dayFactor = days.map { weekendFactor[$0.weekday] }
         return { hoy in
-            let date = start.adding(days: hoy / 24)
-            let weekend: Double = [1, 1, 1, 1, 1, 0.95, 0.90][date.weekday]
-            return table[date.month - 1][hoy % 24] * weekend
+            let d = min(hoy / 24, 365)
+            return table[dayMonth[d]][hoy % 24] * dayFactor[d]
         }
     }
 

@@ -1,4 +1,4 @@
-// Output files: hourly CSV (regions, corridors, storage, fuels) and a summary JSON. Every file is written
+// Output files: hourly CSV (regions, plants, corridors, storage, fuels) and a summary JSON. Every file is written
 // to a temporary name beside it and renamed into place, so a reader never sees a half-written file.
 import Foundation
 import GridModel
@@ -49,6 +49,13 @@ public enum OutputWriter {
                     f(h.regionDischargeMW[k]), f(h.regionChargeMW[k]), f(h.regionExcessMW[k]), f(h.regionCurtailedMW[k]),
                     f(h.regionTOUShiftMW[k]), f(h.regionPricePerMWh[k])]
         }))
+        let P = s.plants.count
+        if P > 0 {
+            files.append(("plants.csv", csv(["step", "timestamp", "plant", "region", "output_mw"], rows: n * P) { i in
+                let t = i / P, p = i % P
+                return [String(t), timestamp(cal, t), s.plants[p].name, s.regions[s.plants[p].region].name, f(h.plantMW[p * h.steps + t])]
+            }))
+        }
         let C = s.corridors.count
         if C > 0 {
             files.append(("corridors.csv", csv(["step", "timestamp", "corridor", "forward_sent_mw", "backward_sent_mw", "loss_mw"], rows: n * C) { i in

@@ -201,6 +201,7 @@ public struct HourlySeries: Sendable {
     public var storageSOCMWh: [Double]
     public var fuelStockT: [Double]
     public var fuelBurnT: [Double]
+    public var plantMW: [Double]
 
     init(scenario s: Scenario) {
         steps = s.stepCount
@@ -212,6 +213,7 @@ public struct HourlySeries: Sendable {
         corridorForwardSentMW = z(s.corridors.count); corridorBackwardSentMW = z(s.corridors.count); corridorLossMW = z(s.corridors.count)
         storageChargeMW = z(s.storage.count); storageDischargeMW = z(s.storage.count); storageSOCMWh = z(s.storage.count)
         fuelStockT = z(s.fuels.count); fuelBurnT = z(s.fuels.count)
+        plantMW = z(s.plants.count)
     }
 
     mutating func record(t: Int, plan: SimulationPlan, result res: DispatchResult, demandMW: [Double], mandatoryMW: [Double],
@@ -229,6 +231,7 @@ public struct HourlySeries: Sendable {
         for d in 0..<plan.programs.count { regionResponseMW[plan.programRegion[d] * n + t] += res.responseMW[d] }
         for i in 0..<s.plants.count {
             let r = s.plants[i].region
+            plantMW[i * n + t] = res.plantMW[i]
             regionGenerationMW[r * n + t] += res.plantMW[i]
             if s.plants[i].technology.isVariableRenewable { regionCurtailedMW[r * n + t] += max(0, plantMaxMW[i] - res.plantMW[i]) }
         }

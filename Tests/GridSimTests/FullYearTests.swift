@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+import GridModel
+import LPOracle
+@testable import GridSim
+
+let baseScenarioPath = packageRoot.appendingPathComponent("scenarios/vn-2030-base.yaml").path
+
+@Suite("Full year of the 2030 base")
+struct FullYearTests {
+    @Test("Every step keeps each region's energy balance within 1e-6 MW")
+    func energyBalance() throws {
+        let scenario = try ScenarioLoader.load(path: baseScenarioPath)
+        let run = try DeterministicRun.run(scenario, recordHourly: true)
+        let h = try #require(run.hourly)
+        let n = h.steps
+        #expect(n == 8760)
+        var worst = 0.0
+        for r in 0..<scenario.regions.count {
+            for t in 0..<n {
+                let k = r * n + t
+                // generation + imports after losses + discharge + shed (+ called DR) = demand + exports + charge (+ excess)
+                let supply = h.regionGenerationMW[k] + h.regionReceivedMW[k] + h.regionDischargeMW[k] + h.regionShedMW[k] + h.regionResponseMW[k]
+                let use = h.regionDemandMW[k] + h.regionSentMW[k] + h.regionChargeMW[k] + h.regionExcessMW[k]
+                worst = max(worst, abs(supply - use))
+            }
+        }
+        #expect(worst <= 1e-6, "largest imbalance \(worst) MW")
+        // Storage state of charge stays within its limits, fuel stocks within 0 and capacity.
+        for (k, st) in scenario.storage.enumerated() {
+            let soc = h.storageSOCMWh[(k * n)..<((k + 1) * n)]
+            #expect(soc.allSatisfy { $0 >= st.minSOCFraction * st.energyMWh - 1e-6 && $0 <= st.maxSOCFraction * st.energyMWh + 1e-6 })
+        }
+        for (f, fuel) in scenario.fuels.enumerated() {
+            #expect(h.fuelStockT[(f * n)..<((f + 1) * n)].allSatisfy { $0 >= 0 && $0 <= fuel.storageCapacityT + 1e-6 })
+        }
+        // Firm capacity as in brief §12.1 (97,262 MW from its derating factors).
+        #expect(abs(run.summary.national.firmCapacityMW - 97_262) < 2)
+    }
+
+    @Test("Same scenario → bit-identical summary")
+    func deterministic() throws {
+        let scenario = try ScenarioLoader.load(path: baseScenarioPath)
+        let a = try DeterministicRun.run(scenario, maxSteps: 2000).summary
+        let b = try DeterministicRun.run(scenario, maxSteps: 2000).summary
+        let enc = JSONEncoder()
+        enc.outputFormatting = .sortedKeys
+        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        #expect(try enc.encode(a) == enc.encode(b))
+    }
+}
+
+@Suite("Storage policy against perfect foresight")
+struct PerfectForesightTests {
+    @Test("The policy's weekly cost is within 5 % of the perfect-foresight optimum (and never below it)")
+    func gap() throws {
+        let scenario = try ScenarioLoader.load(path: fixtures.appendingPathComponent("perfect-foresight-week.yaml").path)
+        let run = try DeterministicRun.run(scenario)
+        let plan = run.plan
+        let n = scenario.stepCount
+        let st = scenario.storage[0]
+        let voll = scenario.demandClasses.map(\.vollUSDPerMWh).min()!
+        // The whole week as one LP: generation, charge, discharge, state of charge and shed per hour.
+        var lp = LinearProgram()
+        var previousSOC: Int? = nil
+        var generationCost: [(Int, Double)] = []
+        for t in 0..<n {
+            let balance = lp.addRow(.equal, plan.demandMW[0][t])
+            for (i, p) in scenario.plants.enumerated() {
+                let c = lp.addColumn(cost: p.marginalCostUSDPerMWh, lower: 0, upper: plan.plantAvailableMW[i][t] * plan.plantDerate[i])
+                lp.set(row: balance, column: c, 1)
+                generationCost.append((c, p.marginalCostUSDPerMWh))
+            }
+            let shed = lp.addColumn(cost: voll, lower: 0, upper: plan.demandMW[0][t])
+            lp.set(row: balance, column: shed, 1)
+            generationCost.append((shed, voll))
+            let dis = lp.addColumn(cost: 0, lower: 0, upper: st.powerMW)
+            let ch = lp.addColumn(cost: 0, lower: 0, upper: st.powerMW)
+            lp.set(row: balance, column: dis, 1)
+            lp.set(row: balance, column: ch, -1)
+            // soc_t − soc_{t−1} − ηc·ch + dis/ηd = 0 (initial state on the right-hand side for t = 0)
+            let soc = lp.addColumn(cost: 0, lower: st.minSOCFraction * st.energyMWh, upper: st.maxSOCFraction * st.energyMWh)
+            let dyn = lp.addRow(.equal, t == 0 ? st.initialSOCFraction * st.energyMWh : 0)
+            lp.set(row: dyn, column: soc, 1)
+            if let prev = previousSOC { lp.set(row: dyn, column: prev, -1) }
+            lp.set(row: dyn, column: ch, -st.chargeEfficiency)
+            lp.set(row: dyn, column: dis, 1 / st.dischargeEfficiency)
+            previousSOC = soc
+        }
+        let optimum = try LPOracle.solve(lp).objective
+        let policy = run.summary.national.generationCostUSD + run.summary.national.unservedCostUSD
+        let gap = (policy - optimum) / optimum
+        print("perfect-foresight week: policy \(policy) $, optimum \(optimum) $, gap \(gap * 100) %")
+        #expect(gap >= -1e-9, "a causal policy cannot beat perfect foresight")
+        #expect(gap < 0.05)
+    }
+}
