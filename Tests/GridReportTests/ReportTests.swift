@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+import GridModel
+import GridSim
+@testable import GridReport
+
+let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+@Suite("Reports")
+struct ReportTests {
+    @Test("Targets: margins are signed in the passing direction")
+    func margins() throws {
+        let scenario = try ScenarioLoader.load(path: fixtures.appendingPathComponent("shed-by-class.yaml").path)
+        let run = try DeterministicRun.run(scenario)
+        var targets = scenario.targets
+        targets.maxEUEMWh = 700
+        targets.maxLOLEHours = 0
+        let r = TargetCheck.evaluate(targets: targets, summary: run.summary)
+        let byName = Dictionary(uniqueKeysWithValues: r.map { ($0.name, $0) })
+        // Firm: 2 × 700 MW × 0.9 = 1,260 MW against a 2,000 MW peak.
+        #expect(abs(byName["reserve_margin"]!.value - (-0.37)) < 1e-12 && !byName["reserve_margin"]!.passed)
+        #expect(abs(byName["eue"]!.margin - 100) < 1e-6 && byName["eue"]!.passed)
+        #expect(byName["lole"]!.margin == -1 && !byName["lole"]!.passed)
+        #expect(byName["clean_share"] == nil)
+    }
+
+    @Test("JUnit escapes markup in names and messages")
+    func escaping() {
+        let o = CheckOutcome(scenarioName: "a<b>&\"c\"", file: "x.yaml", results: [], error: "bad <value> & more", seconds: 0)
+        let xml = JUnitReport.xml([o])
+        #expect(xml.contains("a&lt;b&gt;&amp;&quot;c&quot;"))
+        #expect(xml.contains("bad &lt;value&gt; &amp; more"))
+    }
+
+    @Test("Atomic writes leave no temporary file and replace the old content")
+    func atomic() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("r70-atomic-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("f.txt").path
+        try AtomicFile.write("one", to: path)
+        try AtomicFile.write("two", to: path)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "two")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["f.txt"])
+    }
+
+    @Test("Number formatting")
+    func formatting() {
+        #expect(Format.number(1234567.891, decimals: 2) == "1,234,567.89")
+        #expect(Format.number(-1500) == "-1,500")
+        #expect(Format.percent(0.156) == "15.6 %")
+        #expect(Format.number(.infinity) == "∞")
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+
+let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+let packageRoot = fixtures.deletingLastPathComponent().deletingLastPathComponent()
+
+/// The r70 executable built beside this test binary.
+let r70: URL = {
+    let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for candidate in [here.appendingPathComponent("r70"), here.deletingLastPathComponent().appendingPathComponent("r70")]
+    where FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+    return packageRoot.appendingPathComponent(".build/debug/r70")
+}()
+
+struct Outcome { var status: Int32; var stdout: String; var stderr: String }
+
+func r70(_ args: [String]) throws -> Outcome {
+    let p = Process()
+    p.executableURL = r70
+    p.arguments = args
+    p.currentDirectoryURL = packageRoot
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return Outcome(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
+
+func temporaryDirectory() throws -> URL {
+    let d = FileManager.default.temporaryDirectory.appendingPathComponent("r70-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+    return d
+}
+
+func fixture(_ name: String) -> String { fixtures.appendingPathComponent(name).path }
+
+/// Counts elements by name in an XML document (and proves it well formed).
+final class ElementCounter: NSObject, XMLParserDelegate {
+    var counts: [String: Int] = [:]
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        counts[name, default: 0] += 1
+    }
+    static func count(_ data: Data) -> [String: Int]? {
+        let p = XMLParser(data: data), c = ElementCounter()
+        p.delegate = c
+        return p.parse() ? c.counts : nil
+    }
+}
+
+@Suite("The r70 command", .serialized)
+struct CommandLineTests {
+    @Test("check: exit 0 when every target passes, JUnit with one test case per target")
+    func checkPasses() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let junit = dir.appendingPathComponent("r.xml").path
+        let o = try r70(["check", fixture("two-region-lossy.yaml"), "--junit", junit])
+        #expect(o.status == 0, "\(o.stderr)")
+        #expect(o.stdout.contains("reserve_margin") && o.stdout.contains("pass"))
+        let counts = try #require(ElementCounter.count(try Data(contentsOf: URL(fileURLWithPath: junit))))
+        #expect(counts["testsuite"] == 1 && counts["testcase"] == 2 && counts["failure"] == nil)
+    }
+
+    @Test("check: exit 1 when a target fails, with a <failure> for it")
+    func checkFails() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let junit = dir.appendingPathComponent("r.xml").path
+        let o = try r70(["check", fixture("two-region-lossy.yaml"), fixture("shed-by-class.yaml"), "--junit", junit])
+        #expect(o.status == 1)
+        #expect(o.stdout.contains("FAIL"))
+        let xml = try String(contentsOfFile: junit, encoding: .utf8)
+        let counts = try #require(ElementCounter.count(Data(xml.utf8)))
+        #expect(counts["testsuite"] == 2 && counts["testcase"] == 4 && counts["failure"] == 1)
+        #expect(xml.contains("<failure message=\"reserve_margin = -37.00 %; minimum 15.00 %; margin -52.00 %\" type=\"target\">"))
+    }
+
+    @Test("check: exit 2 on an invalid scenario, reported as a JUnit <error>")
+    func checkInvalid() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let junit = dir.appendingPathComponent("r.xml").path
+        let o = try r70(["check", fixture("two-region-lossy.yaml"), fixture("five-mistakes.yaml"), "--junit", junit])
+        #expect(o.status == 2)
+        let counts = try #require(ElementCounter.count(try Data(contentsOf: URL(fileURLWithPath: junit))))
+        #expect(counts["error"] == 1)
+    }
+
+    @Test("validate: all five mistakes on stderr with line numbers, exit 2; run writes nothing")
+    func validateFiveMistakes() throws {
+        let o = try r70(["validate", fixture("five-mistakes.yaml")])
+        #expect(o.status == 2)
+        let lines = o.stderr.split(separator: "\n").filter { $0.contains(".yaml:") || $0.contains(".csv:") }
+        #expect(lines.count == 5)
+        #expect(o.stderr.contains("five-mistakes.yaml:11:") && o.stderr.contains("five-mistakes.yaml:13:") && o.stderr.contains("five-mistakes.yaml:18:")
+                && o.stderr.contains("five-mistakes.yaml:20:") && o.stderr.contains("bad-profile.csv:3:"))
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out")
+        let run = try r70(["run", fixture("five-mistakes.yaml"), "--out", out.path])
+        #expect(run.status == 2)
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+    }
+
+    @Test("run --out writes the hourly CSV and summary.json, and no temporary files")
+    func runWritesOutputs() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let o = try r70(["run", fixture("storage-arbitrage.yaml"), "--out", dir.path])
+        #expect(o.status == 0, "\(o.stderr)")
+        let names = Set(try FileManager.default.contentsOfDirectory(atPath: dir.path))
+        #expect(names == ["regions.csv", "plants.csv", "storage.csv", "summary.json"])
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("summary.json"))) as? [String: Any]
+        let summary = try #require(json?["summary"] as? [String: Any])
+        let national = try #require(summary["national"] as? [String: Any])
+        #expect(national["generationCostUSD"] as? Double == 6500)
+        let csv = try String(contentsOf: dir.appendingPathComponent("storage.csv"), encoding: .utf8)
+        #expect(csv.split(separator: "\n").count == 5)
+    }
+
+    @Test("schema prints a JSON Schema; --format markdown prints the reference")
+    func schema() throws {
+        let o = try r70(["schema"])
+        #expect(o.status == 0)
+        #expect((try? JSONSerialization.jsonObject(with: Data(o.stdout.utf8))) != nil)
+        let md = try r70(["schema", "--format", "markdown"])
+        #expect(md.stdout == (try String(contentsOf: packageRoot.appendingPathComponent("docs/scenario-format.md"), encoding: .utf8)))
+    }
+}
