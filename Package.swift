@@ -23,6 +23,7 @@ let package = Package(
         .systemLibrary(name: "CGLPK", providers: [.apt(["libglpk-dev"]), .brew(["glpk"])]),
         .target(name: "GridRandom", dependencies: ["CGSL"]),
         .target(name: "LPOracle", dependencies: ["CGLPK"]),
+        .target(name: "_TestSupport"),
         // The engine, in the order data flows.
         .target(name: "GridDispatch"),
         .target(name: "GridModel", dependencies: [.product(name: "Yams", package: "Yams")]),
@@ -32,9 +33,9 @@ let package = Package(
             "GridModel", "GridSim", "GridReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "GridDispatchTests", dependencies: ["GridDispatch", "LPOracle"]),
+        .testTarget(name: "GridDispatchTests", dependencies: ["GridDispatch", "LPOracle", "_TestSupport"]),
         .testTarget(name: "GridModelTests", dependencies: ["GridModel", "GridRandom"]),
-        .testTarget(name: "GridSimTests", dependencies: ["GridSim", "GridModel", "GridDispatch", "LPOracle"]),
+        .testTarget(name: "GridSimTests", dependencies: ["GridSim", "GridModel", "GridDispatch", "LPOracle", "_TestSupport"]),
         .testTarget(name: "GridReportTests", dependencies: ["GridReport", "GridSim", "GridModel"]),
         .testTarget(name: "r70Tests", dependencies: ["GridModel"]),
     ]

@@ -58,7 +58,7 @@ public enum SummaryText {
             row("Unserved energy (GWh)", { gwh($0.unservedMWh) }, gwh(n.unservedMWh)),
             row("Hours with shortfall", { Format.number($0.shortfallHours) }, Format.number(n.shortfallHours)),
         ]
-        for name in n.shedByClassMWh.keys.sorted() {
+        for name in s.demandClasses {
             rows.append(row("  shed \(name) (GWh)", { gwh($0.shedByClassMWh[name] ?? 0) }, gwh(n.shedByClassMWh[name] ?? 0)))
         }
         rows += [

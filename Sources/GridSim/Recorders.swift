@@ -73,6 +73,22 @@ public struct RunTotals: Sendable {
         plantGenerationMWh = zeros(s.plants.count); plantFuelLimitedHours = zeros(s.plants.count)
     }
 
+    /// Zeroes every total in place (no allocation), for a new trial.
+    mutating func clear(initialStocks: [Double]) {
+        func zero(_ a: inout [Double], _ v: Double = 0) { for i in a.indices { a[i] = v } }
+        stepsRun = 0; nationalShortfallHours = 0; minNationalOperatingReserveMargin = .infinity; peakNationalDemandMW = 0
+        maxBalanceResidualMW = 0
+        zero(&demandMWh); zero(&unservedMWh); zero(&shortfallHours); zero(&shedByClassMWh); zero(&generationMWh)
+        zero(&cleanGenerationMWh); zero(&emissionsT); zero(&generationCostUSD); zero(&responseCostUSD); zero(&mandatoryCostUSD)
+        zero(&unservedCostUSD); zero(&distributionLossMWh); zero(&importsReceivedMWh); zero(&exportsSentMWh); zero(&priceTimesHours)
+        zero(&peakPricePerMWh, -.infinity); zero(&curtailedMWh); zero(&excessMWh); zero(&touShiftedMWh); zero(&mandatorySavingsMWh)
+        zero(&mandatoryHours); zero(&programMWh); zero(&peakServedDemandMW); zero(&minOperatingReserveMargin, .infinity)
+        zero(&corridorForwardMWh); zero(&corridorBackwardMWh); zero(&corridorLossMWh); zero(&corridorHoursAtLimit)
+        zero(&corridorUtilisationHours); zero(&storageDischargeMWh); zero(&storageChargeMWh); zero(&fuelBurnT)
+        for f in fuelMinStockT.indices { fuelMinStockT[f] = initialStocks[f] }
+        zero(&fuelReserveDrawT); zero(&fuelOverflowT); zero(&fuelLimitedPlantHours); zero(&plantGenerationMWh); zero(&plantFuelLimitedHours)
+    }
+
     mutating func record(t: Int, dt: Double, plan: SimulationPlan, solver: DispatchSolver, demandMW: [Double], mandatoryMW: [Double],
                          plantMaxMW: [Double], fuelStock: [Double], storageSOC: [Double]) {
         let s = plan.scenario

@@ -99,6 +99,8 @@ public struct NationalSummary: Codable, Sendable {
 
 public struct RunSummary: Codable, Sendable {
     public var scenario: String
+    /// Demand classes in shedding order (first shed first).
+    public var demandClasses: [String]
     public var hours: Double
     public var steps: Int
     public var national: NationalSummary
@@ -180,6 +182,7 @@ public struct RunSummary: Codable, Sendable {
             curtailedMWh: sum(t.curtailedMWh), touShiftedMWh: sum(t.touShiftedMWh), mandatorySavingsMWh: sum(t.mandatorySavingsMWh),
             callableResponseMWh: sum(t.programMWh))
         scenario = s.name
+        demandClasses = s.demandClasses.sorted { $0.shedOrder < $1.shedOrder }.map(\.name)
         self.hours = hours
         steps = t.stepsRun
         maxBalanceResidualMW = t.maxBalanceResidualMW

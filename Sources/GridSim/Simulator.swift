@@ -1,7 +1,7 @@
 // The time loop: state → demand response → one dispatch step → storage, hydro and fuel updates →
 // recorders. All working arrays are allocated once in `init`; `run()`'s per-step loop allocates nothing.
 import GridModel
-import GridDispatch
+@_exported import GridDispatch
 
 public struct SimulationError: Error, CustomStringConvertible {
     public var step: Int
@@ -37,6 +37,9 @@ public final class Simulator {
     var plantMaxNow: [Double]
     var isHydro: [Bool]
     var hydroIndex: [Int]
+
+    /// Called with each step's dispatch input before it is solved (for benchmarks and diagnostics).
+    public var dispatchObserver: ((Int, DispatchInput) -> Void)?
 
     public private(set) var totals: RunTotals
     public private(set) var hourly: HourlySeries?
@@ -77,7 +80,7 @@ public final class Simulator {
         for f in s.fuels.indices { fuelStock[f] = s.fuels[f].initialStockT }
         for i in programHoursToday.indices { programHoursToday[i] = 0 }
         for r in mandatoryHoursUsed.indices { mandatoryHoursUsed[r] = 0 }
-        totals = RunTotals(scenario: s)
+        totals.clear(initialStocks: fuelStock)
         if recordHourly { hourly = HourlySeries(scenario: s) }
         solver.resetWarmStart()
     }
@@ -224,6 +227,7 @@ public final class Simulator {
         // Storage: bounds from the state of charge, costs from the policy.
         for k in 0..<s.storage.count { setStorage(k, t: t, dt: dt) }
 
+        dispatchObserver?(t, solver.input)
         do { try solver.solve() } catch { throw SimulationError(step: t, reason: error.description) }
 
         // State updates.

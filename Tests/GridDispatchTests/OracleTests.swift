@@ -1,22 +1,9 @@
 import Testing
 import LPOracle
+import _TestSupport
 @testable import GridDispatch
 
-/// A small deterministic generator for test cases (SplitMix64).
-struct CaseRandom {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
-    mutating func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * uniform() }
-    mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-    mutating func chance(_ p: Double) -> Bool { uniform() < p }
-}
+typealias CaseRandom = SplitMix
 
 /// A random dispatch case: structure plus a generator of step inputs.
 struct RandomCase {

@@ -1,19 +1,15 @@
 import Foundation
 import Testing
 import GridModel
+import _TestSupport
 @testable import GridSim
 
 /// Random corruptions of the base scenario's text: each must end in a clear error or a result.
 struct Corruptor {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func pick<T>(_ xs: [T]) -> T { xs[Int(next() % UInt64(xs.count))] }
+    var rng: SplitMix
+    init(state: UInt64) { rng = SplitMix(state: state) }
+    mutating func next() -> UInt64 { rng.next() }
+    mutating func pick<T>(_ xs: [T]) -> T { rng.pick(xs) }
 
     static let replacements = ["-1", "0", "1.4", "-0.5", "1e16", "nan", ".inf", "abc", "", "~", "[]", "{}", "[1, 2]", "2030-13-01",
                                "24:30", "true", "99999999999", "0.0000001", "\"quoted\"", "- x", "North", "Atlantis", "1e-300"]
