@@ -13,9 +13,24 @@ struct R70: ParsableCommand {
         discussion: """
         A scenario file (YAML) describes regions, plants, 500 kV corridors, storage, fuel stocks, demand
         response and targets; see docs/scenario-format.md or `r70 schema`. Exit codes: 0 success,
-        1 a target failed (check), 2 bad input (every problem is listed as FILE:LINE: key.path: value — expected).
+        1 a target failed (check), 2 bad input (every problem is listed as FILE:LINE: key.path: value — expected),
+        3 a dispatch that failed to solve (an internal error: please report it with the scenario).
         """,
         subcommands: [Validate.self, Run.self, Check.self, Schema.self])
+
+    /// As ParsableCommand's, except that command-line mistakes exit with 2 (bad input) rather than 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error).rawValue == 64 {
+                printError(fullMessage(for: error))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// Prints a scenario's problems and exits with code 2.

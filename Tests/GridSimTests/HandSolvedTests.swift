@@ -96,3 +96,22 @@ struct HandSolvedTests {
         #expect(abs(run.hourly!.corridorForwardSentMW[0] - 37.5) < 1e-6)
     }
 }
+
+@Suite("Sub-hourly steps")
+struct SubHourlyTests {
+    @Test("The coal stockpile case gives the same energy and cost with 30- and 15-minute steps", arguments: [30, 15])
+    func coalRunsOut(minutes: Int) throws {
+        let path = fixtures.appendingPathComponent("coal-runs-out.yaml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+            .replacingOccurrences(of: "duration_hours: 6}", with: "duration_hours: 6, step_minutes: \(minutes)}")
+        let scenario = try ScenarioLoader.load(text: text, file: path)
+        #expect(scenario.stepCount == 6 * 60 / minutes)
+        let run = try DeterministicRun.run(scenario, recordHourly: true)
+        #expect(abs(run.summary.national.generationCostUSD - 41_250) < 1e-6)
+        #expect(abs(run.summary.national.generationMWh - 600) < 1e-6)
+        #expect(abs(run.summary.fuels[0].burnT - 150) < 1e-6)
+        // The stock runs out at 3:45: the step containing that moment and every later one are fuel-limited.
+        let limitedFrom = minutes == 30 ? 3.5 : 3.75
+        #expect(abs(run.summary.fuels[0].fuelLimitedPlantHours - (6 - limitedFrom)) < 1e-9)
+    }
+}
