@@ -211,7 +211,7 @@ final class BoundedDualSimplex {
     /// Solves the LP from the current data. Returns `.optimal` with x, y (row duals) and d filled.
     func solve(maxIterations: Int? = nil) -> Status {
         if !hasBasis { installCrashBasis() }
-        else if pivotsSinceRefactor > 0 && !refactor() { installCrashBasis() }
+        else if pivotsSinceRefactor >= refactorInterval && !refactor() { installCrashBasis() }
         computeDuals()
         computePrimal()
         let limit = maxIterations ?? (50 * (m + n) + 1000)

@@ -194,8 +194,9 @@ public final class DispatchSolver {
         }
     }
 
-    /// Pivots taken by the last solve.
+    /// Pivots taken by the last solve, and by all solves so far.
     public var lastIterations: Int { lp.lastIterations }
+    public var totalIterations: Int { lp.totalIterations }
 
     /// Forgets the warm-start basis (the next solve starts from the crash basis).
     public func resetWarmStart() { lp.reset() }

@@ -118,6 +118,57 @@ public struct Fuel: Sendable {
     public var arrivalsT: [Double]
     /// Tonnes of cargo lost to disruptions over the horizon.
     public var disruptedT: Double
+    /// Scheduled cargoes (step, tonnes) before disruptions, and continuous supply per step after them.
+    public var cargoes: [Cargo]
+    public var supplyPerStepT: [Double]
+    public var risk: SupplyRisk
+}
+
+public struct Cargo: Sendable, Equatable {
+    public var step: Int
+    public var tonnes: Double
+    /// Fraction lost to a scheduled disruption.
+    public var lostFraction: Double
+}
+
+/// Random supply risks of a fuel (Monte Carlo).
+public struct SupplyRisk: Sendable, Equatable {
+    public var cargoDelayProbability: Double
+    public var cargoMeanDelayDays: Double
+    public var cargoCancellationProbability: Double
+    public var supplyShortfallProbabilityPerDay: Double
+    public var supplyShortfallFraction: Double
+    public var disruptionRatePerYear: Double
+    public var disruptionMeanDurationDays: Double
+}
+
+public struct InflowClass: Sendable, Equatable {
+    public var name: String
+    public var probability: Double
+    public var energyFactor: Double
+}
+
+public struct StochasticOptions: Sendable {
+    public var forcedOutages: Bool
+    public var demandForecastErrorSigma: Double
+    public var demandDailySigma: Double
+    public var solarDailySigma: Double
+    public var windDailySigma: Double
+    public var regionalCorrelation: Double
+    public var heatSolarCorrelation: Double
+    public var inflowClasses: [InflowClass]
+
+    public static let defaultInflowClasses = [
+        InflowClass(name: "dry", probability: 0.25, energyFactor: 0.7),
+        InflowClass(name: "normal", probability: 0.5, energyFactor: 1.0),
+        InflowClass(name: "wet", probability: 0.25, energyFactor: 1.2),
+    ]
+}
+
+public struct MonteCarloSettings: Sendable, Equatable {
+    public var trials: Int
+    public var seed: UInt64
+    public var relError: Double?
 }
 
 public struct TOUResponse: Sendable {
@@ -161,6 +212,8 @@ public struct Scenario: Sendable {
     public var tou: TOUResponse?
     public var targets: Targets
     public var dispatch: DispatchOptions
+    public var stochastic: StochasticOptions
+    public var monteCarlo: MonteCarloSettings?
 
     public var stepCount: Int { calendar.stepCount }
     public var stepHours: Double { calendar.stepHours }

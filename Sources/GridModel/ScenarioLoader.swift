@@ -81,7 +81,8 @@ final class Builder {
         guard regions.count == regionNodes.count, !regions.isEmpty else { return nil }
         return Scenario(name: root.string("name") ?? "", description: root.string("description") ?? "", file: file,
                         calendar: calendar, regions: regions, plants: plants, corridors: corridors, storage: storage,
-                        fuels: fuels, demandClasses: classes, tou: tou, targets: targets, dispatch: dispatch)
+                        fuels: fuels, demandClasses: classes, tou: tou, targets: targets, dispatch: dispatch,
+                        stochastic: buildStochastic(), monteCarlo: root.object("monte_carlo").flatMap(buildMonteCarlo))
     }
 
     func uniqueNames(_ nodes: [ObjectNode], what: String) -> [String: Int] {
@@ -524,7 +525,8 @@ final class Builder {
                   let price = f.number("price_usd_per_gj"), let cap = f.number("storage_capacity_t"), let initial = f.number("initial_stock_t") else {
                 // keep indices aligned with the fuel names plants refer to
                 out.append(Fuel(name: f.string("name") ?? "", kind: "", energyContentGJPerT: 1, priceUSDPerGJ: 0, storageCapacityT: 0,
-                                initialStockT: 0, strategicReserveT: 0, arrivalsT: [], disruptedT: 0))
+                                initialStockT: 0, strategicReserveT: 0, arrivalsT: [], disruptedT: 0, cargoes: [], supplyPerStepT: [],
+                                risk: risk(f)))
                 continue
             }
             let reserve = f.number("strategic_reserve_t") ?? 0
@@ -544,12 +546,15 @@ final class Builder {
                 return lost
             }
             var arrivals = [Double](repeating: 0, count: steps)
+            var supply = [Double](repeating: 0, count: steps)
+            var cargoes: [Cargo] = []
             var disrupted = 0.0
             let supplyPerStep = (f.number("supply_t_per_day") ?? 0) / perDay
             if supplyPerStep > 0 {
                 for t in 0..<steps {
                     let lost = lostFraction(t, cargo: false)
-                    arrivals[t] += supplyPerStep * (1 - lost)
+                    supply[t] = supplyPerStep * (1 - lost)
+                    arrivals[t] += supply[t]
                     disrupted += supplyPerStep * lost
                 }
             }
@@ -558,6 +563,7 @@ final class Builder {
                 let lost = lostFraction(t, cargo: true)
                 arrivals[t] += tonnes * (1 - lost)
                 disrupted += tonnes * lost
+                cargoes.append(Cargo(step: t, tonnes: tonnes, lostFraction: lost))
             }
             if let dl = f.object("deliveries"), let cargo = dl.number("cargo_t"), let interval = dl.number("interval_days") {
                 let first = dl.number("first_day") ?? interval
@@ -583,7 +589,8 @@ final class Builder {
                 addCargo(step: day * calendar.stepsPerDay, tonnes: cargo)
             }
             out.append(Fuel(name: name, kind: kind, energyContentGJPerT: content, priceUSDPerGJ: price, storageCapacityT: cap,
-                            initialStockT: initial, strategicReserveT: reserve, arrivalsT: arrivals, disruptedT: disrupted))
+                            initialStockT: initial, strategicReserveT: reserve, arrivalsT: arrivals, disruptedT: disrupted,
+                            cargoes: cargoes.sorted { $0.step < $1.step }, supplyPerStepT: supply, risk: risk(f)))
         }
         return out
     }
@@ -624,6 +631,47 @@ final class Builder {
         }
         return TOUResponse(participatingFraction: node.number("participating_fraction") ?? 0.5, elasticity: node.number("elasticity") ?? -0.1,
                            savingFraction: node.number("saving_fraction") ?? 0, priceRatio: ratio)
+    }
+
+    // MARK: Stochastic options
+
+    func risk(_ f: ObjectNode) -> SupplyRisk {
+        SupplyRisk(cargoDelayProbability: f.number("cargo_delay_probability") ?? 0.05, cargoMeanDelayDays: f.number("cargo_mean_delay_days") ?? 3,
+                   cargoCancellationProbability: f.number("cargo_cancellation_probability") ?? 0.01,
+                   supplyShortfallProbabilityPerDay: f.number("supply_shortfall_probability_per_day") ?? 0.02,
+                   supplyShortfallFraction: f.number("supply_shortfall_fraction") ?? 0.3,
+                   disruptionRatePerYear: f.number("disruption_rate_per_year") ?? 0,
+                   disruptionMeanDurationDays: f.number("disruption_mean_duration_days") ?? 10)
+    }
+
+    func buildStochastic() -> StochasticOptions {
+        let o = root.object("stochastic")
+        var classes = StochasticOptions.defaultInflowClasses
+        if let o, o.fields["hydro_inflow_classes"] != nil {
+            let nodes = o.list("hydro_inflow_classes")
+            let parsed = nodes.compactMap { n -> InflowClass? in
+                guard let name = n.string("name"), let p = n.number("probability"), let f = n.number("energy_factor") else { return nil }
+                return InflowClass(name: name, probability: p, energyFactor: f)
+            }
+            if nodes.isEmpty { error(o, "hydro_inflow_classes", "an empty list", "at least one inflow class") }
+            else if parsed.count == nodes.count {
+                let total = parsed.reduce(0) { $0 + $1.probability }
+                if abs(total - 1) > 1e-6 { error(o, "hydro_inflow_classes", "probabilities add up to \(fmt(total))", "probabilities that add up to 1") }
+                classes = parsed
+            }
+            _ = uniqueNames(nodes, what: "inflow class")
+        }
+        return StochasticOptions(forcedOutages: o?.bool("forced_outages") ?? true,
+                                 demandForecastErrorSigma: o?.number("demand_forecast_error_sigma") ?? 0.03,
+                                 demandDailySigma: o?.number("demand_daily_sigma") ?? 0.02,
+                                 solarDailySigma: o?.number("solar_daily_sigma") ?? 0.2, windDailySigma: o?.number("wind_daily_sigma") ?? 0.3,
+                                 regionalCorrelation: o?.number("regional_correlation") ?? 0.7,
+                                 heatSolarCorrelation: o?.number("heat_solar_correlation") ?? 0.3, inflowClasses: classes)
+    }
+
+    func buildMonteCarlo(_ o: ObjectNode) -> MonteCarloSettings? {
+        guard let trials = o.number("trials") else { return nil }
+        return MonteCarloSettings(trials: Int(trials), seed: UInt64(o.number("seed") ?? 1), relError: o.number("rel_error"))
     }
 
     // MARK: Targets and options

@@ -191,6 +191,13 @@ public enum ScenarioSchema {
             FieldSchema("cargo_t", .number(.positive), required: true, "Tonnes."),
         ])), "Dated cargoes, in addition to periodic ones."),
         FieldSchema("disruptions", .list(disruption), "Supply disruptions."),
+        FieldSchema("cargo_delay_probability", .number(.probability), default: "0.05", "Monte Carlo: probability a cargo arrives late (E)."),
+        FieldSchema("cargo_mean_delay_days", .number(.nonNegative), default: "3", "Monte Carlo: mean delay of a late cargo, exponentially distributed (E)."),
+        FieldSchema("cargo_cancellation_probability", .number(.probability), default: "0.01", "Monte Carlo: probability a cargo never arrives (E)."),
+        FieldSchema("supply_shortfall_probability_per_day", .number(.probability), default: "0.02", "Monte Carlo: probability that a day's continuous supply falls short (E)."),
+        FieldSchema("supply_shortfall_fraction", .number(.fraction), default: "0.3", "Monte Carlo: fraction of the day's supply lost in a shortfall (E)."),
+        FieldSchema("disruption_rate_per_year", .number(.nonNegative), default: "0", "Monte Carlo: random disruption events per year (Poisson), each stopping deliveries and supply (E)."),
+        FieldSchema("disruption_mean_duration_days", .number(.positive), default: "10", "Monte Carlo: mean length of a random disruption, exponentially distributed (E)."),
     ])
 
     static let touPeriod = ObjectSchema("TOUPeriod", doc: "A time-of-use window: its price relative to the normal tariff, the day types and hours it covers. Hours not covered are normal (ratio 1).", fields: [
@@ -225,10 +232,33 @@ public enum ScenarioSchema {
     static let targets = ObjectSchema("Targets", doc: "Targets `r70 check` evaluates. Omitted optional targets are not checked.", fields: [
         FieldSchema("min_reserve_margin", .number(NumberRange(min: -1, max: 10)), default: "0.15", "Planning reserve margin on firm capacity (Resolution 70: ≥ 15 % by 2030, S)."),
         FieldSchema("max_loss_rate", .number(.fraction), default: "0.06", "Transmission + distribution losses / energy injected (2025 directive: < 6 %, brief §5, S; kept for 2030, E)."),
-        FieldSchema("max_lole_hours", .number(.nonNegative), "Loss-of-load hours per year."),
-        FieldSchema("max_eue_mwh", .number(.nonNegative), "Unserved energy per year."),
+        FieldSchema("max_lole_hours", .number(.nonNegative), "Loss-of-load hours per year (with trials: the expected value)."),
+        FieldSchema("max_eue_mwh", .number(.nonNegative), "Unserved energy per year (with trials: the expected value)."),
         FieldSchema("min_clean_share", .number(.fraction), "Clean generation / total generation."),
         FieldSchema("max_emissions_t", .number(.nonNegative), "CO2 over the horizon."),
+    ])
+
+    static let inflowClass = ObjectSchema("InflowClass", doc: "A hydrological year type: its probability and the factor it applies to every reservoir's monthly energy.", fields: [
+        FieldSchema("name", .string, required: true, "dry, normal, wet, ..."),
+        FieldSchema("probability", .number(.probability), required: true, "Probability of a trial year being of this class (the classes' probabilities add up to 1)."),
+        FieldSchema("energy_factor", .number(.nonNegative), required: true, "Multiplier of the reservoirs' monthly energy."),
+    ])
+
+    static let stochastic = ObjectSchema("Stochastic", doc: "The random processes of the Monte Carlo (`r70 run --trials N`). Forced outages of every unit, storage plant and 500 kV circuit are two-state Markov chains in discrete steps: a unit in service fails in a step with probability λ = Δt / MTTF and one on outage is repaired with probability μ = Δt / MTTR, where MTTF = MTTR × (1 − FOR) / FOR; the time to the next change is drawn (geometric), not a number per step; a trial starts in the stationary state. Weather and demand: each day has a national factor and a regional one (correlation `regional_correlation`); solar and wind availability are multiplied by exp(σZ − σ²/2) (capped by the unit's capacity); demand by 1 + σ_day·Z_day (hot days: the demand factor's national part is shared with solar with `heat_solar_correlation`) and by a per-trial load-forecast error 1 + σ_year·Z_year. Hydro: each trial year draws an inflow class. Fuels: see the cargo and supply keys of each fuel.", fields: [
+        FieldSchema("forced_outages", .boolean, default: "true", "Draw forced outages of units, storage and circuits."),
+        FieldSchema("demand_forecast_error_sigma", .number(NumberRange(min: 0, max: 0.5)), default: "0.03", "Standard deviation of the per-trial load-forecast error (E)."),
+        FieldSchema("demand_daily_sigma", .number(NumberRange(min: 0, max: 0.5)), default: "0.02", "Standard deviation of day-to-day demand noise (E)."),
+        FieldSchema("solar_daily_sigma", .number(NumberRange(min: 0, max: 2)), default: "0.2", "Log-standard deviation of daily solar availability (E)."),
+        FieldSchema("wind_daily_sigma", .number(NumberRange(min: 0, max: 2)), default: "0.3", "Log-standard deviation of daily wind availability (E)."),
+        FieldSchema("regional_correlation", .number(.fraction), default: "0.7", "Correlation of daily weather and demand factors between regions (E)."),
+        FieldSchema("heat_solar_correlation", .number(NumberRange(min: -1, max: 1)), default: "0.3", "Correlation of the national daily demand factor with the solar factor (hot, sunny days, E)."),
+        FieldSchema("hydro_inflow_classes", .list(inflowClass), "Hydrological year types; default dry 0.25 (× 0.7), normal 0.5 (× 1.0), wet 0.25 (× 1.2) (E; inflows in Apr–May 2023 were ≈ 50 % of average, brief §6)."),
+    ])
+
+    static let monteCarlo = ObjectSchema("MonteCarlo", doc: "Monte Carlo settings a scenario asks for (`r70 check` then uses them); command-line options override them.", fields: [
+        FieldSchema("trials", .integer(NumberRange(min: 1, max: 10_000_000)), required: true, "Trial years."),
+        FieldSchema("seed", .integer(NumberRange(min: 0, max: 1e15)), default: "1", "Seed of the study; trial i draws from a stream derived from (seed, i)."),
+        FieldSchema("rel_error", .number(NumberRange(min: 0, max: 1, minExclusive: true)), "Stop once the standard error of EUE (of LOLE when EUE is 0) is below this fraction of the estimate."),
     ])
 
     static let dispatch = ObjectSchema("DispatchOptions", doc: "How each step is dispatched and how intertemporal resources are scheduled.", fields: [
@@ -252,6 +282,8 @@ public enum ScenarioSchema {
         FieldSchema("tou", .object(tou), "Time-of-use demand response; none when omitted."),
         FieldSchema("targets", .object(targets), "Targets; the defaults apply when omitted."),
         FieldSchema("dispatch", .object(dispatch), "Dispatch options."),
+        FieldSchema("stochastic", .object(stochastic), "Random processes of the Monte Carlo; the defaults apply when omitted."),
+        FieldSchema("monte_carlo", .object(monteCarlo), "Monte Carlo settings for `r70 check` (and `run` without --trials)."),
     ])
 
     public static let referencePreface = """

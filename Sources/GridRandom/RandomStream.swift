@@ -18,6 +18,9 @@ public final class RandomStream {
 
     deinit { gsl_rng_free(UnsafeMutablePointer(rng)) }
 
+    /// Restarts the stream from `seed` (no allocation).
+    public func reseed(_ seed: UInt64) { gsl_rng_set(UnsafePointer(rng), UInt(truncatingIfNeeded: seed)) }
+
     /// A 64-bit seed for trial `trial` of a study seeded with `seed` (SplitMix64 of both), so that
     /// trial i's stream is the same whatever thread or shard runs it.
     public static func seed(for seed: UInt64, trial: UInt64) -> UInt64 {
@@ -39,6 +42,12 @@ public final class RandomStream {
     public func gaussian(sigma: Double) -> Double { gsl_ran_gaussian_ziggurat(ptr, sigma) }
     /// True with probability `p`.
     public func bernoulli(_ p: Double) -> Bool { gsl_ran_bernoulli(ptr, p) == 1 }
+    /// Geometric on 1, 2, …: the number of trials up to and including the first success of probability p.
+    public func geometric(_ p: Double) -> Int {
+        if p >= 1 { return 1 }
+        if p <= 0 { return Int.max }
+        return Int(gsl_ran_geometric(ptr, p))
+    }
     /// Poisson with mean `mu`.
     public func poisson(mean: Double) -> Int { Int(gsl_ran_poisson(ptr, mean)) }
     /// An index drawn with the given (not necessarily normalised, non-negative) weights.

@@ -107,9 +107,11 @@ public enum SummaryText {
     }
 
     public static func targets(_ results: [TargetResult]) -> String {
-        Format.table(["Target", "Value", "Limit", "Margin", "Result"], results.map {
+        let withProbability = results.contains { $0.probabilityHolds != nil }
+        return Format.table(["Target", "Value", "Limit", "Margin"] + (withProbability ? ["P(holds)"] : []) + ["Result"], results.map {
             [$0.name, Format.value($0.value, unit: $0.unit), ($0.kind == "min" ? "≥ " : "≤ ") + Format.value($0.threshold, unit: $0.unit),
-             Format.value($0.margin, unit: $0.unit), $0.passed ? "pass" : "FAIL"]
+             Format.value($0.margin, unit: $0.unit)] + (withProbability ? [$0.probabilityHolds.map { Format.percent($0) } ?? "—"] : [])
+                + [$0.passed ? "pass" : "FAIL"]
         })
     }
 }

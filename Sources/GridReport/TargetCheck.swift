@@ -1,39 +1,6 @@
-// Target checks: each scenario target against the run's metrics, with its margin.
+// `r70 check`'s outcomes and their JUnit XML.
 import GridModel
 import GridSim
-
-public struct TargetResult: Codable, Sendable, Equatable {
-    public var name: String
-    public var description: String
-    public var value: Double
-    public var threshold: Double
-    /// "min" when the value must be at least the threshold, "max" when at most.
-    public var kind: String
-    public var unit: String
-    public var passed: Bool
-    /// Distance to the threshold in the passing direction (negative when failed).
-    public var margin: Double
-}
-
-public enum TargetCheck {
-    public static func evaluate(targets: Targets, summary: RunSummary) -> [TargetResult] {
-        let n = summary.national
-        var out: [TargetResult] = []
-        func add(_ name: String, _ description: String, _ value: Double, _ threshold: Double?, min: Bool, unit: String) {
-            guard let threshold else { return }
-            let margin = min ? value - threshold : threshold - value
-            out.append(TargetResult(name: name, description: description, value: value, threshold: threshold, kind: min ? "min" : "max",
-                                    unit: unit, passed: margin >= -1e-12, margin: margin))
-        }
-        add("reserve_margin", "planning reserve margin (firm capacity − peak) / peak", n.planningReserveMargin, targets.minReserveMargin, min: true, unit: "fraction")
-        add("loss_rate", "(transmission + distribution losses) / energy injected", n.lossRate, targets.maxLossRate, min: false, unit: "fraction")
-        add("lole", "hours with load shed (deterministic run)", n.shortfallHours, targets.maxLOLEHours, min: false, unit: "h")
-        add("eue", "unserved energy", n.unservedMWh, targets.maxEUEMWh, min: false, unit: "MWh")
-        add("clean_share", "clean generation / generation", n.cleanShare, targets.minCleanShare, min: true, unit: "fraction")
-        add("emissions", "CO2 emissions", n.emissionsT, targets.maxEmissionsT, min: false, unit: "t")
-        return out
-    }
-}
 
 /// One scenario's outcome for `r70 check`.
 public struct CheckOutcome: Sendable {
@@ -83,6 +50,7 @@ public enum JUnitReport {
             for r in o.results {
                 x += "    <testcase classname=\"\(escape(o.scenarioName))\" name=\"\(escape(r.name))\">\n"
                 let msg = "\(r.name) = \(Format.value(r.value, unit: r.unit)); \(r.kind == "min" ? "minimum" : "maximum") \(Format.value(r.threshold, unit: r.unit)); margin \(Format.value(r.margin, unit: r.unit))"
+                    + (r.probabilityHolds.map { "; P(holds) \(Format.percent($0))" } ?? "")
                 if !r.passed {
                     x += "      <failure message=\"\(escape(msg))\" type=\"target\">\(escape(r.description))</failure>\n"
                 } else {

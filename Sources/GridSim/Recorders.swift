@@ -52,6 +52,16 @@ public struct RunTotals: Sendable {
     public var plantFuelLimitedHours: [Double]
     /// Largest violation of a region's energy balance over the run (MW), as a self-check.
     public var maxBalanceResidualMW = 0.0
+    /// Loss-of-load events: runs of consecutive steps with a shortfall in any region.
+    public var lossOfLoadEvents = 0
+    /// Whether load was shed in the step of the national peak demand.
+    public var shortfallAtPeak = false
+    var lastStepShortfall = false
+    // Per-step scratch (per region).
+    var stepShed: [Double]
+    var stepResponse: [Double]
+    var stepSupply: [Double]
+    var stepUse: [Double]
 
     init(scenario s: Scenario) {
         let R = s.regions.count, K = s.demandClasses.count, C = s.corridors.count
@@ -71,13 +81,14 @@ public struct RunTotals: Sendable {
         fuelBurnT = zeros(s.fuels.count); fuelMinStockT = s.fuels.map(\.initialStockT); fuelReserveDrawT = zeros(s.fuels.count)
         fuelOverflowT = zeros(s.fuels.count); fuelLimitedPlantHours = zeros(s.fuels.count)
         plantGenerationMWh = zeros(s.plants.count); plantFuelLimitedHours = zeros(s.plants.count)
+        stepShed = zeros(R); stepResponse = zeros(R); stepSupply = zeros(R); stepUse = zeros(R)
     }
 
     /// Zeroes every total in place (no allocation), for a new trial.
     mutating func clear(initialStocks: [Double]) {
         func zero(_ a: inout [Double], _ v: Double = 0) { for i in a.indices { a[i] = v } }
         stepsRun = 0; nationalShortfallHours = 0; minNationalOperatingReserveMargin = .infinity; peakNationalDemandMW = 0
-        maxBalanceResidualMW = 0
+        maxBalanceResidualMW = 0; lossOfLoadEvents = 0; shortfallAtPeak = false; lastStepShortfall = false
         zero(&demandMWh); zero(&unservedMWh); zero(&shortfallHours); zero(&shedByClassMWh); zero(&generationMWh)
         zero(&cleanGenerationMWh); zero(&emissionsT); zero(&generationCostUSD); zero(&responseCostUSD); zero(&mandatoryCostUSD)
         zero(&unservedCostUSD); zero(&distributionLossMWh); zero(&importsReceivedMWh); zero(&exportsSentMWh); zero(&priceTimesHours)
@@ -90,106 +101,110 @@ public struct RunTotals: Sendable {
     }
 
     mutating func record(t: Int, dt: Double, plan: SimulationPlan, solver: DispatchSolver, demandMW: [Double], mandatoryMW: [Double],
-                         plantMaxMW: [Double], fuelStock: [Double], storageSOC: [Double]) {
-        let s = plan.scenario
+                         plantMaxMW: [Double], fuelStock: [Double]) {
+        let a = plan.arrays
         let res = solver.result
-        let input = solver.input
         let R = regionCount, K = classCount
         var nationalShed = 0.0, nationalDemand = 0.0
-        // Balance terms per region, to check each region's energy balance.
         for r in 0..<R {
             priceTimesHours[r] += res.priceAtRegionPerMWh[r] * dt
             peakPricePerMWh[r] = max(peakPricePerMWh[r], res.priceAtRegionPerMWh[r])
             demandMWh[r] += demandMW[r] * dt
             nationalDemand += demandMW[r]
-            mandatorySavingsMWh[r] += mandatoryMW[r] * dt
             if mandatoryMW[r] > 0 {
+                mandatorySavingsMWh[r] += mandatoryMW[r] * dt
                 mandatoryHours[r] += dt
-                if let m = s.regions[r].mandatorySavings { mandatoryCostUSD[r] += mandatoryMW[r] * m.costUSDPerMWh * dt }
+                mandatoryCostUSD[r] += mandatoryMW[r] * a.mandatoryCostPerMWh[r] * dt
             }
             excessMWh[r] += res.excessMW[r] * dt
-            touShiftedMWh[r] += max(0, plan.touShiftedMW[r][t]) * dt
+            let shift = plan.touShiftedMW[r][t]
+            if shift > 0 { touShiftedMWh[r] += shift * dt }
+            stepShed[r] = 0
+            stepResponse[r] = 0
+            // Balance: generation + received + discharge + shed + response = demand + sent + charge + excess
+            stepSupply[r] = 0
+            stepUse[r] = demandMW[r] + res.excessMW[r]
         }
         peakNationalDemandMW = max(peakNationalDemandMW, nationalDemand)
-        for b in 0..<plan.shedBlocks.count {
-            let blk = plan.shedBlocks[b]
+        for b in 0..<a.shedRegion.count {
             let mw = res.shedMW[b]
             if mw > 0 {
-                shedByClassMWh[blk.region * K + blk.demandClass] += mw * dt
-                unservedMWh[blk.region] += mw * dt
-                unservedCostUSD[blk.region] += mw * s.demandClasses[blk.demandClass].vollUSDPerMWh * dt
+                let r = a.shedRegion[b]
+                shedByClassMWh[r * K + a.shedClass[b]] += mw * dt
+                unservedMWh[r] += mw * dt
+                unservedCostUSD[r] += mw * a.shedVOLL[b] * dt
                 nationalShed += mw
+                stepShed[r] += mw
             }
         }
-        for d in 0..<plan.programs.count {
+        for d in 0..<a.programCapacityMW.count {
             let mw = res.responseMW[d]
-            programMWh[plan.programRegion[d]] += mw * dt
-            responseCostUSD[plan.programRegion[d]] += mw * plan.programs[d].costUSDPerMWh * dt
+            if mw > 0 {
+                let r = plan.programRegion[d]
+                programMWh[r] += mw * dt
+                responseCostUSD[r] += mw * a.programCostPerMWh[d] * dt
+                stepResponse[r] += mw
+            }
         }
-        for i in 0..<s.plants.count {
-            let p = s.plants[i]
+        for i in 0..<a.plantRegion.count {
+            let r = a.plantRegion[i]
             let mw = res.plantMW[i]
             let e = mw * dt
+            stepSupply[r] += mw
             plantGenerationMWh[i] += e
-            generationMWh[p.region] += e
-            if p.clean { cleanGenerationMWh[p.region] += e }
-            emissionsT[p.region] += e * p.emissionTPerMWh
-            generationCostUSD[p.region] += e * p.marginalCostUSDPerMWh
-            if p.technology.isVariableRenewable { curtailedMWh[p.region] += max(0, plantMaxMW[i] - mw) * dt }
-            if let f = p.fuel, res.fuelValuePerTonne[f] > 1e-7, mw < plantMaxMW[i] - 1e-6 {
+            generationMWh[r] += e
+            if a.plantClean[i] { cleanGenerationMWh[r] += e }
+            emissionsT[r] += e * a.plantEmissionTPerMWh[i]
+            generationCostUSD[r] += e * a.plantCostPerMWh[i]
+            if a.plantIsVariableRenewable[i] { curtailedMWh[r] += max(0, plantMaxMW[i] - mw) * dt }
+            let f = a.plantFuel[i]
+            if f >= 0 && res.fuelValuePerTonne[f] > 1e-7 && mw < plantMaxMW[i] - 1e-6 {
                 plantFuelLimitedHours[i] += dt
                 fuelLimitedPlantHours[f] += dt
             }
         }
-        for k in 0..<s.corridors.count {
-            let c = s.corridors[k]
+        for k in 0..<a.corridorFrom.count {
+            let from = a.corridorFrom[k], to = a.corridorTo[k]
             let fwd = res.corridorForwardSentMW[k], bwd = res.corridorBackwardSentMW[k]
+            let fwdIn = fwd - res.corridorForwardLossMW[k], bwdIn = bwd - res.corridorBackwardLossMW[k]
             corridorForwardMWh[k] += fwd * dt
             corridorBackwardMWh[k] += bwd * dt
             corridorLossMWh[k] += res.corridorLossMW[k] * dt
-            exportsSentMWh[c.from] += fwd * dt
-            exportsSentMWh[c.to] += bwd * dt
-            importsReceivedMWh[c.to] += (fwd - res.corridorForwardLossMW[k]) * dt
-            importsReceivedMWh[c.from] += (bwd - res.corridorBackwardLossMW[k]) * dt
-            let fl = input.corridorForwardMW[k], bl = input.corridorBackwardMW[k]
+            exportsSentMWh[from] += fwd * dt
+            exportsSentMWh[to] += bwd * dt
+            importsReceivedMWh[to] += fwdIn * dt
+            importsReceivedMWh[from] += bwdIn * dt
+            stepSupply[to] += fwdIn; stepUse[to] += bwd
+            stepSupply[from] += bwdIn; stepUse[from] += fwd
+            let fl = solver.input.corridorForwardMW[k], bl = solver.input.corridorBackwardMW[k]
             if (fl > 0 && fwd >= fl * (1 - 1e-6)) || (bl > 0 && bwd >= bl * (1 - 1e-6)) { corridorHoursAtLimit[k] += dt }
             let net = fwd - bwd
-            let limit = net >= 0 ? c.limitForwardMW : c.limitBackwardMW
+            let limit = net >= 0 ? a.corridorLimitForwardMW[k] : a.corridorLimitBackwardMW[k]
             if limit > 0 { corridorUtilisationHours[k] += abs(net) / limit * dt }
         }
-        for k in 0..<s.storage.count {
+        for k in 0..<a.storageRegion.count {
+            let r = a.storageRegion[k]
             storageDischargeMWh[k] += res.storageDischargeMW[k] * dt
             storageChargeMWh[k] += res.storageChargeMW[k] * dt
+            stepSupply[r] += res.storageDischargeMW[k]
+            stepUse[r] += res.storageChargeMW[k]
         }
-        for f in 0..<s.fuels.count {
+        for f in 0..<fuelBurnT.count {
             fuelBurnT[f] += res.fuelBurnTonnes[f]
             fuelReserveDrawT[f] += res.fuelReserveDrawTonnes[f]
             fuelMinStockT[f] = min(fuelMinStockT[f], fuelStock[f])
         }
         // Served demand, distribution losses, shortfall hours, and the balance self-check.
         for r in 0..<R {
-            var shed = 0.0
-            for b in 0..<plan.shedBlocks.count where plan.shedBlocks[b].region == r { shed += res.shedMW[b] }
-            var response = 0.0
-            for d in 0..<plan.programs.count where plan.programRegion[d] == r { response += res.responseMW[d] }
+            let shed = stepShed[r], response = stepResponse[r]
             let served = demandMW[r] - shed - response
-            distributionLossMWh[r] += served * s.regions[r].distributionLossFraction * dt
+            distributionLossMWh[r] += served * a.regionDistributionLossFraction[r] * dt
             peakServedDemandMW[r] = max(peakServedDemandMW[r], served)
             if shed > 1e-6 { shortfallHours[r] += dt }
-            // generation + received + discharge + shed + response = demand + sent + charge + excess
-            var lhs = shed + response
-            for i in 0..<s.plants.count where s.plants[i].region == r { lhs += res.plantMW[i] }
-            for k in 0..<s.storage.count where s.storage[k].region == r { lhs += res.storageDischargeMW[k] }
-            var rhs = demandMW[r] + res.excessMW[r]
-            for k in 0..<s.storage.count where s.storage[k].region == r { rhs += res.storageChargeMW[k] }
-            for k in 0..<s.corridors.count {
-                let c = s.corridors[k]
-                if c.to == r { lhs += res.corridorForwardSentMW[k] - res.corridorForwardLossMW[k]; rhs += res.corridorBackwardSentMW[k] }
-                if c.from == r { lhs += res.corridorBackwardSentMW[k] - res.corridorBackwardLossMW[k]; rhs += res.corridorForwardSentMW[k] }
-            }
-            maxBalanceResidualMW = max(maxBalanceResidualMW, abs(lhs - rhs))
+            maxBalanceResidualMW = max(maxBalanceResidualMW, abs(stepSupply[r] + shed + response - stepUse[r]))
         }
-        if nationalShed > 1e-6 { nationalShortfallHours += dt }
+        lastStepShortfall = nationalShed > 1e-6
+        if lastStepShortfall { nationalShortfallHours += dt }
     }
 }
 

@@ -33,6 +33,10 @@ public struct SimulationPlan: Sendable {
     public let reliabilityCostPerMWh: Double
     public let strategicReserveCostPerMWh: Double
     public let lookaheadSteps: Int
+    /// The model's numbers as flat arrays for the per-step loop.
+    public let arrays: PlanArrays
+    /// Step of the highest national demand (before TOU response), for LOLP at the peak hour.
+    public let peakStep: Int
 
     public init(scenario s: Scenario) {
         scenario = s
@@ -116,6 +120,14 @@ public struct SimulationPlan: Sendable {
         reliabilityCostPerMWh = s.dispatch.storageReliabilityFractionOfVOLL * minV
         strategicReserveCostPerMWh = s.dispatch.strategicReserveFractionOfVOLL * minV
         lookaheadSteps = max(1, s.dispatch.lookaheadHours * 60 / s.calendar.stepMinutes)
+        arrays = PlanArrays(scenario: s, shedBlocks: blocks)
+        var peak = 0, peakLoad = -Double.infinity
+        for t in 0..<steps {
+            var sum = 0.0
+            for r in s.regions { sum += r.demandMW[t] }
+            if sum > peakLoad { peakLoad = sum; peak = t }
+        }
+        peakStep = peak
     }
 
     /// Shifts one day of one region's demand by the TOU response (see the TOU schema text).

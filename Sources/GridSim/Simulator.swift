@@ -1,6 +1,7 @@
 // The time loop: state → demand response → one dispatch step → storage, hydro and fuel updates →
 // recorders. All working arrays are allocated once in `init`; `run()`'s per-step loop allocates nothing.
 import GridModel
+import GridRandom
 @_exported import GridDispatch
 
 public struct SimulationError: Error, CustomStringConvertible {
@@ -30,13 +31,30 @@ public final class Simulator {
     public var corridorInService: [Double]
     /// Fraction of each storage plant in service.
     public var storageInService: [Double]
+    /// Today's demand factor per region, weather factor per plant, this year's hydro energy factor, and
+    /// the fuel arrivals per fuel and step (all 1 / the scenario's in deterministic runs; a trial's draws
+    /// in the Monte Carlo).
+    public var demandFactor: [Double]
+    public var weatherFactor: [Double]
+    public var hydroEnergyFactor = 1.0
+    public var fuelArrivals: [[Double]]
+    /// Capacity derate per plant: 1 − FOR in deterministic runs (expected availability), 1 in trials.
+    var derate: [Double]
+    /// The Monte Carlo sampler and stream, when trials are run.
+    public private(set) var sampler: TrialSampler?
+    let rng: RandomStream?
+    var shortfallLastStep = false
     // Scratch.
     var scratch: [Double]
     var demandNow: [Double]
     var mandatoryNow: [Double]
     var plantMaxNow: [Double]
-    var isHydro: [Bool]
     var hydroIndex: [Int]
+    var availableNow: [Double]
+    var importNow: [Double]
+    var minimumBurn: [Double]
+    let arrays: PlanArrays
+    let excessCost: Double
 
     /// Called with each step's dispatch input before it is solved (for benchmarks and diagnostics).
     public var dispatchObserver: ((Int, DispatchInput) -> Void)?
@@ -44,9 +62,15 @@ public final class Simulator {
     public private(set) var totals: RunTotals
     public private(set) var hourly: HourlySeries?
 
-    public init(plan: SimulationPlan, recordHourly: Bool = false) {
+    /// A simulator for deterministic runs (`stochastic: false`) or for Monte Carlo trials.
+    public init(plan: SimulationPlan, recordHourly: Bool = false, stochastic: Bool = false) {
         self.plan = plan
         self.recordHourly = recordHourly
+        demandFactor = [Double](repeating: 1, count: plan.scenario.regions.count)
+        weatherFactor = [Double](repeating: 1, count: plan.scenario.plants.count)
+        fuelArrivals = plan.scenario.fuels.map(\.arrivalsT)
+        derate = stochastic ? [Double](repeating: 1, count: plan.scenario.plants.count) : plan.plantDerate
+        rng = stochastic ? RandomStream(seed: 0) : nil
         let s = plan.scenario
         solver = DispatchSolver(structure: plan.structure)
         storageSOC = s.storage.map { $0.initialSOCFraction * $0.energyMWh }
@@ -64,10 +88,27 @@ public final class Simulator {
         demandNow = [Double](repeating: 0, count: s.regions.count)
         mandatoryNow = [Double](repeating: 0, count: s.regions.count)
         plantMaxNow = [Double](repeating: 0, count: s.plants.count)
-        isHydro = s.plants.map { $0.hydroMonthlyEnergyMWh != nil }
+        availableNow = [Double](repeating: 0, count: s.regions.count)
+        importNow = [Double](repeating: 0, count: s.regions.count)
+        minimumBurn = [Double](repeating: 0, count: s.fuels.count)
+        arrays = plan.arrays
+        excessCost = s.dispatch.excessPenaltyUSDPerMWh
         hydroIndex = s.plants.indices.filter { s.plants[$0].hydroMonthlyEnergyMWh != nil }
         totals = RunTotals(scenario: s)
         hourly = recordHourly ? HourlySeries(scenario: s) : nil
+        if stochastic { sampler = TrialSampler(plan: plan) }
+    }
+
+    /// Dispatch pivots taken so far (a diagnostic of the warm start).
+    public var dispatchPivots: Int { solver.totalIterations }
+
+    /// Runs trial `trial` of a study seeded with `seed`: its own stream, derived from (seed, trial).
+    public func runTrial(_ trial: Int, seed: UInt64, maxSteps: Int? = nil) throws(SimulationError) {
+        guard let sampler, let rng else { preconditionFailure("runTrial needs a stochastic simulator") }
+        reset()
+        rng.reseed(RandomStream.seed(for: seed, trial: UInt64(trial)))
+        sampler.startTrial(rng: rng, simulator: self)
+        try run(maxSteps: maxSteps)
     }
 
     /// Resets the state to the start of the horizon (for a new trial).
@@ -80,6 +121,7 @@ public final class Simulator {
         for f in s.fuels.indices { fuelStock[f] = s.fuels[f].initialStockT }
         for i in programHoursToday.indices { programHoursToday[i] = 0 }
         for r in mandatoryHoursUsed.indices { mandatoryHoursUsed[r] = 0 }
+        shortfallLastStep = false
         totals.clear(initialStocks: fuelStock)
         if recordHourly { hourly = HourlySeries(scenario: s) }
         solver.resetWarmStart()
@@ -92,6 +134,7 @@ public final class Simulator {
         let dt = s.stepHours
         let cal = s.calendar
         for t in 0..<steps {
+            if let sampler, let rng { sampler.advance(to: t, rng: rng, simulator: self) }
             if t == 0 || cal.day[t] != cal.day[t - 1] { startDay(t) }
             try step(t, dt: dt)
         }
@@ -104,13 +147,14 @@ public final class Simulator {
         let s = plan.scenario
         let cal = s.calendar
         for i in programHoursToday.indices { programHoursToday[i] = 0 }
+        sampler?.startDay(Int(cal.day[t]), simulator: self)
         let date = cal.date(ofDay: Int(cal.day[t]))
         let daysInMonth = CivilDate.daysIn(month: date.month, year: date.year)
         let lastDayOfHorizon = cal.dayCount - 1
         // Days of this month still inside the horizon, today included.
         let remainingDays = min(daysInMonth - date.day + 1, lastDayOfHorizon - Int(cal.day[t]) + 1)
         for i in hydroIndex {
-            let monthly = s.plants[i].hydroMonthlyEnergyMWh![date.month - 1]
+            let monthly = s.plants[i].hydroMonthlyEnergyMWh![date.month - 1] * hydroEnergyFactor
             if t == 0 || date.day == 1 {
                 // A new month's reservoir energy; a horizon starting mid-month gets the remaining share.
                 hydroMonthRemaining[i] = monthly * Double(daysInMonth - date.day + 1) / Double(daysInMonth)
@@ -124,181 +168,172 @@ public final class Simulator {
 
     @inline(__always)
     func step(_ t: Int, dt: Double) throws(SimulationError) {
-        let s = plan.scenario
+        let a = arrays
         let st = plan.structure
-        let regionCount = s.regions.count
-                // Fuel deliveries arrive at the start of the step; what does not fit is lost.
-        for f in 0..<s.fuels.count {
-            let arriving = s.fuels[f].arrivalsT[t]
+        let regionCount = demandNow.count
+        let plantCount = plantMaxNow.count
+        let fuelCount = fuelStock.count
+        let corridorCount = a.corridorFrom.count
+        let storageCount = storageSOC.count
+        // Fuel deliveries arrive at the start of the step; what does not fit is lost.
+        for f in 0..<fuelCount {
+            let arriving = fuelArrivals[f][t]
             if arriving > 0 {
                 fuelStock[f] += arriving
-                let over = fuelStock[f] - s.fuels[f].storageCapacityT
+                let over = fuelStock[f] - a.fuelCapacityT[f]
                 if over > 0 { fuelStock[f] -= over; totals.fuelOverflowT[f] += over }
             }
         }
         // Plants.
-        for i in 0..<s.plants.count {
-            let p = s.plants[i]
-            var hi = plan.plantAvailableMW[i][t] * plan.plantDerate[i] * plantInService[i]
-            var cost = p.marginalCostUSDPerMWh
-            if isHydro[i] {
+        for i in 0..<plantCount {
+            var hi = min(a.plantCapacityMW[i], plan.plantAvailableMW[i][t] * weatherFactor[i]) * derate[i] * plantInService[i]
+            var cost = a.plantCostPerMWh[i]
+            if a.plantIsHydro[i] {
                 hi = min(hi, max(0, hydroMonthRemaining[i]) / dt)
-                let scheduled = hydroScheduled(i, t: t, availableMW: hi, dt: dt)
-                cost = scheduled ? p.marginalCostUSDPerMWh : max(p.marginalCostUSDPerMWh, plan.reliabilityCostPerMWh)
+                if !hydroScheduled(i, t: t, availableMW: hi, dt: dt) { cost = max(cost, plan.reliabilityCostPerMWh) }
             }
             plantMaxNow[i] = hi
             solver.input.plantMaxMW[i] = hi
-            solver.input.plantMinMW[i] = min(p.minOutputMW * plantInService[i], hi)
+            solver.input.plantMinMW[i] = min(a.plantMinOutputMW[i] * plantInService[i], hi)
             solver.input.plantCostPerMWh[i] = cost
         }
         // Fuel rows must be feasible at minimum output: lift the minimums of plants whose fuel is short.
-        for f in 0..<s.fuels.count {
-            let reserve = s.fuels[f].strategicReserveT
+        for f in 0..<fuelCount {
+            let reserve = a.fuelReserveT[f]
             let stock = max(0, fuelStock[f])
             solver.input.fuelAvailableTonnes[f] = max(0, stock - reserve)
             solver.input.fuelReserveTonnes[f] = min(stock, reserve)
-            solver.input.fuelReserveCostPerTonne[f] = 0
-        }
-        for f in 0..<s.fuels.count {
-            var minimumBurn = 0.0
-            var cheapest = Double.infinity
-            for i in 0..<s.plants.count where st.plantFuel[i] == f {
-                minimumBurn += solver.input.plantMinMW[i] * st.plantFuelTonnesPerMWh[i] * dt
-                cheapest = min(cheapest, st.plantFuelTonnesPerMWh[i])
-            }
-            if minimumBurn > solver.input.fuelAvailableTonnes[f] + solver.input.fuelReserveTonnes[f] {
-                for i in 0..<s.plants.count where st.plantFuel[i] == f { solver.input.plantMinMW[i] = 0 }
-            }
             // The strategic reserve's premium per tonne makes a MWh from it cost the reserve price.
-            if cheapest.isFinite && cheapest > 0 {
-                solver.input.fuelReserveCostPerTonne[f] = plan.strategicReserveCostPerMWh / cheapest
-            }
+            let cheapest = a.fuelCheapestTonnesPerMWh[f]
+            solver.input.fuelReserveCostPerTonne[f] = cheapest > 0 ? plan.strategicReserveCostPerMWh / cheapest : 0
+            minimumBurn[f] = 0
+        }
+        for i in 0..<plantCount where a.plantFuel[i] >= 0 {
+            minimumBurn[a.plantFuel[i]] += solver.input.plantMinMW[i] * a.plantFuelTonnesPerMWh[i] * dt
+        }
+        for i in 0..<plantCount where a.plantFuel[i] >= 0 {
+            let f = a.plantFuel[i]
+            if minimumBurn[f] > solver.input.fuelAvailableTonnes[f] + solver.input.fuelReserveTonnes[f] { solver.input.plantMinMW[i] = 0 }
         }
         // Corridors.
-        for k in 0..<s.corridors.count {
-            solver.input.corridorForwardMW[k] = s.corridors[k].limitForwardMW * corridorInService[k]
-            solver.input.corridorBackwardMW[k] = s.corridors[k].limitBackwardMW * corridorInService[k]
+        for k in 0..<corridorCount {
+            solver.input.corridorForwardMW[k] = a.corridorLimitForwardMW[k] * corridorInService[k]
+            solver.input.corridorBackwardMW[k] = a.corridorLimitBackwardMW[k] * corridorInService[k]
         }
         // Demand, mandatory savings (switched on by a low operating reserve), operating reserve margin.
-        var nationalDemand = 0.0, nationalAvailable = 0.0
         for r in 0..<regionCount {
-            demandNow[r] = plan.demandMW[r][t]
+            demandNow[r] = plan.demandMW[r][t] * demandFactor[r]
             mandatoryNow[r] = 0
+            availableNow[r] = 0
+        }
+        for i in 0..<plantCount { availableNow[a.plantRegion[i]] += plantMaxNow[i] }
+        for k in 0..<storageCount { availableNow[a.storageRegion[k]] += storageDischargeLimit(k, dt: dt) }
+        var nationalDemand = 0.0, nationalAvailable = 0.0
+        for r in 0..<regionCount { importNow[r] = 0 }
+        for k in 0..<corridorCount {
+            importNow[a.corridorTo[k]] += solver.input.corridorForwardMW[k] * a.corridorKeep[k]
+            importNow[a.corridorFrom[k]] += solver.input.corridorBackwardMW[k] * a.corridorKeep[k]
         }
         for r in 0..<regionCount {
-            var available = 0.0
-            for i in 0..<s.plants.count where s.plants[i].region == r { available += plantMaxNow[i] }
-            for k in 0..<s.storage.count where s.storage[k].region == r { available += storageDischargeLimit(k, dt: dt) }
-            var imports = 0.0
-            for k in 0..<s.corridors.count {
-                let c = s.corridors[k], keep = 1 - c.lossFractionAtRated
-                if c.to == r { imports += solver.input.corridorForwardMW[k] * keep }
-                if c.from == r { imports += solver.input.corridorBackwardMW[k] * keep }
-            }
-            let reserve = available + imports - demandNow[r]
+            let reserve = availableNow[r] + importNow[r] - demandNow[r]
             if demandNow[r] > 0 { totals.minOperatingReserveMargin[r] = min(totals.minOperatingReserveMargin[r], reserve / demandNow[r]) }
             nationalDemand += demandNow[r]
-            nationalAvailable += available
-            if let m = s.regions[r].mandatorySavings, reserve < m.triggerReserveMW, mandatoryHoursUsed[r] + dt <= m.maxHoursPerYear + 1e-9 {
-                let saving = min(m.capacityMW, demandNow[r])
+            nationalAvailable += availableNow[r]
+            if a.regionHasMandatory[r] && reserve < a.mandatoryTriggerMW[r] && mandatoryHoursUsed[r] + dt <= a.mandatoryMaxHours[r] + 1e-9 {
+                let saving = min(a.mandatoryCapacityMW[r], demandNow[r])
                 mandatoryNow[r] = saving
                 demandNow[r] -= saving
                 mandatoryHoursUsed[r] += dt
             }
+            solver.input.demandMW[r] = demandNow[r]
+            solver.input.excessCostPerMWh[r] = excessCost
         }
         if nationalDemand > 0 {
             totals.minNationalOperatingReserveMargin = min(totals.minNationalOperatingReserveMargin, (nationalAvailable - nationalDemand) / nationalDemand)
         }
-        for r in 0..<regionCount {
-            solver.input.demandMW[r] = demandNow[r]
-            solver.input.excessCostPerMWh[r] = s.dispatch.excessPenaltyUSDPerMWh
-        }
-        let sharing = Double(s.dispatch.shortfallSharingSteps)
-        for b in 0..<plan.shedBlocks.count {
-            let blk = plan.shedBlocks[b]
-            solver.input.shedMaxMW[b] = demandNow[blk.region] * s.regions[blk.region].classShares[blk.demandClass] / sharing
+        for b in 0..<a.shedRegion.count {
+            solver.input.shedMaxMW[b] = demandNow[a.shedRegion[b]] * a.shedShare[b]
             solver.input.shedCostPerMWh[b] = plan.shedCostPerMWh[b]
         }
-        for d in 0..<plan.programs.count {
-            let p = plan.programs[d]
-            solver.input.responseMaxMW[d] = programHoursToday[d] + dt <= p.maxHoursPerDay + 1e-9 ? p.capacityMW : 0
-            solver.input.responseCostPerMWh[d] = p.costUSDPerMWh
+        for d in 0..<a.programCapacityMW.count {
+            solver.input.responseMaxMW[d] = programHoursToday[d] + dt <= a.programMaxHoursPerDay[d] + 1e-9 ? a.programCapacityMW[d] : 0
+            solver.input.responseCostPerMWh[d] = a.programCostPerMWh[d]
         }
         // Storage: bounds from the state of charge, costs from the policy.
-        for k in 0..<s.storage.count { setStorage(k, t: t, dt: dt) }
+        for k in 0..<storageCount { setStorage(k, t: t, dt: dt) }
 
         dispatchObserver?(t, solver.input)
         do { try solver.solve() } catch { throw SimulationError(step: t, reason: error.description) }
 
         // State updates.
-        let res = solver.result
-        for k in 0..<s.storage.count {
-            let sto = s.storage[k]
-            let added = res.storageChargeMW[k] * sto.chargeEfficiency * dt
-            let kept = max(0, storageSOC[k] - res.storageDischargeMW[k] / sto.dischargeEfficiency * dt)
+        for k in 0..<storageCount {
+            let charge = solver.result.storageChargeMW[k], discharge = solver.result.storageDischargeMW[k]
+            let added = charge * a.storageChargeEfficiency[k] * dt
+            let kept = max(0, storageSOC[k] - discharge / a.storageDischargeEfficiency[k] * dt)
             if added > 0 {
-                let price = max(0, res.priceAtRegionPerMWh[sto.region])
-                storedCostPerMWh[k] = (storedCostPerMWh[k] * kept + price / sto.chargeEfficiency * added) / (kept + added)
+                let price = max(0, solver.result.priceAtRegionPerMWh[a.storageRegion[k]])
+                storedCostPerMWh[k] = (storedCostPerMWh[k] * kept + price / a.storageChargeEfficiency[k] * added) / (kept + added)
             }
-            storageSOC[k] += (res.storageChargeMW[k] * sto.chargeEfficiency - res.storageDischargeMW[k] / sto.dischargeEfficiency) * dt
-            storageSOC[k] = min(max(storageSOC[k], sto.minSOCFraction * sto.energyMWh), sto.maxSOCFraction * sto.energyMWh)
+            storageSOC[k] += (charge * a.storageChargeEfficiency[k] - discharge / a.storageDischargeEfficiency[k]) * dt
+            storageSOC[k] = min(max(storageSOC[k], a.storageMinMWh[k]), a.storageMaxMWh[k])
         }
-        for f in 0..<s.fuels.count {
-            fuelStock[f] = max(0, fuelStock[f] - res.fuelBurnTonnes[f])
+        for f in 0..<fuelCount {
+            fuelStock[f] = max(0, fuelStock[f] - solver.result.fuelBurnTonnes[f])
         }
         for i in hydroIndex {
-            let used = res.plantMW[i] * dt
+            let used = solver.result.plantMW[i] * dt
             hydroMonthRemaining[i] -= used
             hydroUsedToday[i] += used
         }
-        for d in 0..<plan.programs.count where res.responseMW[d] > 1e-6 { programHoursToday[d] += dt }
+        for d in 0..<a.programCapacityMW.count where solver.result.responseMW[d] > 1e-6 { programHoursToday[d] += dt }
         totals.record(t: t, dt: dt, plan: plan, solver: solver, demandMW: demandNow, mandatoryMW: mandatoryNow,
-                      plantMaxMW: plantMaxNow, fuelStock: fuelStock, storageSOC: storageSOC)
-        hourly?.record(t: t, plan: plan, result: res, demandMW: demandNow, mandatoryMW: mandatoryNow, plantMaxMW: plantMaxNow,
-                       fuelStock: fuelStock, storageSOC: storageSOC)
+                      plantMaxMW: plantMaxNow, fuelStock: fuelStock)
+        // Loss-of-load events (runs of steps with shortfall anywhere) and the peak-hour shortfall.
+        let short = totals.lastStepShortfall
+        if short && !shortfallLastStep { totals.lossOfLoadEvents += 1 }
+        if short && t == plan.peakStep { totals.shortfallAtPeak = true }
+        shortfallLastStep = short
+        if recordHourly {
+            hourly?.record(t: t, plan: plan, result: solver.result, demandMW: demandNow, mandatoryMW: mandatoryNow, plantMaxMW: plantMaxNow,
+                           fuelStock: fuelStock, storageSOC: storageSOC)
+        }
     }
 
     // MARK: Policies
 
     @inline(__always)
     func storageDischargeLimit(_ k: Int, dt: Double) -> Double {
-        let sto = plan.scenario.storage[k]
-        let usable = max(0, storageSOC[k] - sto.minSOCFraction * sto.energyMWh)
-        return min(sto.powerMW * storageInService[k], usable * sto.dischargeEfficiency / dt)
+        let a = arrays
+        let usable = max(0, storageSOC[k] - a.storageMinMWh[k])
+        return min(a.storagePowerMW[k] * storageInService[k], usable * a.storageDischargeEfficiency[k] / dt)
     }
 
     /// Sets storage k's bounds and costs for step t (see `Storage` in the scenario reference).
+    @inline(__always)
     func setStorage(_ k: Int, t: Int, dt: Double) {
-        let s = plan.scenario
-        let sto = s.storage[k]
-        let power = sto.powerMW * storageInService[k]
-        let dischargeMax = storageDischargeLimit(k, dt: dt)
-        let room = max(0, sto.maxSOCFraction * sto.energyMWh - storageSOC[k])
-        let chargeMax = min(power, room / (sto.chargeEfficiency * dt))
-        solver.input.storageDischargeMaxMW[k] = dischargeMax
-        solver.input.storageChargeMaxMW[k] = chargeMax
+        let a = arrays
+        let power = a.storagePowerMW[k] * storageInService[k]
+        let room = max(0, a.storageMaxMWh[k] - storageSOC[k])
+        solver.input.storageDischargeMaxMW[k] = storageDischargeLimit(k, dt: dt)
+        solver.input.storageChargeMaxMW[k] = min(power, room / (a.storageChargeEfficiency[k] * dt))
         let reliability = plan.reliabilityCostPerMWh
         let surplusValue = 0.01
         var dischargeCost = reliability
         var chargeCost = -surplusValue
-        let eta = sto.roundTripEfficiency
-        switch sto.policy {
-        case .reliability:
+        let eta = a.storageRoundTrip[k]
+        if !a.storageEconomic[k] {
             // Charge from any generation (PRAS convention), never from scarcity resources.
-            var maxCost = 0.0
-            for p in s.plants { maxCost = max(maxCost, p.marginalCostUSDPerMWh) }
-            chargeCost = -min(maxCost + 1, 0.5 * reliability)
-        case .economic:
-            guard power > 0 else { break }
-            let end = min(s.stepCount, t + plan.lookaheadSteps)
+            chargeCost = -min(a.maxPlantCostPerMWh + 1, 0.5 * reliability)
+        } else if power > 0 {
+            let end = min(plan.scenario.calendar.stepCount, t + plan.lookaheadSteps)
             let n = end - t
-            let net = plan.netLoadMW[sto.region]
+            let net = plan.netLoadMW[a.storageRegion[k]]
             // Steps to empty a full store and to fill an empty one at full power (its durations): the
             // window's that many highest and lowest net-load steps are its discharge and charge steps;
             // the two sets never overlap, and ties go to the earlier step.
-            let usable = (sto.maxSOCFraction - sto.minSOCFraction) * sto.energyMWh
-            let hoursToEmpty = Int(min(1e9, (usable * sto.dischargeEfficiency / (power * dt)).rounded(.up)))
-            let hoursToFill = Int(min(1e9, (usable / (sto.chargeEfficiency * power * dt)).rounded(.up)))
+            let usable = a.storageMaxMWh[k] - a.storageMinMWh[k]
+            let hoursToEmpty = Int(min(1e9, (usable * a.storageDischargeEfficiency[k] / (power * dt)).rounded(.up)))
+            let hoursToFill = Int(min(1e9, (usable / (a.storageChargeEfficiency[k] * power * dt)).rounded(.up)))
             let topCount = min(hoursToEmpty, (n + 1) / 2)
             let bottomCount = min(hoursToFill, n - topCount)
             let now = net[t]
@@ -309,7 +344,7 @@ public final class Simulator {
             }
             if higher < topCount {
                 // Discharge when the price beats what the stored energy cost.
-                dischargeCost = max(storedCostPerMWh[k] / sto.dischargeEfficiency, 2 * surplusValue)
+                dischargeCost = max(storedCostPerMWh[k] / a.storageDischargeEfficiency[k], 2 * surplusValue)
             } else if lower < bottomCount && topCount > 0 {
                 // Charge when the window's discharge steps pay for the losses: value = η × their lowest
                 // forecast price. Sort the window (insertion sort in scratch: no allocation).
@@ -338,16 +373,16 @@ public final class Simulator {
     /// spread over the day's remaining steps of highest forecast net load in its region.
     func hydroScheduled(_ i: Int, t: Int, availableMW: Double, dt: Double) -> Bool {
         guard availableMW > 0 else { return false }
-        let s = plan.scenario
-        let cal = s.calendar
         let remaining = hydroDayBudget[i] - hydroUsedToday[i]
         guard remaining > 1e-9 else { return false }
         let stepsNeeded = Int(min(1e9, (remaining / (availableMW * dt)).rounded(.up)))
-        let net = plan.netLoadMW[s.plants[i].region]
-        let day = cal.day[t]
+        let net = plan.netLoadMW[arrays.plantRegion[i]]
+        let day = plan.scenario.calendar.day
+        let today = day[t]
         var higher = 0
         var u = t + 1
-        while u < s.stepCount && cal.day[u] == day {
+        let steps = day.count
+        while u < steps && day[u] == today {
             if net[u] > net[t] { higher += 1 }
             u += 1
         }

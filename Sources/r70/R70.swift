@@ -4,6 +4,7 @@ import Foundation
 import GridModel
 import GridReport
 import GridSim
+import GridStudy
 
 @main
 struct R70: ParsableCommand {
@@ -66,20 +67,28 @@ extension R70 {
     }
 
     struct Run: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Simulate a scenario's horizon and print its summary.")
+        static let configuration = CommandConfiguration(
+            abstract: "Simulate a scenario's horizon and print its summary; with --trials, a Monte Carlo study.",
+            discussion: "Without --trials (and without `monte_carlo` in the scenario) the run is deterministic, at expected availability. With --trials N, N stochastic years are simulated (outages, weather, hydrology, demand, fuel supply) and every metric is reported with its standard error and 95 % interval; results are identical for any --threads.")
 
         @Argument(help: "Scenario file (YAML).")
         var file: String
 
-        @Option(name: .long, help: "Directory for hourly CSV (regions, corridors, storage, fuels) and summary.json.")
+        @Option(name: .long, help: "Directory for hourly CSV (regions, plants, corridors, storage, fuels) and summary.json of the deterministic run.")
         var out: String?
 
         @Flag(name: .long, help: "Print the summary as JSON instead of tables.")
         var json = false
 
+        @OptionGroup var study: StudyOptions
+
         func run() throws {
             let scenario: Scenario
             do { scenario = try ScenarioLoader.load(path: file) } catch { throw reportProblems(error) }
+            if let settings = study.settings(scenario) {
+                try runStudy(scenario, settings)
+                return
+            }
             let result: DeterministicRun
             do { result = try DeterministicRun.run(scenario, recordHourly: out != nil) } catch {
                 printError("r70: \(file): \(error)")
@@ -119,6 +128,8 @@ extension R70 {
         @Option(name: .long, help: "Write JUnit XML here (one test case per scenario and target).")
         var junit: String?
 
+        @OptionGroup var study: StudyOptions
+
         func run() throws {
             var outcomes: [CheckOutcome] = []
             var invalid = false
@@ -127,7 +138,11 @@ extension R70 {
                 do {
                     let scenario = try ScenarioLoader.load(path: file)
                     let run = try DeterministicRun.run(scenario)
-                    let results = TargetCheck.evaluate(targets: scenario.targets, summary: run.summary)
+                    var results = TargetCheck.evaluate(targets: scenario.targets, summary: run.summary)
+                    if let settings = study.settings(scenario) {
+                        let result = try MonteCarlo.run(plan: run.plan, options: settings.options, progress: settings.reporter(quiet: true).callback)
+                        results = MonteCarloText.targets(scenario.targets, deterministic: run.summary, study: result)
+                    }
                     outcomes.append(CheckOutcome(scenarioName: scenario.name, file: file, results: results, error: nil, seconds: Date().timeIntervalSince(start)))
                     print("\(scenario.name) (\(file)):")
                     print(SummaryText.targets(results).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
@@ -169,4 +184,140 @@ extension R70 {
             }
         }
     }
+}
+
+/// Monte Carlo options shared by `run` and `check`.
+struct StudyOptions: ParsableArguments {
+    @Option(name: .long, help: "Trial years of a Monte Carlo study (default: the scenario's monte_carlo.trials, else a deterministic run).")
+    var trials: Int?
+
+    @Option(name: .long, help: "Seed of the study: trial i draws from a stream derived from (seed, i).")
+    var seed: UInt64?
+
+    @Option(name: .long, help: "Worker threads (default: all cores). Results do not depend on it.")
+    var threads: Int?
+
+    @Option(name: .customLong("rel-error"), help: "Stop once the standard error of EUE (of LOLE when EUE is 0) is below this fraction of the estimate, e.g. 0.05.")
+    var relError: Double?
+
+    @Option(name: .customLong("samples-out"), help: "Write one CSV row of metrics per trial here.")
+    var samplesOut: String?
+
+    @Flag(name: .long, help: "No progress output.")
+    var quiet = false
+
+    func validate() throws {
+        if let trials, trials < 1 { throw ValidationError("Please specify a '--trials' value of at least 1.") }
+        if let threads, threads < 1 { throw ValidationError("Please specify a '--threads' value of at least 1.") }
+        if let relError, !(relError > 0 && relError < 1) { throw ValidationError("Please specify a '--rel-error' between 0 and 1, such as 0.05.") }
+    }
+
+    struct Settings {
+        var options: MonteCarloOptions
+        var samplesOut: String?
+        var quiet: Bool
+        func reporter(quiet forced: Bool = false) -> ProgressReporter { ProgressReporter(quiet: quiet || forced) }
+    }
+
+    /// The study to run, or nil for a deterministic run.
+    func settings(_ scenario: Scenario) -> Settings? {
+        let fromFile = scenario.monteCarlo
+        guard let n = trials ?? fromFile?.trials else { return nil }
+        let options = MonteCarloOptions(trials: n, seed: seed ?? fromFile?.seed ?? 1,
+                                        threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
+                                        relativeError: relError ?? fromFile?.relError)
+        return Settings(options: options, samplesOut: samplesOut, quiet: quiet)
+    }
+}
+
+/// Progress on stderr: a bar when stderr is a terminal, plain lines otherwise, nothing when quiet.
+final class ProgressReporter: @unchecked Sendable {
+    let quiet: Bool
+    let terminal = isatty(STDERR_FILENO) == 1
+    var lastDecile = -1
+    init(quiet: Bool) { self.quiet = quiet }
+
+    var callback: (MonteCarloProgress) -> Void { { [self] p in report(p) } }
+
+    func report(_ p: MonteCarloProgress) {
+        guard !quiet else { return }
+        let rate = p.seconds > 0 ? Double(p.trialsDone) / p.seconds : 0
+        let left = rate > 0 ? Double(p.trialsPlanned - p.trialsDone) / rate : 0
+        let stats = "\(p.trialsDone)/\(p.trialsPlanned) trials, \(Format.number(rate, decimals: 1)) trials/s, \(Format.number(left, decimals: 0)) s left, LOLE \(Format.number(p.lole, decimals: 2)) h/yr, EUE \(Format.number(p.eue, decimals: 1)) MWh/yr"
+        if terminal {
+            let width = 30, filled = p.trialsPlanned > 0 ? width * p.trialsDone / p.trialsPlanned : width
+            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+            FileHandle.standardError.write(Data("\r\u{1B}[2K[\(bar)] \(stats)".utf8))
+            if p.trialsDone >= p.trialsPlanned { FileHandle.standardError.write(Data("\n".utf8)) }
+        } else {
+            let decile = p.trialsPlanned > 0 ? 10 * p.trialsDone / p.trialsPlanned : 10
+            if decile != lastDecile { lastDecile = decile; printError("progress: " + stats) }
+        }
+    }
+
+    func finish() { if terminal && !quiet { FileHandle.standardError.write(Data("\n".utf8)) } }
+}
+
+extension R70.Run {
+    func runStudy(_ scenario: Scenario, _ settings: StudyOptions.Settings) throws {
+        let plan = SimulationPlan(scenario: scenario)
+        let deterministic: DeterministicRun
+        do { deterministic = try DeterministicRun.run(scenario) } catch {
+            printError("r70: \(file): \(error)")
+            throw ExitCode(3)
+        }
+        // Samples go to a temporary file beside the target, renamed into place at the end.
+        var samples: FileHandle?
+        var samplesTemp: String?
+        if let path = settings.samplesOut {
+            let url = URL(fileURLWithPath: path)
+            let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+            guard FileManager.default.createFile(atPath: tmp, contents: nil), let h = FileHandle(forWritingAtPath: tmp) else {
+                printError("r70: cannot write \(path)")
+                throw ExitCode(2)
+            }
+            samples = h
+            samplesTemp = tmp
+            let names = MetricCatalog(plan: plan).definitions.map(\.name)
+            h.write(Data(("trial," + names.joined(separator: ",") + "\n").utf8))
+        }
+        let reporter = settings.reporter()
+        let result: MonteCarloResult
+        do {
+            result = try MonteCarlo.run(plan: plan, options: settings.options, progress: reporter.callback) { trial, values in
+                samples?.write(Data((String(trial) + "," + values.map { String($0) }.joined(separator: ",") + "\n").utf8))
+            }
+        } catch {
+            if let samplesTemp { try? FileManager.default.removeItem(atPath: samplesTemp) }
+            printError("r70: \(file): \(error)")
+            throw ExitCode(3)
+        }
+        if let samples, let samplesTemp, let path = settings.samplesOut {
+            try? samples.close()
+            if rename(samplesTemp, path) != 0 { printError("r70: cannot write \(path)"); throw ExitCode(2) }
+        }
+        let targets = MonteCarloText.targets(scenario.targets, deterministic: deterministic.summary, study: result)
+        if json {
+            struct Output: Encodable { var study: MonteCarloResultSummary; var targets: [TargetResult] }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+            let summary = MonteCarloResultSummary(scenario: result.scenario, seed: result.seed, trials: result.trials,
+                                                  trialsRequested: result.trialsRequested, stoppedEarly: result.stoppedEarly, metrics: result.estimates)
+            print(String(decoding: try encoder.encode(Output(study: summary, targets: targets)), as: UTF8.self))
+        } else {
+            print(MonteCarloText.render(result))
+            print(SummaryText.targets(targets))
+        }
+    }
+}
+
+/// The JSON form of a study's estimates.
+struct MonteCarloResultSummary: Encodable {
+    var scenario: String
+    var seed: UInt64
+    var trials: Int
+    var trialsRequested: Int
+    var stoppedEarly: Bool
+    var metrics: [MetricEstimate]
 }

@@ -1,0 +1,241 @@
+// The random state of one Monte Carlo trial year: forced outages (two-state Markov chains in discrete
+// steps, sampled by sojourn times on a heap), daily weather and demand factors, the hydrological year
+// class, and the fuel arrivals after cargo delays, cancellations, supply shortfalls and disruptions.
+// Every buffer is allocated once per worker; a trial reuses them.
+import GridModel
+import Foundation
+import GridRandom
+
+public final class TrialSampler {
+    public let plan: SimulationPlan
+    // Devices: every unit of a plant with a forced outage rate, every storage plant, every circuit.
+    enum Kind: UInt8 { case unit, storage, circuit }
+    let deviceKind: [Kind]
+    let deviceOwner: [Int]
+    let deviceFail: [Double]     // λ per step
+    let deviceRepair: [Double]   // μ per step
+    var deviceUp: [Bool]
+    var heap: [UInt64]           // (step << 24) | device, a binary min-heap
+    var heapCount = 0
+    let unitsTotal: [Int]        // per plant
+    var unitsUp: [Int]
+    var circuitsUp: [Int]
+    // Per-trial draws.
+    public private(set) var demandYearFactor = 1.0
+    public private(set) var inflowClass = 0
+    /// [region * days + day]
+    var demandDayFactor: [Double]
+    var solarDayFactor: [Double]
+    var windDayFactor: [Double]
+    /// [fuel][step]
+    var fuelArrivalsT: [[Double]]
+    var windows: [(Int, Int)] = []
+    /// Outage statistics of the trial (for sampler checks): steps out per plant.
+    public private(set) var unitStepsOut: [Double]
+
+    public init(plan: SimulationPlan) {
+        self.plan = plan
+        let s = plan.scenario
+        let dt = s.stepHours
+        var kind: [Kind] = [], owner: [Int] = [], fail: [Double] = [], repair: [Double] = []
+        func rates(_ forced: Double, _ mttr: Double) -> (Double, Double) {
+            let mu = min(1, dt / mttr)
+            return (min(1, mu * forced / (1 - forced)), mu)
+        }
+        if s.stochastic.forcedOutages {
+            for (i, p) in s.plants.enumerated() where p.forcedOutageRate > 0 && p.units > 0 {
+                let (l, m) = rates(p.forcedOutageRate, p.meanTimeToRepairHours)
+                for _ in 0..<p.units { kind.append(.unit); owner.append(i); fail.append(l); repair.append(m) }
+            }
+            for (k, st) in s.storage.enumerated() where st.forcedOutageRate > 0 {
+                let (l, m) = rates(st.forcedOutageRate, st.meanTimeToRepairHours)
+                kind.append(.storage); owner.append(k); fail.append(l); repair.append(m)
+            }
+            for (k, c) in s.corridors.enumerated() where c.circuitForcedOutageRate > 0 {
+                let (l, m) = rates(c.circuitForcedOutageRate, c.circuitMeanTimeToRepairHours)
+                for _ in 0..<c.circuits { kind.append(.circuit); owner.append(k); fail.append(l); repair.append(m) }
+            }
+        }
+        precondition(kind.count < (1 << 24), "too many stochastic devices")
+        deviceKind = kind; deviceOwner = owner; deviceFail = fail; deviceRepair = repair
+        deviceUp = [Bool](repeating: true, count: kind.count)
+        heap = [UInt64](repeating: 0, count: kind.count)
+        unitsTotal = s.plants.map(\.units)
+        unitsUp = unitsTotal
+        circuitsUp = s.corridors.map(\.circuits)
+        let days = s.calendar.dayCount, R = s.regions.count
+        demandDayFactor = [Double](repeating: 1, count: R * days)
+        solarDayFactor = [Double](repeating: 1, count: R * days)
+        windDayFactor = [Double](repeating: 1, count: R * days)
+        fuelArrivalsT = s.fuels.map(\.arrivalsT)
+        windows.reserveCapacity(64)
+        unitStepsOut = [Double](repeating: 0, count: s.plants.count)
+    }
+
+    // MARK: Heap
+
+    @inline(__always) func push(_ key: UInt64) {
+        var i = heapCount
+        heapCount += 1
+        heap[i] = key
+        while i > 0 {
+            let parent = (i - 1) / 2
+            if heap[parent] <= heap[i] { break }
+            heap.swapAt(parent, i)
+            i = parent
+        }
+    }
+
+    @inline(__always) func pop() -> UInt64 {
+        let top = heap[0]
+        heapCount -= 1
+        if heapCount > 0 {
+            heap[0] = heap[heapCount]
+            var i = 0
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var m = i
+                if l < heapCount && heap[l] < heap[m] { m = l }
+                if r < heapCount && heap[r] < heap[m] { m = r }
+                if m == i { break }
+                heap.swapAt(m, i)
+                i = m
+            }
+        }
+        return top
+    }
+
+    func schedule(_ device: Int, from step: Int, rng: RandomStream) {
+        let p = deviceUp[device] ? deviceFail[device] : deviceRepair[device]
+        let k = rng.geometric(p)
+        let next = step + k
+        if k != Int.max && next < plan.scenario.stepCount {
+            push(UInt64(next) << 24 | UInt64(device))
+        }
+    }
+
+    // MARK: A trial
+
+    /// Draws the trial's year-level and daily factors, fuel arrivals and initial outage states.
+    public func startTrial(rng: RandomStream, simulator sim: Simulator) {
+        let s = plan.scenario
+        let st = s.stochastic
+        let days = s.calendar.dayCount, R = s.regions.count
+        // Initial outage states (stationary) and the first transitions.
+        heapCount = 0
+        for i in unitsUp.indices { unitsUp[i] = unitsTotal[i]; unitStepsOut[i] = 0 }
+        for k in circuitsUp.indices { circuitsUp[k] = s.corridors[k].circuits }
+        for k in sim.storageInService.indices { sim.storageInService[k] = 1 }
+        for d in deviceKind.indices {
+            let l = deviceFail[d], m = deviceRepair[d]
+            let up = rng.uniform() < m / (l + m)
+            deviceUp[d] = up
+            if !up { apply(d, up: false, simulator: sim) }
+            schedule(d, from: 0, rng: rng)
+        }
+        refreshInService(sim)
+        // Hydrological year.
+        inflowClass = rng.categorical(st.inflowClasses.map(\.probability))
+        sim.hydroEnergyFactor = st.inflowClasses[inflowClass].energyFactor
+        // Demand and weather.
+        demandYearFactor = max(0, 1 + st.demandForecastErrorSigma * rng.gaussian(sigma: 1))
+        let rho = st.regionalCorrelation, common = rho.squareRoot(), own = (1 - rho).squareRoot()
+        let c = st.heatSolarCorrelation, cOwn = (1 - c * c).squareRoot()
+        let sd = st.demandDailySigma, ss = st.solarDailySigma, sw = st.windDailySigma
+        for day in 0..<days {
+            let heat = rng.gaussian(sigma: 1)
+            let sun = c * heat + cOwn * rng.gaussian(sigma: 1)
+            let wind = rng.gaussian(sigma: 1)
+            for r in 0..<R {
+                let k = r * days + day
+                demandDayFactor[k] = max(0, demandYearFactor * (1 + sd * (common * heat + own * rng.gaussian(sigma: 1))))
+                let xs = common * sun + own * rng.gaussian(sigma: 1)
+                solarDayFactor[k] = ss > 0 ? exp(ss * xs - ss * ss / 2) : 1
+                let xw = common * wind + own * rng.gaussian(sigma: 1)
+                windDayFactor[k] = sw > 0 ? exp(sw * xw - sw * sw / 2) : 1
+            }
+        }
+        // Fuel arrivals.
+        let steps = s.stepCount, perDay = s.calendar.stepsPerDay
+        for (f, fuel) in s.fuels.enumerated() {
+            let risk = fuel.risk
+            // Random disruption windows.
+            windows.removeAll(keepingCapacity: true)
+            let years = Double(steps) * s.stepHours / 8760
+            let events = risk.disruptionRatePerYear > 0 ? rng.poisson(mean: risk.disruptionRatePerYear * years) : 0
+            for _ in 0..<min(events, 64) {
+                let start = Int(rng.uniform() * Double(steps))
+                let length = Int((rng.exponential(mean: risk.disruptionMeanDurationDays) * Double(perDay)).rounded(.up))
+                windows.append((start, start + max(1, length)))
+            }
+            func disrupted(_ t: Int) -> Bool {
+                for w in windows where t >= w.0 && t < w.1 { return true }
+                return false
+            }
+            var day = -1
+            var shortfall = 0.0
+            for t in 0..<steps {
+                let d = t / perDay
+                if d != day {
+                    day = d
+                    shortfall = rng.uniform() < risk.supplyShortfallProbabilityPerDay ? risk.supplyShortfallFraction : 0
+                }
+                fuelArrivalsT[f][t] = disrupted(t) ? 0 : fuel.supplyPerStepT[t] * (1 - shortfall)
+            }
+            for cargo in fuel.cargoes {
+                if rng.uniform() < risk.cargoCancellationProbability { continue }
+                var step = cargo.step
+                if rng.uniform() < risk.cargoDelayProbability {
+                    step += Int((rng.exponential(mean: risk.cargoMeanDelayDays) * Double(perDay)).rounded())
+                }
+                if step < steps && !disrupted(step) { fuelArrivalsT[f][step] += cargo.tonnes * (1 - cargo.lostFraction) }
+            }
+        }
+        sim.fuelArrivals = fuelArrivalsT
+    }
+
+    @inline(__always) func apply(_ d: Int, up: Bool, simulator sim: Simulator) {
+        let o = deviceOwner[d], delta = up ? 1 : -1
+        switch deviceKind[d] {
+        case .unit: unitsUp[o] += delta
+        case .storage: sim.storageInService[o] = up ? 1 : 0
+        case .circuit: circuitsUp[o] += delta
+        }
+    }
+
+    func refreshInService(_ sim: Simulator) {
+        for i in unitsUp.indices where unitsTotal[i] > 0 { sim.plantInService[i] = Double(unitsUp[i]) / Double(unitsTotal[i]) }
+        for k in circuitsUp.indices { sim.corridorInService[k] = Double(circuitsUp[k]) / Double(plan.scenario.corridors[k].circuits) }
+    }
+
+    /// Applies the outage transitions due at step t.
+    @inline(__always) public func advance(to t: Int, rng: RandomStream, simulator sim: Simulator) {
+        var changed = false
+        while heapCount > 0 && Int(heap[0] >> 24) == t {
+            let d = Int(pop() & 0xFF_FFFF)
+            deviceUp[d].toggle()
+            apply(d, up: deviceUp[d], simulator: sim)
+            schedule(d, from: t, rng: rng)
+            changed = true
+        }
+        if changed { refreshInService(sim) }
+        for i in unitsUp.indices where unitsUp[i] < unitsTotal[i] {
+            unitStepsOut[i] += Double(unitsTotal[i] - unitsUp[i])
+        }
+    }
+
+    /// Sets the simulator's factors for day `day`.
+    @inline(__always) public func startDay(_ day: Int, simulator sim: Simulator) {
+        let s = plan.scenario
+        let days = s.calendar.dayCount
+        for r in 0..<s.regions.count { sim.demandFactor[r] = demandDayFactor[r * days + day] }
+        for (i, p) in s.plants.enumerated() {
+            switch p.technology {
+            case .solar: sim.weatherFactor[i] = solarDayFactor[p.region * days + day]
+            case .onshoreWind, .offshoreWind: sim.weatherFactor[i] = windDayFactor[p.region * days + day]
+            case .runOfRiver: sim.weatherFactor[i] = s.stochastic.inflowClasses[inflowClass].energyFactor
+            default: sim.weatherFactor[i] = 1
+            }
+        }
+    }
+}
