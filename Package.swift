@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "GridDispatchTests", dependencies: ["GridDispatch", "LPOracle", "_TestSupport"]),
         .testTarget(name: "GridModelTests", dependencies: ["GridModel", "GridRandom"]),
         .testTarget(name: "GridSimTests", dependencies: ["GridSim", "GridModel", "GridDispatch", "LPOracle", "_TestSupport"]),
-        .testTarget(name: "GridStudyTests", dependencies: ["GridStudy", "GridSim", "GridModel", "_TestSupport"]),
+        .testTarget(name: "GridStudyTests", dependencies: ["GridStudy", "GridSim", "GridModel", "GridRandom", "_TestSupport"]),
         .testTarget(name: "GridReportTests", dependencies: ["GridReport", "GridSim", "GridModel"]),
         .testTarget(name: "r70Tests", dependencies: ["GridModel"]),
     ]

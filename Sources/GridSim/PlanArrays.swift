@@ -2,7 +2,7 @@
 // hot path never copies model structs (and never retains or releases their arrays).
 import GridModel
 
-public struct PlanArrays: Sendable {
+public final class PlanArrays: Sendable {
     // Plants.
     public let plantRegion: [Int]
     public let plantCapacityMW: [Double]
@@ -15,6 +15,11 @@ public struct PlanArrays: Sendable {
     public let plantEmissionTPerMWh: [Double]
     public let plantClean: [Bool]
     public let maxPlantCostPerMWh: Double
+    /// Available MW of plants whose availability never changes over the horizon (no profile, no monthly
+    /// values, no weather factor, no reservoir budget); −1 for the others.
+    public let plantConstantAvailableMW: [Double]
+    /// Indices of the plants whose availability changes over time.
+    public let variablePlants: [Int]
     // Regions.
     public let regionDistributionLossFraction: [Double]
     public let regionHasMandatory: [Bool]
@@ -48,6 +53,8 @@ public struct PlanArrays: Sendable {
     public let shedClass: [Int]
     public let shedShare: [Double]
     public let shedVOLL: [Double]
+    /// True when every corridor is lossless (shortfall can then be decided by a max-flow).
+    public let losslessNetwork: Bool
     // Programs.
     public let programCapacityMW: [Double]
     public let programCostPerMWh: [Double]
@@ -65,6 +72,14 @@ public struct PlanArrays: Sendable {
         plantEmissionTPerMWh = s.plants.map(\.emissionTPerMWh)
         plantClean = s.plants.map(\.clean)
         maxPlantCostPerMWh = s.plants.map(\.marginalCostUSDPerMWh).max() ?? 0
+        let constant = s.plants.map { p -> Double in
+            let a0 = p.availability.first ?? 1
+            let fixed = p.hydroMonthlyEnergyMWh == nil && ![.solar, .onshoreWind, .offshoreWind, .runOfRiver].contains(p.technology)
+                && p.availability.allSatisfy { $0 == a0 }
+            return fixed ? min(p.capacityMW, a0 * p.capacityMW) : -1
+        }
+        plantConstantAvailableMW = constant
+        variablePlants = constant.indices.filter { constant[$0] < 0 }
         regionDistributionLossFraction = s.regions.map(\.distributionLossFraction)
         regionHasMandatory = s.regions.map { $0.mandatorySavings != nil }
         mandatoryCapacityMW = s.regions.map { $0.mandatorySavings?.capacityMW ?? 0 }
@@ -76,6 +91,7 @@ public struct PlanArrays: Sendable {
         corridorLimitForwardMW = s.corridors.map(\.limitForwardMW)
         corridorLimitBackwardMW = s.corridors.map(\.limitBackwardMW)
         corridorKeep = s.corridors.map { 1 - $0.lossFractionAtRated }
+        losslessNetwork = s.corridors.allSatisfy { $0.segments.allSatisfy { $0.lossFraction == 0 } }
         storageRegion = s.storage.map(\.region)
         storagePowerMW = s.storage.map(\.powerMW)
         storageMinMWh = s.storage.map { $0.minSOCFraction * $0.energyMWh }

@@ -100,6 +100,17 @@ public struct RunTotals: Sendable {
         zero(&fuelReserveDrawT); zero(&fuelOverflowT); zero(&fuelLimitedPlantHours); zero(&plantGenerationMWh); zero(&plantFuelLimitedHours)
     }
 
+    /// A step known to have no shortfall, in an adequacy-only run: only demand is recorded.
+    mutating func recordAdequateStep(dt: Double, demandMW: [Double]) {
+        var national = 0.0
+        for r in 0..<regionCount {
+            demandMWh[r] += demandMW[r] * dt
+            national += demandMW[r]
+        }
+        peakNationalDemandMW = max(peakNationalDemandMW, national)
+        lastStepShortfall = false
+    }
+
     mutating func record(t: Int, dt: Double, plan: SimulationPlan, solver: DispatchSolver, demandMW: [Double], mandatoryMW: [Double],
                          plantMaxMW: [Double], fuelStock: [Double]) {
         let a = plan.arrays

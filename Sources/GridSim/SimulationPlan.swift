@@ -37,6 +37,11 @@ public struct SimulationPlan: Sendable {
     public let arrays: PlanArrays
     /// Step of the highest national demand (before TOU response), for LOLP at the peak hour.
     public let peakStep: Int
+    let regionPeakMW: [Double]
+    let nationalPeakMW: Double
+    /// `plantAvailableMW` and `demandMW` time-major ([t * plants + i], [t * regions + r]) for the loop.
+    public let availableByStep: [Double]
+    public let demandByStep: [Double]
 
     public init(scenario s: Scenario) {
         scenario = s
@@ -128,6 +133,15 @@ public struct SimulationPlan: Sendable {
             if sum > peakLoad { peakLoad = sum; peak = t }
         }
         peakStep = peak
+        nationalPeakMW = max(0, peakLoad)
+        regionPeakMW = s.regions.map { $0.demandMW.max() ?? 0 }
+        let plantCount = s.plants.count
+        var flat = [Double](repeating: 0, count: steps * plantCount)
+        for i in 0..<plantCount { for t in 0..<steps { flat[t * plantCount + i] = plantAvailableMW[i][t] } }
+        availableByStep = flat
+        var flatDemand = [Double](repeating: 0, count: steps * regionCount)
+        for r in 0..<regionCount { for t in 0..<steps { flatDemand[t * regionCount + r] = demand[r][t] } }
+        demandByStep = flatDemand
     }
 
     /// Shifts one day of one region's demand by the TOU response (see the TOU schema text).
@@ -162,6 +176,15 @@ public struct SimulationPlan: Sendable {
         }
     }
 
+    /// True when nothing carries over from one step to the next (no storage, fuel stocks, reservoir
+    /// energy, demand-response limits or mandatory savings): a step's shortfall then depends only on that
+    /// step's availability and demand.
+    public var isStateless: Bool {
+        let s = scenario
+        return s.storage.isEmpty && s.fuels.isEmpty && !s.plants.contains { $0.hydroMonthlyEnergyMWh != nil }
+            && !s.regions.contains { !$0.programs.isEmpty || $0.mandatorySavings != nil }
+    }
+
     // MARK: Static adequacy figures
 
     /// Firm capacity of each region: capacity × capacity credit of plants and storage.
@@ -173,16 +196,7 @@ public struct SimulationPlan: Sendable {
     }
 
     /// Peak of each region's demand (before TOU response) and of the national coincident demand.
-    public var peakDemandMW: (regions: [Double], national: Double) {
-        let regions = scenario.regions.map { $0.demandMW.max() ?? 0 }
-        var national = 0.0
-        for t in 0..<scenario.stepCount {
-            var sum = 0.0
-            for r in scenario.regions { sum += r.demandMW[t] }
-            national = max(national, sum)
-        }
-        return (regions, national)
-    }
+    public var peakDemandMW: (regions: [Double], national: Double) { (regionPeakMW, nationalPeakMW) }
 
     /// Planning reserve margins: (firm capacity − peak) / peak, nationally and per region with firm
     /// imports = Σ over corridors into the region of min(limit × (1 − loss at rated), the neighbour's

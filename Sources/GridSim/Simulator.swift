@@ -27,6 +27,19 @@ public final class Simulator {
     var mandatoryHoursUsed: [Double]
     /// Fraction of each plant's capacity not on forced outage (1 in deterministic runs; the Monte Carlo drives it).
     public var plantInService: [Double]
+    /// Σ over constant-availability plants of their available MW per region, kept up to date by
+    /// `setPlantInService` (recomputed exactly when `constantSumsStale`).
+    var regionConstantMW: [Double]
+    var constantSumsStale = true
+
+    /// Sets plant i's fraction in service, keeping the regional sums of the adequacy fast path current.
+    @inline(__always) public func setPlantInService(_ i: Int, _ fraction: Double) {
+        let constant = arrays.plantConstantAvailableMW[i]
+        if constant >= 0 && !constantSumsStale {
+            regionConstantMW[arrays.plantRegion[i]] += constant * derate[i] * (fraction - plantInService[i])
+        }
+        plantInService[i] = fraction
+    }
     /// Fraction of each corridor's circuits in service.
     public var corridorInService: [Double]
     /// Fraction of each storage plant in service.
@@ -55,6 +68,13 @@ public final class Simulator {
     var minimumBurn: [Double]
     let arrays: PlanArrays
     let excessCost: Double
+    // Max-flow scratch (adequacy fast path).
+    var flowSupply: [Double]
+    var flowDemand: [Double]
+    var flowResidualForward: [Double]
+    var flowResidualBackward: [Double]
+    var flowParent: [Int]
+    var flowQueue: [Int]
 
     /// Called with each step's dispatch input before it is solved (for benchmarks and diagnostics).
     public var dispatchObserver: ((Int, DispatchInput) -> Void)?
@@ -89,9 +109,16 @@ public final class Simulator {
         mandatoryNow = [Double](repeating: 0, count: s.regions.count)
         plantMaxNow = [Double](repeating: 0, count: s.plants.count)
         availableNow = [Double](repeating: 0, count: s.regions.count)
+        regionConstantMW = [Double](repeating: 0, count: s.regions.count)
         importNow = [Double](repeating: 0, count: s.regions.count)
         minimumBurn = [Double](repeating: 0, count: s.fuels.count)
         arrays = plan.arrays
+        flowSupply = [Double](repeating: 0, count: s.regions.count)
+        flowDemand = [Double](repeating: 0, count: s.regions.count)
+        flowResidualForward = [Double](repeating: 0, count: s.corridors.count)
+        flowResidualBackward = [Double](repeating: 0, count: s.corridors.count)
+        flowParent = [Int](repeating: 0, count: s.regions.count)
+        flowQueue = [Int](repeating: 0, count: s.regions.count + 1)
         excessCost = s.dispatch.excessPenaltyUSDPerMWh
         hydroIndex = s.plants.indices.filter { s.plants[$0].hydroMonthlyEnergyMWh != nil }
         totals = RunTotals(scenario: s)
@@ -102,6 +129,12 @@ public final class Simulator {
     /// Dispatch pivots taken so far (a diagnostic of the warm start).
     public var dispatchPivots: Int { solver.totalIterations }
 
+    /// Skip the dispatch of hours without shortfall risk (only shortfall metrics are then meaningful).
+    /// Allowed only for stateless systems: see `SimulationPlan.isStateless`.
+    public var adequacyOnly = false {
+        didSet { precondition(!adequacyOnly || plan.isStateless, "adequacy-only runs need a stateless system") }
+    }
+
     /// Runs trial `trial` of a study seeded with `seed`: its own stream, derived from (seed, trial).
     public func runTrial(_ trial: Int, seed: UInt64, maxSteps: Int? = nil) throws(SimulationError) {
         guard let sampler, let rng else { preconditionFailure("runTrial needs a stochastic simulator") }
@@ -109,6 +142,7 @@ public final class Simulator {
         rng.reseed(RandomStream.seed(for: seed, trial: UInt64(trial)))
         sampler.startTrial(rng: rng, simulator: self)
         try run(maxSteps: maxSteps)
+        sampler.finishTrial(steps: totals.stepsRun)
     }
 
     /// Resets the state to the start of the horizon (for a new trial).
@@ -133,10 +167,18 @@ public final class Simulator {
         let steps = min(s.stepCount, maxSteps ?? s.stepCount)
         let dt = s.stepHours
         let cal = s.calendar
-        for t in 0..<steps {
-            if let sampler, let rng { sampler.advance(to: t, rng: rng, simulator: self) }
-            if t == 0 || cal.day[t] != cal.day[t - 1] { startDay(t) }
-            try step(t, dt: dt)
+        constantSumsStale = true
+        if let sampler, let rng {
+            for t in 0..<steps {
+                sampler.advance(to: t, rng: rng, simulator: self)
+                if t == 0 || cal.day[t] != cal.day[t - 1] { startDay(t) }
+                try step(t, dt: dt)
+            }
+        } else {
+            for t in 0..<steps {
+                if t == 0 || cal.day[t] != cal.day[t - 1] { startDay(t) }
+                try step(t, dt: dt)
+            }
         }
         totals.stepsRun = steps
     }
@@ -169,7 +211,6 @@ public final class Simulator {
     @inline(__always)
     func step(_ t: Int, dt: Double) throws(SimulationError) {
         let a = arrays
-        let st = plan.structure
         let regionCount = demandNow.count
         let plantCount = plantMaxNow.count
         let fuelCount = fuelStock.count
@@ -184,56 +225,31 @@ public final class Simulator {
                 if over > 0 { fuelStock[f] -= over; totals.fuelOverflowT[f] += over }
             }
         }
-        // Plants.
-        for i in 0..<plantCount {
-            var hi = min(a.plantCapacityMW[i], plan.plantAvailableMW[i][t] * weatherFactor[i]) * derate[i] * plantInService[i]
-            var cost = a.plantCostPerMWh[i]
-            if a.plantIsHydro[i] {
-                hi = min(hi, max(0, hydroMonthRemaining[i]) / dt)
-                if !hydroScheduled(i, t: t, availableMW: hi, dt: dt) { cost = max(cost, plan.reliabilityCostPerMWh) }
-            }
-            plantMaxNow[i] = hi
-            solver.input.plantMaxMW[i] = hi
-            solver.input.plantMinMW[i] = min(a.plantMinOutputMW[i] * plantInService[i], hi)
-            solver.input.plantCostPerMWh[i] = cost
-        }
-        // Fuel rows must be feasible at minimum output: lift the minimums of plants whose fuel is short.
-        for f in 0..<fuelCount {
-            let reserve = a.fuelReserveT[f]
-            let stock = max(0, fuelStock[f])
-            solver.input.fuelAvailableTonnes[f] = max(0, stock - reserve)
-            solver.input.fuelReserveTonnes[f] = min(stock, reserve)
-            // The strategic reserve's premium per tonne makes a MWh from it cost the reserve price.
-            let cheapest = a.fuelCheapestTonnesPerMWh[f]
-            solver.input.fuelReserveCostPerTonne[f] = cheapest > 0 ? plan.strategicReserveCostPerMWh / cheapest : 0
-            minimumBurn[f] = 0
-        }
-        for i in 0..<plantCount where a.plantFuel[i] >= 0 {
-            minimumBurn[a.plantFuel[i]] += solver.input.plantMinMW[i] * a.plantFuelTonnesPerMWh[i] * dt
-        }
-        for i in 0..<plantCount where a.plantFuel[i] >= 0 {
-            let f = a.plantFuel[i]
-            if minimumBurn[f] > solver.input.fuelAvailableTonnes[f] + solver.input.fuelReserveTonnes[f] { solver.input.plantMinMW[i] = 0 }
-        }
-        // Corridors.
-        for k in 0..<corridorCount {
-            solver.input.corridorForwardMW[k] = a.corridorLimitForwardMW[k] * corridorInService[k]
-            solver.input.corridorBackwardMW[k] = a.corridorLimitBackwardMW[k] * corridorInService[k]
-        }
-        // Demand, mandatory savings (switched on by a low operating reserve), operating reserve margin.
+        // Available capacity of each plant, and per region; demand after today's factor.
+        let base = t * plantCount
         for r in 0..<regionCount {
-            demandNow[r] = plan.demandMW[r][t] * demandFactor[r]
+            demandNow[r] = plan.demandByStep[t * regionCount + r] * demandFactor[r]
             mandatoryNow[r] = 0
             availableNow[r] = 0
+            importNow[r] = 0
         }
-        for i in 0..<plantCount { availableNow[a.plantRegion[i]] += plantMaxNow[i] }
+        if adequacyOnly {
+            // Constant-availability plants change only with outages: their regional sum is kept; only the
+            // others are computed per step (each plant's maximum is filled in below if a dispatch is needed).
+            if constantSumsStale { refreshConstantSums() }
+            for r in 0..<regionCount { availableNow[r] = regionConstantMW[r] }
+            for i in a.variablePlants { availableNow[a.plantRegion[i]] += plantMaximum(i, base: base, dt: dt) }
+        } else {
+            fillPlantMaxima(base: base, dt: dt)
+            for i in 0..<plantCount { availableNow[a.plantRegion[i]] += plantMaxNow[i] }
+        }
         for k in 0..<storageCount { availableNow[a.storageRegion[k]] += storageDischargeLimit(k, dt: dt) }
-        var nationalDemand = 0.0, nationalAvailable = 0.0
-        for r in 0..<regionCount { importNow[r] = 0 }
         for k in 0..<corridorCount {
-            importNow[a.corridorTo[k]] += solver.input.corridorForwardMW[k] * a.corridorKeep[k]
-            importNow[a.corridorFrom[k]] += solver.input.corridorBackwardMW[k] * a.corridorKeep[k]
+            importNow[a.corridorTo[k]] += a.corridorLimitForwardMW[k] * corridorInService[k] * a.corridorKeep[k]
+            importNow[a.corridorFrom[k]] += a.corridorLimitBackwardMW[k] * corridorInService[k] * a.corridorKeep[k]
         }
+        // Operating reserve margins and mandatory savings (switched on by a low operating reserve).
+        var nationalDemand = 0.0, nationalAvailable = 0.0
         for r in 0..<regionCount {
             let reserve = availableNow[r] + importNow[r] - demandNow[r]
             if demandNow[r] > 0 { totals.minOperatingReserveMargin[r] = min(totals.minOperatingReserveMargin[r], reserve / demandNow[r]) }
@@ -245,15 +261,74 @@ public final class Simulator {
                 demandNow[r] -= saving
                 mandatoryHoursUsed[r] += dt
             }
-            solver.input.demandMW[r] = demandNow[r]
-            solver.input.excessCostPerMWh[r] = excessCost
         }
         if nationalDemand > 0 {
             totals.minNationalOperatingReserveMargin = min(totals.minNationalOperatingReserveMargin, (nationalAvailable - nationalDemand) / nationalDemand)
         }
-        for b in 0..<a.shedRegion.count {
-            solver.input.shedMaxMW[b] = demandNow[a.shedRegion[b]] * a.shedShare[b]
-            solver.input.shedCostPerMWh[b] = plan.shedCostPerMWh[b]
+        // Adequacy-only studies of stateless systems: an hour in which every region covers its own demand
+        // has no shortfall, whatever the dispatch; it is not dispatched.
+        if adequacyOnly {
+            var selfSufficient = true
+            for r in 0..<regionCount where availableNow[r] < demandNow[r] * (1 + 1e-12) { selfSufficient = false; break }
+            if !selfSufficient && a.losslessNetwork { selfSufficient = importsCoverDeficits() }
+            if selfSufficient {
+                totals.recordAdequateStep(dt: dt, demandMW: demandNow)
+                shortfallLastStep = false
+                return
+            }
+        }
+        if adequacyOnly { fillPlantMaxima(base: base, dt: dt) }
+        // The dispatch inputs, written through one buffer per array.
+        let reliabilityCost = plan.reliabilityCostPerMWh
+        solver.input.plantMaxMW.withUnsafeMutableBufferPointer { maxMW in
+            solver.input.plantMinMW.withUnsafeMutableBufferPointer { minMW in
+                solver.input.plantCostPerMWh.withUnsafeMutableBufferPointer { cost in
+                    for i in 0..<plantCount {
+                        let hi = plantMaxNow[i]
+                        maxMW[i] = hi
+                        minMW[i] = min(a.plantMinOutputMW[i] * plantInService[i], hi)
+                        var c = a.plantCostPerMWh[i]
+                        if a.plantIsHydro[i] && !hydroScheduled(i, t: t, availableMW: hi, dt: dt) { c = max(c, reliabilityCost) }
+                        cost[i] = c
+                    }
+                }
+            }
+        }
+        // Fuel rows must be feasible at minimum output: lift the minimums of plants whose fuel is short.
+        if fuelCount > 0 {
+            for f in 0..<fuelCount {
+                let reserve = a.fuelReserveT[f]
+                let stock = max(0, fuelStock[f])
+                solver.input.fuelAvailableTonnes[f] = max(0, stock - reserve)
+                solver.input.fuelReserveTonnes[f] = min(stock, reserve)
+                // The strategic reserve's premium per tonne makes a MWh from it cost the reserve price.
+                let cheapest = a.fuelCheapestTonnesPerMWh[f]
+                solver.input.fuelReserveCostPerTonne[f] = cheapest > 0 ? plan.strategicReserveCostPerMWh / cheapest : 0
+                minimumBurn[f] = 0
+            }
+            for i in 0..<plantCount where a.plantFuel[i] >= 0 {
+                minimumBurn[a.plantFuel[i]] += solver.input.plantMinMW[i] * a.plantFuelTonnesPerMWh[i] * dt
+            }
+            for i in 0..<plantCount where a.plantFuel[i] >= 0 {
+                let f = a.plantFuel[i]
+                if minimumBurn[f] > solver.input.fuelAvailableTonnes[f] + solver.input.fuelReserveTonnes[f] { solver.input.plantMinMW[i] = 0 }
+            }
+        }
+        for k in 0..<corridorCount {
+            solver.input.corridorForwardMW[k] = a.corridorLimitForwardMW[k] * corridorInService[k]
+            solver.input.corridorBackwardMW[k] = a.corridorLimitBackwardMW[k] * corridorInService[k]
+        }
+        for r in 0..<regionCount {
+            solver.input.demandMW[r] = demandNow[r]
+            solver.input.excessCostPerMWh[r] = excessCost
+        }
+        solver.input.shedMaxMW.withUnsafeMutableBufferPointer { shedMax in
+            solver.input.shedCostPerMWh.withUnsafeMutableBufferPointer { shedCost in
+                for b in 0..<a.shedRegion.count {
+                    shedMax[b] = demandNow[a.shedRegion[b]] * a.shedShare[b]
+                    shedCost[b] = plan.shedCostPerMWh[b]
+                }
+            }
         }
         for d in 0..<a.programCapacityMW.count {
             solver.input.responseMaxMW[d] = programHoursToday[d] + dt <= a.programMaxHoursPerDay[d] + 1e-9 ? a.programCapacityMW[d] : 0
@@ -297,6 +372,100 @@ public final class Simulator {
             hourly?.record(t: t, plan: plan, result: solver.result, demandMW: demandNow, mandatoryMW: mandatoryNow, plantMaxMW: plantMaxNow,
                            fuelStock: fuelStock, storageSOC: storageSOC)
         }
+    }
+
+    /// Available MW of plant i in the step starting at index `base` of the time-major arrays.
+    @inline(__always) func plantMaximum(_ i: Int, base: Int, dt: Double) -> Double {
+        let a = arrays
+        var hi = min(a.plantCapacityMW[i], plan.availableByStep[base + i] * weatherFactor[i]) * derate[i] * plantInService[i]
+        if a.plantIsHydro[i] { hi = min(hi, max(0, hydroMonthRemaining[i]) / dt) }
+        return hi
+    }
+
+    @inline(__always) func fillPlantMaxima(base: Int, dt: Double) {
+        let n = plantMaxNow.count
+        plantMaxNow.withUnsafeMutableBufferPointer { hiNow in
+            for i in 0..<n { hiNow[i] = plantMaximum(i, base: base, dt: dt) }
+        }
+    }
+
+    /// Σ over constant-availability plants of their available MW, per region (after outages changed).
+    func refreshConstantSums() {
+        let a = arrays
+        for r in regionConstantMW.indices { regionConstantMW[r] = 0 }
+        for i in 0..<plantMaxNow.count where a.plantConstantAvailableMW[i] >= 0 {
+            regionConstantMW[a.plantRegion[i]] += a.plantConstantAvailableMW[i] * derate[i] * plantInService[i]
+        }
+        constantSumsStale = false
+    }
+
+    /// With lossless corridors: whether flows within the corridors' available limits can carry surplus
+    /// to every region short of its own capacity (a max-flow from surpluses to deficits, by augmenting
+    /// paths on the regions' graph). Exact, so the LP is only needed when it says no.
+    func importsCoverDeficits() -> Bool {
+        let a = arrays
+        let R = demandNow.count
+        var deficit = 0.0
+        for r in 0..<R {
+            let net = availableNow[r] - demandNow[r]
+            flowSupply[r] = max(0, net)
+            flowDemand[r] = max(0, -net)
+            deficit += flowDemand[r]
+        }
+        let corridors = a.corridorFrom.count
+        for k in 0..<corridors {
+            flowResidualForward[k] = a.corridorLimitForwardMW[k] * corridorInService[k]
+            flowResidualBackward[k] = a.corridorLimitBackwardMW[k] * corridorInService[k]
+        }
+        var delivered = 0.0
+        // Augment from a deficit region back towards a surplus region (BFS over the corridors).
+        while delivered < deficit * (1 - 1e-12) {
+            var target = -1
+            for r in 0..<R where flowDemand[r] > 1e-9 { target = r; break }
+            if target < 0 { break }
+            for r in 0..<R { flowParent[r] = -2 }
+            flowParent[target] = -1
+            var head = 0, tail = 0
+            flowQueue[tail] = target; tail += 1
+            var source = -1
+            while head < tail && source < 0 {
+                let u = flowQueue[head]; head += 1
+                for k in 0..<corridors {
+                    // Power can reach u from v over corridor k when the direction v → u has room.
+                    let v: Int, room: Double
+                    if a.corridorTo[k] == u { v = a.corridorFrom[k]; room = flowResidualForward[k] }
+                    else if a.corridorFrom[k] == u { v = a.corridorTo[k]; room = flowResidualBackward[k] }
+                    else { continue }
+                    if room > 1e-9 && flowParent[v] == -2 {
+                        flowParent[v] = k
+                        flowQueue[tail] = v; tail += 1
+                        if flowSupply[v] > 1e-9 { source = v; break }
+                    }
+                }
+            }
+            if source < 0 { return false }
+            // Bottleneck along the path source → … → target.
+            var amount = min(flowSupply[source], flowDemand[target])
+            var v = source
+            while v != target {
+                let k = flowParent[v]
+                let forward = a.corridorFrom[k] == v
+                amount = min(amount, forward ? flowResidualForward[k] : flowResidualBackward[k])
+                v = forward ? a.corridorTo[k] : a.corridorFrom[k]
+            }
+            v = source
+            while v != target {
+                let k = flowParent[v]
+                let forward = a.corridorFrom[k] == v
+                if forward { flowResidualForward[k] -= amount; flowResidualBackward[k] += amount }
+                else { flowResidualBackward[k] -= amount; flowResidualForward[k] += amount }
+                v = forward ? a.corridorTo[k] : a.corridorFrom[k]
+            }
+            flowSupply[source] -= amount
+            flowDemand[target] -= amount
+            delivered += amount
+        }
+        return true
     }
 
     // MARK: Policies

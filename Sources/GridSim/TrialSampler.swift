@@ -30,8 +30,12 @@ public final class TrialSampler {
     /// [fuel][step]
     var fuelArrivalsT: [[Double]]
     var windows: [(Int, Int)] = []
-    /// Outage statistics of the trial (for sampler checks): steps out per plant.
+    /// Outage statistics of the trial (for sampler checks): unit-steps on outage and outages begun, per plant.
     public private(set) var unitStepsOut: [Double]
+    public private(set) var outagesBegun: [Int]
+    var downSince: [Int]
+    /// Weather factor each plant follows: 0 none, 1 solar, 2 wind, 3 hydrology (run of river).
+    let weatherKind: [UInt8]
 
     public init(plan: SimulationPlan) {
         self.plan = plan
@@ -70,6 +74,16 @@ public final class TrialSampler {
         fuelArrivalsT = s.fuels.map(\.arrivalsT)
         windows.reserveCapacity(64)
         unitStepsOut = [Double](repeating: 0, count: s.plants.count)
+        outagesBegun = [Int](repeating: 0, count: s.plants.count)
+        downSince = [Int](repeating: 0, count: kind.count)
+        weatherKind = s.plants.map {
+            switch $0.technology {
+            case .solar: return 1
+            case .onshoreWind, .offshoreWind: return 2
+            case .runOfRiver: return 3
+            default: return 0
+            }
+        }
     }
 
     // MARK: Heap
@@ -123,17 +137,19 @@ public final class TrialSampler {
         let days = s.calendar.dayCount, R = s.regions.count
         // Initial outage states (stationary) and the first transitions.
         heapCount = 0
-        for i in unitsUp.indices { unitsUp[i] = unitsTotal[i]; unitStepsOut[i] = 0 }
+        for i in unitsUp.indices { unitsUp[i] = unitsTotal[i]; unitStepsOut[i] = 0; outagesBegun[i] = 0 }
         for k in circuitsUp.indices { circuitsUp[k] = s.corridors[k].circuits }
         for k in sim.storageInService.indices { sim.storageInService[k] = 1 }
         for d in deviceKind.indices {
             let l = deviceFail[d], m = deviceRepair[d]
             let up = rng.uniform() < m / (l + m)
             deviceUp[d] = up
+            downSince[d] = 0
             if !up { apply(d, up: false, simulator: sim) }
             schedule(d, from: 0, rng: rng)
         }
-        refreshInService(sim)
+        for i in unitsUp.indices where unitsTotal[i] > 0 { sim.plantInService[i] = Double(unitsUp[i]) / Double(unitsTotal[i]) }
+        for k in circuitsUp.indices { sim.corridorInService[k] = Double(circuitsUp[k]) / Double(plan.scenario.corridors[k].circuits) }
         // Hydrological year.
         inflowClass = rng.categorical(st.inflowClasses.map(\.probability))
         sim.hydroEnergyFactor = st.inflowClasses[inflowClass].energyFactor
@@ -194,33 +210,35 @@ public final class TrialSampler {
         sim.fuelArrivals = fuelArrivalsT
     }
 
-    @inline(__always) func apply(_ d: Int, up: Bool, simulator sim: Simulator) {
+    /// Changes device d's state at step t and the in-service fraction of its owner.
+    @inline(__always) func apply(_ d: Int, up: Bool, simulator sim: Simulator, at t: Int = 0) {
         let o = deviceOwner[d], delta = up ? 1 : -1
         switch deviceKind[d] {
-        case .unit: unitsUp[o] += delta
+        case .unit:
+            unitsUp[o] += delta
+            sim.setPlantInService(o, Double(unitsUp[o]) / Double(unitsTotal[o]))
+            if up { unitStepsOut[o] += Double(t - downSince[d]) } else { downSince[d] = t; outagesBegun[o] += 1 }
         case .storage: sim.storageInService[o] = up ? 1 : 0
-        case .circuit: circuitsUp[o] += delta
+        case .circuit:
+            circuitsUp[o] += delta
+            sim.corridorInService[o] = Double(circuitsUp[o]) / Double(plan.scenario.corridors[o].circuits)
         }
-    }
-
-    func refreshInService(_ sim: Simulator) {
-        for i in unitsUp.indices where unitsTotal[i] > 0 { sim.plantInService[i] = Double(unitsUp[i]) / Double(unitsTotal[i]) }
-        for k in circuitsUp.indices { sim.corridorInService[k] = Double(circuitsUp[k]) / Double(plan.scenario.corridors[k].circuits) }
     }
 
     /// Applies the outage transitions due at step t.
     @inline(__always) public func advance(to t: Int, rng: RandomStream, simulator sim: Simulator) {
-        var changed = false
         while heapCount > 0 && Int(heap[0] >> 24) == t {
             let d = Int(pop() & 0xFF_FFFF)
             deviceUp[d].toggle()
-            apply(d, up: deviceUp[d], simulator: sim)
+            apply(d, up: deviceUp[d], simulator: sim, at: t)
             schedule(d, from: t, rng: rng)
-            changed = true
         }
-        if changed { refreshInService(sim) }
-        for i in unitsUp.indices where unitsUp[i] < unitsTotal[i] {
-            unitStepsOut[i] += Double(unitsTotal[i] - unitsUp[i])
+    }
+
+    /// Closes the outage statistics at the end of a trial of `steps` steps.
+    public func finishTrial(steps: Int) {
+        for d in deviceKind.indices where deviceKind[d] == .unit && !deviceUp[d] {
+            unitStepsOut[deviceOwner[d]] += Double(steps - downSince[d])
         }
     }
 
@@ -229,11 +247,13 @@ public final class TrialSampler {
         let s = plan.scenario
         let days = s.calendar.dayCount
         for r in 0..<s.regions.count { sim.demandFactor[r] = demandDayFactor[r * days + day] }
-        for (i, p) in s.plants.enumerated() {
-            switch p.technology {
-            case .solar: sim.weatherFactor[i] = solarDayFactor[p.region * days + day]
-            case .onshoreWind, .offshoreWind: sim.weatherFactor[i] = windDayFactor[p.region * days + day]
-            case .runOfRiver: sim.weatherFactor[i] = s.stochastic.inflowClasses[inflowClass].energyFactor
+        let region = plan.arrays.plantRegion
+        let hydro = s.stochastic.inflowClasses[inflowClass].energyFactor
+        for i in weatherKind.indices {
+            switch weatherKind[i] {
+            case 1: sim.weatherFactor[i] = solarDayFactor[region[i] * days + day]
+            case 2: sim.weatherFactor[i] = windDayFactor[region[i] * days + day]
+            case 3: sim.weatherFactor[i] = hydro
             default: sim.weatherFactor[i] = 1
             }
         }

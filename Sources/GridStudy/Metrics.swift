@@ -17,8 +17,13 @@ public struct MetricCatalog: Sendable {
     let plan: SimulationPlan
     let targetNames: [String]
 
-    public init(plan: SimulationPlan) {
+    let adequacyOnly: Bool
+
+    /// With `adequacyOnly`, only the shortfall metrics (LOLE, events, EUE, NEUE, LOLP at the peak, shed
+    /// by class and by region).
+    public init(plan: SimulationPlan, adequacyOnly: Bool = false) {
         self.plan = plan
+        self.adequacyOnly = adequacyOnly
         let s = plan.scenario
         var d: [MetricDefinition] = []
         func add(_ name: String, _ unit: String, _ description: String, _ resolution: Double, _ scale: Double) {
@@ -36,13 +41,18 @@ public struct MetricCatalog: Sendable {
             add("region.\(r.name).lole", "h/yr", "hours with shed load in \(r.name)", 1e-6, 0.1)
             add("region.\(r.name).eue", "MWh/yr", "unserved energy in \(r.name)", 1e-4, 1)
         }
+        if adequacyOnly {
+            targetNames = []
+            definitions = d
+            return
+        }
         add("min_operating_reserve_margin", "fraction", "lowest hourly national operating reserve margin", 1e-9, 0.01)
         add("loss_rate", "fraction", "(transmission + distribution losses) / energy injected", 1e-9, 0.01)
         add("clean_share", "fraction", "clean generation / generation", 1e-9, 0.01)
         add("emissions", "t", "CO2 emissions", 1e-3, 1e3)
         add("total_cost", "USD", "generation + demand response + unserved energy at VOLL", 1e-2, 1e6)
         for f in s.fuels {
-            add("fuel.\(f.name).lowest_stock_days", "days", "lowest stock of \(f.name) in days of average use", 1e-6, 1)
+            add("fuel.\(f.name).lowest_stock", "t", "lowest stock of \(f.name)", 1e-3, 1e3)
         }
         targetNames = TargetCheck.evaluate(targets: s.targets, summary: nil).map(\.name)
         for name in targetNames { add("target.\(name).holds", "probability", "probability that the \(name) target holds in a year", 1e-9, 0.01) }
@@ -52,16 +62,32 @@ public struct MetricCatalog: Sendable {
     public func index(of name: String) -> Int? { definitions.firstIndex { $0.name == name } }
 
     /// The metrics of one finished trial, in catalogue order.
+    /// Demand classes in shedding order (indices into the scenario's classes).
+    var classOrder: [Int] { plan.scenario.demandClasses.indices.sorted { plan.scenario.demandClasses[$0].shedOrder < plan.scenario.demandClasses[$1].shedOrder } }
+
     public func values(_ totals: RunTotals, into out: inout [Double]) {
+        // The adequacy metrics straight from the totals (no summary is built for them).
+        let R = totals.regionCount, K = totals.classCount
+        var unserved = 0.0, demand = 0.0
+        for r in 0..<R { unserved += totals.unservedMWh[r]; demand += totals.demandMWh[r] }
+        var v: [Double] = [totals.nationalShortfallHours, Double(totals.lossOfLoadEvents), unserved,
+                           demand > 0 ? unserved / demand * 1e6 : 0, totals.shortfallAtPeak ? 1 : 0]
+        v.reserveCapacity(definitions.count)
+        for k in classOrder {
+            var shed = 0.0
+            for r in 0..<R { shed += totals.shedByClassMWh[r * K + k] }
+            v.append(shed)
+        }
+        for r in 0..<R { v.append(totals.shortfallHours[r]); v.append(totals.unservedMWh[r]) }
+        if adequacyOnly {
+            out = v
+            return
+        }
         let summary = RunSummary(plan: plan, totals: totals)
         let n = summary.national
-        var v: [Double] = [n.shortfallHours, Double(totals.lossOfLoadEvents), n.unservedMWh,
-                           n.demandMWh > 0 ? n.unservedMWh / n.demandMWh * 1e6 : 0, totals.shortfallAtPeak ? 1 : 0]
-        for c in summary.demandClasses { v.append(n.shedByClassMWh[c] ?? 0) }
-        for r in summary.regions { v.append(r.shortfallHours); v.append(r.unservedMWh) }
         v.append(n.minOperatingReserveMargin.isFinite ? n.minOperatingReserveMargin : 0)
         v += [n.lossRate, n.cleanShare, n.emissionsT, n.totalCostUSD]
-        for f in summary.fuels { v.append(f.lowestStockDays.isFinite ? f.lowestStockDays : 1e6) }
+        for f in summary.fuels { v.append(f.lowestStockT) }
         for r in TargetCheck.evaluate(targets: plan.scenario.targets, summary: summary) { v.append(r.passed ? 1 : 0) }
         precondition(v.count == definitions.count)
         out = v

@@ -16,9 +16,12 @@ public struct MonteCarloOptions: Sendable {
     public var blockSize: Int
     /// Simulate only the first steps of each year (tests).
     public var maxSteps: Int?
+    /// Estimate only the adequacy metrics, skipping the dispatch of hours in which every region covers
+    /// its own demand (stateless systems only: no storage, fuel stocks, reservoir energy or DR limits).
+    public var adequacyOnly = false
 
     public init(trials: Int, seed: UInt64 = 1, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
-                relativeError: Double? = nil, minimumTrials: Int = 100, blockSize: Int = 32, maxSteps: Int? = nil) {
+                relativeError: Double? = nil, minimumTrials: Int = 100, blockSize: Int = 64, maxSteps: Int? = nil) {
         self.trials = trials; self.seed = seed; self.threads = max(1, threads); self.relativeError = relativeError
         self.minimumTrials = minimumTrials; self.blockSize = max(1, blockSize); self.maxSteps = maxSteps
     }
@@ -92,10 +95,14 @@ public enum MonteCarlo {
     public static func run(plan: SimulationPlan, options o: MonteCarloOptions,
                            progress: ((MonteCarloProgress) -> Void)? = nil,
                            sample: ((Int, [Double]) -> Void)? = nil) throws -> MonteCarloResult {
-        let catalog = MetricCatalog(plan: plan)
+        let catalog = MetricCatalog(plan: plan, adequacyOnly: o.adequacyOnly)
         let defs = catalog.definitions
         var accumulators = defs.map { Accumulator(resolution: $0.resolution, histogramScale: $0.histogramScale) }
-        let workers = (0..<min(o.threads, o.trials)).map { _ in Simulator(plan: plan, stochastic: true) }
+        let workers = (0..<min(o.threads, o.trials)).map { _ in
+            let sim = Simulator(plan: plan, stochastic: true)
+            sim.adequacyOnly = o.adequacyOnly
+            return sim
+        }
         let block = o.blockSize
         var outcomes = [[Double]](repeating: [], count: block)
         var failures = [MonteCarloError?](repeating: nil, count: block)

@@ -17,7 +17,7 @@ struct R70: ParsableCommand {
         1 a target failed (check), 2 bad input (every problem is listed as FILE:LINE: key.path: value — expected),
         3 a dispatch that failed to solve (an internal error: please report it with the scenario).
         """,
-        subcommands: [Validate.self, Run.self, Check.self, Schema.self])
+        subcommands: [Validate.self, Run.self, Check.self, Adequacy.self, Schema.self])
 
     /// As ParsableCommand's, except that command-line mistakes exit with 2 (bad input) rather than 64.
     static func main() {
@@ -166,6 +166,66 @@ extension R70 {
             print("\n\(outcomes.count) scenario\(outcomes.count == 1 ? "" : "s"): \(outcomes.filter(\.passed).count) passed, \(failed) failed\(invalid ? ", some invalid" : "")")
             if invalid { throw ExitCode(2) }
             if failed > 0 { throw ExitCode(1) }
+        }
+    }
+
+    struct Adequacy: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Estimate LOLE and EUE only: exactly (--exact), or by a fast Monte Carlo.",
+            discussion: """
+            --exact convolves every unit's outage distribution into a capacity outage probability table (one \
+            region, no storage; energy limits and demand response are not modelled): seconds, no sampling noise. \
+            Otherwise a Monte Carlo of --trials years reports the adequacy metrics; for systems without storage, \
+            fuel stocks, reservoir energy or DR limits, hours in which every region covers its own demand are \
+            not dispatched.
+            """)
+
+        @Argument(help: "Scenario file (YAML).")
+        var file: String
+
+        @Flag(name: .long, help: "Compute LOLE and EUE exactly with a capacity outage probability table.")
+        var exact = false
+
+        @Option(name: .customLong("resolution-mw"), help: "Capacity grid of the exact method, MW.")
+        var resolutionMW: Double = 1
+
+        @OptionGroup var study: StudyOptions
+
+        func validate() throws {
+            if !(resolutionMW > 0) { throw ValidationError("Please specify a '--resolution-mw' above 0, such as 1.") }
+        }
+
+        func run() throws {
+            let scenario: Scenario
+            do { scenario = try ScenarioLoader.load(path: file) } catch { throw reportProblems(error) }
+            let plan = SimulationPlan(scenario: scenario)
+            if exact {
+                let start = Date()
+                do {
+                    let r = try ExactAdequacy.compute(plan: plan, resolutionMW: resolutionMW)
+                    print("Exact adequacy of \(scenario.name) (capacity outage probability table, \(r.tablesBuilt) table\(r.tablesBuilt == 1 ? "" : "s"), \(Format.number(Date().timeIntervalSince(start), decimals: 2)) s)")
+                    print("LOLE  \(Format.number(r.lole, decimals: 4)) h over the horizon")
+                    print("EUE   \(Format.number(r.eue, decimals: 4)) MWh over the horizon")
+                } catch {
+                    printError("r70: \(file): \(error)")
+                    throw ExitCode(2)
+                }
+                return
+            }
+            var settings = study.settings(scenario) ?? StudyOptions.Settings(options: MonteCarloOptions(trials: 1000), samplesOut: nil, quiet: study.quiet)
+            settings.options.adequacyOnly = plan.isStateless
+            let reporter = settings.reporter()
+            let result: MonteCarloResult
+            do { result = try MonteCarlo.run(plan: plan, options: settings.options, progress: reporter.callback) } catch {
+                printError("r70: \(file): \(error)")
+                throw ExitCode(3)
+            }
+            let adequacy = ["lole", "lol_events", "eue", "neue", "lolp_peak"]
+            var filtered = result
+            let keep = filtered.definitions.indices.filter { adequacy.contains(filtered.definitions[$0].name) || filtered.definitions[$0].name.hasPrefix("region.") || filtered.definitions[$0].name.hasPrefix("shed.") }
+            filtered.definitions = keep.map { result.definitions[$0] }
+            filtered.accumulators = keep.map { result.accumulators[$0] }
+            print(MonteCarloText.render(filtered))
         }
     }
 

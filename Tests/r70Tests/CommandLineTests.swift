@@ -132,3 +132,44 @@ struct CommandLineTests {
         #expect(md.stdout == (try String(contentsOf: packageRoot.appendingPathComponent("docs/scenario-format.md"), encoding: .utf8)))
     }
 }
+
+@Suite("The r70 command: Monte Carlo", .serialized)
+struct CommandLineStudyTests {
+    @Test("run --trials: identical output and samples with 1, 2 and 3 threads")
+    func threadIdentity() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var outputs: [String] = [], samples: [Data] = []
+        for threads in [1, 2, 3] {
+            let path = dir.appendingPathComponent("s\(threads).csv").path
+            let o = try r70(["run", fixture("pras/test2_gen_stor_1region.yaml"), "--trials", "300", "--seed", "5",
+                             "--threads", String(threads), "--samples-out", path, "--quiet"])
+            #expect(o.status == 0, "\(o.stderr)")
+            #expect(o.stderr.isEmpty)
+            outputs.append(o.stdout)
+            samples.append(try Data(contentsOf: URL(fileURLWithPath: path)))
+        }
+        #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2])
+        #expect(samples[0] == samples[1] && samples[1] == samples[2])
+        let rows = String(decoding: samples[0], as: UTF8.self).split(separator: "\n")
+        #expect(rows.count == 301 && rows[0].hasPrefix("trial,lole,lol_events,eue,"))
+        #expect(outputs[0].contains("Monte Carlo: 300 trial years") && outputs[0].contains("± "))
+    }
+
+    @Test("run --rel-error reports the trials used; progress goes to stderr as plain lines")
+    func relErrorAndProgress() throws {
+        let o = try r70(["run", fixture("pras/singlenode_a.yaml"), "--trials", "1000000", "--rel-error", "0.05"])
+        #expect(o.status == 0)
+        #expect(o.stdout.contains("stopped early by --rel-error; 1000000 requested"))
+        #expect(o.stderr.contains("progress: "))
+    }
+
+    @Test("adequacy --exact prints the exact LOLE and EUE")
+    func exact() throws {
+        let o = try r70(["adequacy", fixture("pras/singlenode_b.yaml"), "--exact"])
+        #expect(o.status == 0)
+        #expect(o.stdout.contains("LOLE  0.9600 h") && o.stdout.contains("EUE   7.1100 MWh"))
+        let bad = try r70(["adequacy", fixture("two-region-lossy.yaml"), "--exact"])
+        #expect(bad.status == 2 && bad.stderr.contains("a single region"))
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+import GridModel
+import GridSim
+import GridRandom
+import _TestSupport
+@testable import GridStudy
+
+let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+let packageRoot = fixtures.deletingLastPathComponent().deletingLastPathComponent()
+
+func plan(_ path: String) throws -> SimulationPlan {
+    SimulationPlan(scenario: try ScenarioLoader.load(path: fixtures.appendingPathComponent(path).path))
+}
+
+struct Expected: Decodable { var lole: Double; var eue: Double }
+
+@Suite("Monte Carlo validation")
+struct MonteCarloValidationTests {
+    static let pras: [String: Expected] = {
+        let data = try! Data(contentsOf: fixtures.appendingPathComponent("pras/expected.json"))
+        return try! JSONDecoder().decode([String: Expected].self, from: data)
+    }()
+
+    @Test("NREL PRAS known-answer systems: LOLE and EUE within 3 standard errors", arguments: [
+        ("singlenode_a", 100_000), ("singlenode_b", 100_000), ("test1_2gen_2region", 200_000), ("test2_gen_stor_1region", 200_000),
+    ])
+    func prasKnownAnswers(system: String, trials: Int) throws {
+        let p = try plan("pras/\(system).yaml")
+        let result = try MonteCarlo.run(plan: p, options: MonteCarloOptions(trials: trials, seed: 7, threads: 2))
+        let expected = try #require(Self.pras[system])
+        let lole = try #require(result.estimate("lole")), eue = try #require(result.estimate("eue"))
+        #expect(abs(lole.mean - expected.lole) <= 3 * lole.standardError, "LOLE \(lole.mean) ± \(lole.standardError) vs \(expected.lole)")
+        #expect(abs(eue.mean - expected.eue) <= 3 * eue.standardError, "EUE \(eue.mean) ± \(eue.standardError) vs \(expected.eue)")
+    }
+
+    @Test("The exact method reproduces PRAS's analytic answers", arguments: ["singlenode_a", "singlenode_b"])
+    func exactMatchesPRAS(system: String) throws {
+        let r = try ExactAdequacy.compute(plan: try plan("pras/\(system).yaml"))
+        let expected = try #require(Self.pras[system])
+        #expect(abs(r.lole - expected.lole) < 1e-9 && abs(r.eue - expected.eue) < 1e-9)
+    }
+
+    @Test("Monte Carlo agrees with the exact method within 3 standard errors (single region, 20 units, a week)")
+    func monteCarloAgreesWithExact() throws {
+        let p = try plan("single-region-week.yaml")
+        let exact = try ExactAdequacy.compute(plan: p)
+        var options = MonteCarloOptions(trials: 4000, seed: 11, threads: 2)
+        options.adequacyOnly = true
+        let mc = try MonteCarlo.run(plan: p, options: options)
+        let lole = try #require(mc.estimate("lole")), eue = try #require(mc.estimate("eue"))
+        #expect(exact.lole > 1, "the case should have some shortfall (exact LOLE \(exact.lole))")
+        #expect(abs(lole.mean - exact.lole) <= 3 * lole.standardError, "LOLE \(lole.mean) ± \(lole.standardError) vs exact \(exact.lole)")
+        #expect(abs(eue.mean - exact.eue) <= 3 * eue.standardError, "EUE \(eue.mean) ± \(eue.standardError) vs exact \(exact.eue)")
+    }
+
+    @Test("The adequacy fast path gives the same estimates as full dispatch")
+    func fastPathMatchesFullDispatch() throws {
+        let p = try plan("single-region-week.yaml")
+        var fast = MonteCarloOptions(trials: 200, seed: 3, threads: 2)
+        fast.adequacyOnly = true
+        let a = try MonteCarlo.run(plan: p, options: fast)
+        let b = try MonteCarlo.run(plan: p, options: MonteCarloOptions(trials: 200, seed: 3, threads: 2))
+        for name in ["lole", "eue", "lol_events"] {
+            let x = try #require(a.estimate(name)?.mean), y = try #require(b.estimate(name)?.mean)
+            #expect(abs(x - y) <= 1e-6 * max(1, abs(y)), "\(name): \(x) vs \(y)")
+        }
+    }
+}
+
+@Suite("Sampler checks at fixed seeds")
+struct SamplerTests {
+    static let outageScenario = """
+    name: outages
+    horizon: {start_date: 2030-01-01, duration_days: 365}
+    stochastic: {demand_forecast_error_sigma: 0, demand_daily_sigma: 0, hydro_inflow_classes: [{name: dry, probability: 0.2, energy_factor: 0.7}, {name: normal, probability: 0.5, energy_factor: 1}, {name: wet, probability: 0.3, energy_factor: 1.2}]}
+    regions:
+      - name: R
+        demand: {peak_mw: 1000}
+        plants:
+          - {name: fleet, technology: coal, units: 200, unit_size_mw: 10, marginal_cost_usd_per_mwh: 40, forced_outage_rate: 0.08, mean_time_to_repair_hours: 40}
+
+    """
+
+    @Test("Hours out converge to the forced outage rate, outage durations to the mean time to repair")
+    func outages() throws {
+        let scenario = try ScenarioLoader.load(text: Self.outageScenario, file: fixtures.appendingPathComponent("outages.yaml").path)
+        let sim = Simulator(plan: SimulationPlan(scenario: scenario), stochastic: true)
+        sim.adequacyOnly = true
+        var out = 0.0, outages = 0
+        for trial in 0..<3 {
+            try sim.runTrial(trial, seed: 5)
+            out += sim.sampler!.unitStepsOut[0]
+            outages += sim.sampler!.outagesBegun[0]
+        }
+        let unitHours = 3.0 * 200 * 8760
+        #expect(abs(out / unitHours - 0.08) < 0.004, "fraction out \(out / unitHours)")
+        #expect(abs(out / Double(outages) - 40) < 2.5, "mean outage duration \(out / Double(outages)) h")
+    }
+
+    @Test("Inflow classes are drawn with their probabilities")
+    func inflowClasses() throws {
+        let scenario = try ScenarioLoader.load(text: Self.outageScenario, file: fixtures.appendingPathComponent("outages.yaml").path)
+        let plan = SimulationPlan(scenario: scenario)
+        let sim = Simulator(plan: plan, stochastic: true)
+        let sampler = try #require(sim.sampler)
+        let n = 20_000
+        var counts = [0, 0, 0]
+        let rng = RandomStream(seed: 9)
+        for _ in 0..<n {
+            sampler.startTrial(rng: rng, simulator: sim)
+            counts[sampler.inflowClass] += 1
+        }
+        for (k, p) in [0.2, 0.5, 0.3].enumerated() {
+            let se = (p * (1 - p) / Double(n)).squareRoot()
+            #expect(abs(Double(counts[k]) / Double(n) - p) < 4 * se, "class \(k): \(Double(counts[k]) / Double(n)) vs \(p)")
+        }
+    }
+}
+
+@Suite("Reproducibility")
+struct ReproducibilityTests {
+    @Test("Same seed: identical results with 1, 2 and 3 threads (2030 base, a week, every process on)")
+    func threads() throws {
+        let scenario = try ScenarioLoader.load(path: packageRoot.appendingPathComponent("scenarios/vn-2030-base.yaml").path)
+        let p = SimulationPlan(scenario: scenario)
+        let results = try [1, 2, 3].map { threads in
+            try MonteCarlo.run(plan: p, options: MonteCarloOptions(trials: 20, seed: 42, threads: threads, blockSize: 8, maxSteps: 168))
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let encoded = try results.map { try encoder.encode($0) }
+        #expect(encoded[0] == encoded[1] && encoded[1] == encoded[2])
+        #expect(results[0].trials == 20)
+    }
+
+    @Test("--rel-error stops early at a block boundary and reports the trials used")
+    func relativeError() throws {
+        let p = try plan("pras/singlenode_a.yaml")
+        let a = try MonteCarlo.run(plan: p, options: MonteCarloOptions(trials: 1_000_000, seed: 1, threads: 2, relativeError: 0.05, minimumTrials: 100))
+        #expect(a.stoppedEarly && a.trials < 1_000_000 && a.trials % 64 == 0)
+        let eue = try #require(a.estimate("eue"))
+        #expect(eue.standardError / eue.mean < 0.05)
+        let b = try MonteCarlo.run(plan: p, options: MonteCarloOptions(trials: 1_000_000, seed: 1, threads: 1, relativeError: 0.05, minimumTrials: 100))
+        #expect(a.trials == b.trials && a.accumulators == b.accumulators)
+    }
+
+    @Test("Accumulators merge exactly, whatever the grouping")
+    func exactMerge() {
+        var rng = SplitMix(state: 99)
+        let values = (0..<5000).map { _ in rng.chance(0.7) ? 0 : rng.uniform(0, 1e6) * rng.uniform(0, 1) }
+        var whole = Accumulator(resolution: 1e-4, histogramScale: 1)
+        for v in values { whole.add(v) }
+        var merged = Accumulator(resolution: 1e-4, histogramScale: 1)
+        var start = 0
+        while start < values.count {
+            let end = min(values.count, start + 1 + Int(rng.next() % 700))
+            var part = Accumulator(resolution: 1e-4, histogramScale: 1)
+            for v in values[start..<end].reversed() { part.add(v) }
+            merged.merge(part)
+            start = end
+        }
+        #expect(merged == whole)
+        let sorted = values.sorted()
+        #expect(abs(whole.quantile(0.95) - sorted[Int(0.95 * Double(sorted.count))]) <= 0.02 * sorted.last!)
+    }
+}
