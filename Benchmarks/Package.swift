@@ -17,6 +17,7 @@ let package = Package(
                 .product(name: "GridModel", package: "r70"),
                 .product(name: "GridSim", package: "r70"),
                 .product(name: "GridDispatch", package: "r70"),
+                .product(name: "GridStudy", package: "r70"),
             ],
             path: "Benchmarks/GridBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -216,6 +216,19 @@ final class BoundedDualSimplex {
         computePrimal()
         let limit = maxIterations ?? (50 * (m + n) + 1000)
         var iterations = 0
+        // Local copies of the buffers, so that the loops keep them in registers.
+        let m = self.m, n = self.n
+        let x = self.x, d = self.d, lower = self.lower, upper = self.upper
+        let position = self.position, atUpper = self.atUpper, alphaRow = self.alphaRow, head = self.head
+        let binv = self.binv, column = self.column
+        let row0 = self.row0, val0 = self.val0, row1 = self.row1, val1 = self.val1
+        let primalTolerance = self.primalTolerance, dualTolerance = self.dualTolerance, pivotTolerance = self.pivotTolerance
+        @inline(__always) func dot(_ rho: UnsafeMutablePointer<Double>, _ j: Int) -> Double {
+            var s = rho[Int(row0[j])] * val0[j]
+            let r1 = Int(row1[j])
+            if r1 >= 0 { s += rho[r1] * val1[j] }
+            return s
+        }
         defer { lastIterations = iterations; totalIterations &+= iterations }
         while true {
             // 1. Leaving row: the largest bound violation among basic variables (lowest row on ties).
@@ -238,7 +251,7 @@ final class BoundedDualSimplex {
             let rho = binv + r * m
             var thetaMax = Double.infinity
             for j in 0..<n where position[j] < 0 && lower[j] != upper[j] {
-                let a = dotRow(rho, j)
+                let a = dot(rho, j)
                 alphaRow[j] = a
                 let eligible: Bool
                 if leavingUp { eligible = atUpper[j] ? a < -pivotTolerance : a > pivotTolerance }

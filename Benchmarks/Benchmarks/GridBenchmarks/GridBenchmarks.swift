@@ -5,11 +5,13 @@ import Foundation
 import GridDispatch
 import GridModel
 import GridSim
+import GridStudy
 
-/// scenarios/vn-2030-base.yaml, found from this file's location.
-let basePath = URL(fileURLWithPath: #filePath)
+/// The package root, found from this file's location.
+let root = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("scenarios/vn-2030-base.yaml").path
+let basePath = root.appendingPathComponent("scenarios/vn-2030-base.yaml").path
+let benchPath = root.appendingPathComponent("Benchmarks/scenarios/bench-3region-thermal.yaml").path
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .throughput], maxDuration: .seconds(5))
@@ -42,6 +44,27 @@ let benchmarks: @Sendable () -> Void = {
             simulator.reset()
             try? simulator.run()
             blackHole(simulator.totals.unservedMWh)
+        }
+    }
+
+    // Monte Carlo. Throughput is trial-years per second; region-hours per second = that × 8,760 × 3.
+    let benchPlan = SimulationPlan(scenario: try! ScenarioLoader.load(path: benchPath))
+    for threads in [1, 2] {
+        Benchmark("Monte Carlo, bench-3region-thermal, 1,000 trial-years, adequacy, \(threads) thread\(threads == 1 ? "" : "s")",
+                  configuration: .init(metrics: [.wallClock, .cpuTotal, .throughput], maxDuration: .seconds(20), maxIterations: 5)) { benchmark in
+            for _ in benchmark.scaledIterations {
+                var options = MonteCarloOptions(trials: 1000, seed: 1, threads: threads)
+                options.adequacyOnly = true
+                blackHole(try? MonteCarlo.run(plan: benchPlan, options: options).estimate("eue"))
+            }
+        }
+    }
+    for threads in [1, 2] {
+        Benchmark("Monte Carlo, vn-2030-base, 64 trial-years, every process on, \(threads) thread\(threads == 1 ? "" : "s")",
+                  configuration: .init(metrics: [.wallClock, .cpuTotal, .throughput], maxDuration: .seconds(30), maxIterations: 3)) { benchmark in
+            for _ in benchmark.scaledIterations {
+                blackHole(try? MonteCarlo.run(plan: plan, options: MonteCarloOptions(trials: 64, seed: 1, threads: threads)).estimate("eue"))
+            }
         }
     }
 
