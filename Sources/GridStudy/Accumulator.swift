@@ -58,6 +58,9 @@ public struct Accumulator: Codable, Sendable, Equatable {
         }
     }
 
+    /// True when no value below zero was added (the interval of such a metric is clamped at 0).
+    public var nonNegative: Bool { binCounts[0..<(Accumulator.bins / 2)].allSatisfy { $0 == 0 } }
+
     public var mean: Double { count > 0 ? Double(sum) * resolution / Double(count) : .nan }
 
     /// Sample variance (n − 1).

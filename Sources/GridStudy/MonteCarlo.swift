@@ -68,7 +68,8 @@ public struct MonteCarloResult: Codable, Sendable {
         let d = definitions[i], a = accumulators[i]
         let se = a.standardError
         return MetricEstimate(name: d.name, unit: d.unit, description: d.description, mean: a.mean, standardError: se,
-                              lower95: a.mean - 1.959964 * se, upper95: a.mean + 1.959964 * se,
+                              lower95: a.nonNegative ? max(0, a.mean - 1.959964 * se) : a.mean - 1.959964 * se,
+                              upper95: a.mean + 1.959964 * se,
                               p5: a.quantile(0.05), p50: a.quantile(0.5), p95: a.quantile(0.95), cvar95: a.conditionalValueAtRisk(tail: 0.05))
     }
 
