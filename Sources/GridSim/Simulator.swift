@@ -280,18 +280,18 @@ public final class Simulator {
         if adequacyOnly { fillPlantMaxima(base: base, dt: dt) }
         // The dispatch inputs, written through one buffer per array.
         let reliabilityCost = plan.reliabilityCostPerMWh
+        // (One array at a time: nested buffer accesses to `solver.input` would overlap.)
         solver.input.plantMaxMW.withUnsafeMutableBufferPointer { maxMW in
-            solver.input.plantMinMW.withUnsafeMutableBufferPointer { minMW in
-                solver.input.plantCostPerMWh.withUnsafeMutableBufferPointer { cost in
-                    for i in 0..<plantCount {
-                        let hi = plantMaxNow[i]
-                        maxMW[i] = hi
-                        minMW[i] = min(a.plantMinOutputMW[i] * plantInService[i], hi)
-                        var c = a.plantCostPerMWh[i]
-                        if a.plantIsHydro[i] && !hydroScheduled(i, t: t, availableMW: hi, dt: dt) { c = max(c, reliabilityCost) }
-                        cost[i] = c
-                    }
-                }
+            for i in 0..<plantCount { maxMW[i] = plantMaxNow[i] }
+        }
+        solver.input.plantMinMW.withUnsafeMutableBufferPointer { minMW in
+            for i in 0..<plantCount { minMW[i] = min(a.plantMinOutputMW[i] * plantInService[i], plantMaxNow[i]) }
+        }
+        solver.input.plantCostPerMWh.withUnsafeMutableBufferPointer { cost in
+            for i in 0..<plantCount {
+                var c = a.plantCostPerMWh[i]
+                if a.plantIsHydro[i] && !hydroScheduled(i, t: t, availableMW: plantMaxNow[i], dt: dt) { c = max(c, reliabilityCost) }
+                cost[i] = c
             }
         }
         // Fuel rows must be feasible at minimum output: lift the minimums of plants whose fuel is short.
@@ -323,12 +323,10 @@ public final class Simulator {
             solver.input.excessCostPerMWh[r] = excessCost
         }
         solver.input.shedMaxMW.withUnsafeMutableBufferPointer { shedMax in
-            solver.input.shedCostPerMWh.withUnsafeMutableBufferPointer { shedCost in
-                for b in 0..<a.shedRegion.count {
-                    shedMax[b] = demandNow[a.shedRegion[b]] * a.shedShare[b]
-                    shedCost[b] = plan.shedCostPerMWh[b]
-                }
-            }
+            for b in 0..<a.shedRegion.count { shedMax[b] = demandNow[a.shedRegion[b]] * a.shedShare[b] }
+        }
+        solver.input.shedCostPerMWh.withUnsafeMutableBufferPointer { shedCost in
+            for b in 0..<a.shedRegion.count { shedCost[b] = plan.shedCostPerMWh[b] }
         }
         for d in 0..<a.programCapacityMW.count {
             solver.input.responseMaxMW[d] = programHoursToday[d] + dt <= a.programMaxHoursPerDay[d] + 1e-9 ? a.programCapacityMW[d] : 0

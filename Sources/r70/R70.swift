@@ -216,7 +216,11 @@ extension R70 {
             settings.options.adequacyOnly = plan.isStateless
             let reporter = settings.reporter()
             let result: MonteCarloResult
-            do { result = try MonteCarlo.run(plan: plan, options: settings.options, progress: reporter.callback) } catch {
+            do {
+                result = try MonteCarlo.run(plan: plan, options: settings.options, progress: reporter.callback)
+                reporter.finish()
+            } catch {
+                reporter.finish()
                 printError("r70: \(file): \(error)")
                 throw ExitCode(3)
             }
@@ -308,14 +312,19 @@ final class ProgressReporter: @unchecked Sendable {
             let width = 30, filled = p.trialsPlanned > 0 ? width * p.trialsDone / p.trialsPlanned : width
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
             FileHandle.standardError.write(Data("\r\u{1B}[2K[\(bar)] \(stats)".utf8))
-            if p.trialsDone >= p.trialsPlanned { FileHandle.standardError.write(Data("\n".utf8)) }
+            lineOpen = true
         } else {
             let decile = p.trialsPlanned > 0 ? 10 * p.trialsDone / p.trialsPlanned : 10
             if decile != lastDecile { lastDecile = decile; printError("progress: " + stats) }
         }
     }
 
-    func finish() { if terminal && !quiet { FileHandle.standardError.write(Data("\n".utf8)) } }
+    var lineOpen = false
+
+    /// Ends the bar's line (after the last block, or an early stop).
+    func finish() {
+        if lineOpen { FileHandle.standardError.write(Data("\n".utf8)); lineOpen = false }
+    }
 }
 
 extension R70.Run {
@@ -347,7 +356,9 @@ extension R70.Run {
             result = try MonteCarlo.run(plan: plan, options: settings.options, progress: reporter.callback) { trial, values in
                 samples?.write(Data((String(trial) + "," + values.map { String($0) }.joined(separator: ",") + "\n").utf8))
             }
+            reporter.finish()
         } catch {
+            reporter.finish()
             if let samplesTemp { try? FileManager.default.removeItem(atPath: samplesTemp) }
             printError("r70: \(file): \(error)")
             throw ExitCode(3)
