@@ -17,7 +17,8 @@ public enum MonteCarloText {
 
     /// The study's metrics: estimate ± standard error, 95 % interval, and the spread across trial years.
     public static func render(_ r: MonteCarloResult) -> String {
-        var out = "Monte Carlo: \(r.trials) trial years of \(r.scenario), seed \(r.seed)"
+        let period = r.horizonDays >= 365 && r.horizonDays <= 366 ? "trial years" : "trials of \(Format.number(r.horizonDays, decimals: r.horizonDays == r.horizonDays.rounded() ? 0 : 2)) days"
+        var out = "Monte Carlo: \(r.trials) \(period) of \(r.scenario), seed \(r.seed); figures are per trial"
         out += r.stoppedEarly ? " (stopped early by --rel-error; \(r.trialsRequested) requested)\n\n" : "\n\n"
         var rows: [[String]] = []
         for e in r.estimates {

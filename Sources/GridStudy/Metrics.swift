@@ -29,17 +29,17 @@ public struct MetricCatalog: Sendable {
         func add(_ name: String, _ unit: String, _ description: String, _ resolution: Double, _ scale: Double) {
             d.append(MetricDefinition(name: name, unit: unit, description: description, resolution: resolution, histogramScale: scale))
         }
-        add("lole", "h/yr", "loss-of-load expectation: hours with shed load in any region", 1e-6, 0.1)
-        add("lol_events", "1/yr", "loss-of-load events: runs of consecutive hours with shed load", 1e-6, 0.1)
-        add("eue", "MWh/yr", "expected unserved energy", 1e-4, 1)
+        add("lole", "h", "loss-of-load expectation: hours with shed load in any region", 1e-6, 0.1)
+        add("lol_events", "events", "loss-of-load events: runs of consecutive hours with shed load", 1e-6, 0.1)
+        add("eue", "MWh", "expected unserved energy", 1e-4, 1)
         add("neue", "ppm", "normalised EUE: unserved / demand energy × 10⁶", 1e-6, 0.1)
         add("lolp_peak", "probability", "probability of shed load in the hour of peak demand", 1e-9, 0.01)
         for c in s.demandClasses.sorted(by: { $0.shedOrder < $1.shedOrder }) {
-            add("shed.\(c.name)", "MWh/yr", "energy shed from class \(c.name)", 1e-4, 1)
+            add("shed.\(c.name)", "MWh", "energy shed from class \(c.name)", 1e-4, 1)
         }
         for r in s.regions {
-            add("region.\(r.name).lole", "h/yr", "hours with shed load in \(r.name)", 1e-6, 0.1)
-            add("region.\(r.name).eue", "MWh/yr", "unserved energy in \(r.name)", 1e-4, 1)
+            add("region.\(r.name).lole", "h", "hours with shed load in \(r.name)", 1e-6, 0.1)
+            add("region.\(r.name).eue", "MWh", "unserved energy in \(r.name)", 1e-4, 1)
         }
         if adequacyOnly {
             targetNames = []
@@ -55,7 +55,7 @@ public struct MetricCatalog: Sendable {
             add("fuel.\(f.name).lowest_stock", "t", "lowest stock of \(f.name)", 1e-3, 1e3)
         }
         targetNames = TargetCheck.evaluate(targets: s.targets, summary: nil).map(\.name)
-        for name in targetNames { add("target.\(name).holds", "probability", "probability that the \(name) target holds in a year", 1e-9, 0.01) }
+        for name in targetNames { add("target.\(name).holds", "probability", "probability that the \(name) target holds in a trial", 1e-9, 0.01) }
         definitions = d
     }
 

@@ -56,6 +56,8 @@ public struct MonteCarloResult: Codable, Sendable {
     public var trials: Int
     public var trialsRequested: Int
     public var stoppedEarly: Bool
+    /// Length of the simulated horizon of each trial, days.
+    public var horizonDays: Double
     public var definitions: [MetricDefinition]
     public var accumulators: [Accumulator]
 
@@ -152,7 +154,9 @@ public enum MonteCarlo {
             }
         }
         return MonteCarloResult(scenario: plan.scenario.name, seed: o.seed, trials: done, trialsRequested: o.trials,
-                                stoppedEarly: stoppedEarly, definitions: defs, accumulators: accumulators)
+                                stoppedEarly: stoppedEarly,
+                                horizonDays: Double(o.maxSteps.map { min($0, plan.scenario.stepCount) } ?? plan.scenario.stepCount) * plan.scenario.stepHours / 24,
+                                definitions: defs, accumulators: accumulators)
     }
 }
 

@@ -74,7 +74,7 @@ extension R70 {
         @Argument(help: "Scenario file (YAML).")
         var file: String
 
-        @Option(name: .long, help: "Directory for hourly CSV (regions, plants, corridors, storage, fuels) and summary.json of the deterministic run.")
+        @Option(name: .long, help: "Directory for hourly CSV (regions, plants, corridors, storage, fuels) and summary.json of the deterministic run (written with --trials too).")
         var out: String?
 
         @Flag(name: .long, help: "Print the summary as JSON instead of tables.")
@@ -270,10 +270,14 @@ struct StudyOptions: ParsableArguments {
     @Flag(name: .long, help: "No progress output.")
     var quiet = false
 
+    @Flag(name: .long, help: "Run deterministically even if the scenario asks for a Monte Carlo (monte_carlo:).")
+    var deterministic = false
+
     func validate() throws {
         if let trials, trials < 1 { throw ValidationError("Please specify a '--trials' value of at least 1.") }
         if let threads, threads < 1 { throw ValidationError("Please specify a '--threads' value of at least 1.") }
         if let relError, !(relError > 0 && relError < 1) { throw ValidationError("Please specify a '--rel-error' between 0 and 1, such as 0.05.") }
+        if deterministic && trials != nil { throw ValidationError("Please give either '--deterministic' or '--trials', not both.") }
     }
 
     struct Settings {
@@ -285,6 +289,7 @@ struct StudyOptions: ParsableArguments {
 
     /// The study to run, or nil for a deterministic run.
     func settings(_ scenario: Scenario) -> Settings? {
+        if deterministic { return nil }
         let fromFile = scenario.monteCarlo
         guard let n = trials ?? fromFile?.trials else { return nil }
         let options = MonteCarloOptions(trials: n, seed: seed ?? fromFile?.seed ?? 1,
@@ -307,7 +312,7 @@ final class ProgressReporter: @unchecked Sendable {
         guard !quiet else { return }
         let rate = p.seconds > 0 ? Double(p.trialsDone) / p.seconds : 0
         let left = rate > 0 ? Double(p.trialsPlanned - p.trialsDone) / rate : 0
-        let stats = "\(p.trialsDone)/\(p.trialsPlanned) trials, \(Format.number(rate, decimals: 1)) trials/s, \(Format.number(left, decimals: 0)) s left, LOLE \(Format.number(p.lole, decimals: 2)) h/yr, EUE \(Format.number(p.eue, decimals: 1)) MWh/yr"
+        let stats = "\(p.trialsDone)/\(p.trialsPlanned) trials, \(Format.number(rate, decimals: 1)) trials/s, \(Format.number(left, decimals: 0)) s left, LOLE \(Format.number(p.lole, decimals: 2)) h, EUE \(Format.number(p.eue, decimals: 1)) MWh"
         if terminal {
             let width = 30, filled = p.trialsPlanned > 0 ? width * p.trialsDone / p.trialsPlanned : width
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
@@ -331,9 +336,20 @@ extension R70.Run {
     func runStudy(_ scenario: Scenario, _ settings: StudyOptions.Settings) throws {
         let plan = SimulationPlan(scenario: scenario)
         let deterministic: DeterministicRun
-        do { deterministic = try DeterministicRun.run(scenario) } catch {
+        do { deterministic = try DeterministicRun.run(scenario, recordHourly: out != nil) } catch {
             printError("r70: \(file): \(error)")
             throw ExitCode(3)
+        }
+        // --out: the hourly files and summary of the deterministic run, as without trials.
+        if let out, let hourly = deterministic.hourly {
+            do {
+                let targets = TargetCheck.evaluate(targets: scenario.targets, summary: deterministic.summary)
+                try OutputWriter.write(directory: out, files: try OutputWriter.files(plan: deterministic.plan, summary: deterministic.summary,
+                                                                                     hourly: hourly, targets: targets))
+            } catch {
+                printError("r70: cannot write to \(out): \(error.localizedDescription)")
+                throw ExitCode(2)
+            }
         }
         // Samples go to a temporary file beside the target, renamed into place at the end.
         var samples: FileHandle?

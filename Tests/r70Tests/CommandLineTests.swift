@@ -153,7 +153,7 @@ struct CommandLineStudyTests {
         #expect(samples[0] == samples[1] && samples[1] == samples[2])
         let rows = String(decoding: samples[0], as: UTF8.self).split(separator: "\n")
         #expect(rows.count == 301 && rows[0].hasPrefix("trial,lole,lol_events,eue,"))
-        #expect(outputs[0].contains("Monte Carlo: 300 trial years") && outputs[0].contains("± "))
+        #expect(outputs[0].contains("Monte Carlo: 300 trials of 0.08 days of pras-test2_gen_stor_1region, seed 5; figures are per trial") && outputs[0].contains("± "))
     }
 
     @Test("run --rel-error reports the trials used; progress goes to stderr as plain lines")
@@ -162,6 +162,22 @@ struct CommandLineStudyTests {
         #expect(o.status == 0)
         #expect(o.stdout.contains("stopped early by --rel-error; 1000000 requested"))
         #expect(o.stderr.contains("progress: "))
+    }
+
+    @Test("--out writes the deterministic run's files with a study; --deterministic overrides the scenario's monte_carlo")
+    func outWithStudy() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let scenario = dir.appendingPathComponent("s.yaml")
+        let text = try String(contentsOfFile: fixture("storage-arbitrage.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "storage.csv", with: fixtures.appendingPathComponent("storage.csv").path) + "monte_carlo: {trials: 20}\n"
+        try text.write(to: scenario, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("out")
+        let study = try r70(["run", scenario.path, "--out", out.path, "--quiet"])
+        #expect(study.status == 0 && study.stdout.contains("Monte Carlo: 20 trials"))
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("summary.json").path))
+        let det = try r70(["run", scenario.path, "--deterministic"])
+        #expect(det.status == 0 && det.stdout.hasPrefix("Scenario storage-arbitrage"))
     }
 
     @Test("adequacy --exact prints the exact LOLE and EUE")
