@@ -5,7 +5,7 @@ SCENARIO ?= scenarios/vn-2030-base.yaml
 SYSTEM_PACKAGES := libgsl-dev libglpk-dev pkg-config
 SWIFT ?= swift
 
-.PHONY: deps build run test bench docs clean
+.PHONY: deps build run test check-baseline update-baseline bench docs clean
 
 # Installs missing system packages (apt-get; retries while another apt holds the lock).
 deps:
@@ -33,6 +33,17 @@ TEST_FLAGS := -c release -Xswiftc -enable-testing --scratch-path .build-tests
 test: deps
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	$(SWIFT) test $(TEST_FLAGS) --skip-build
+
+# Regression check of the scenario library against scenarios/baseline.json (after `make test`, which
+# builds the r70 used here).
+R70_TESTED = .build-tests/release/r70
+check-baseline:
+	@[ -x $(R70_TESTED) ] || $(SWIFT) build $(TEST_FLAGS) --product r70
+	$(R70_TESTED) check --baseline scenarios/baseline.json --junit .build-tests/r70-baseline-junit.xml scenarios/*.yaml
+
+update-baseline:
+	@[ -x $(R70_TESTED) ] || $(SWIFT) build $(TEST_FLAGS) --product r70
+	$(R70_TESTED) check --baseline scenarios/baseline.json --update-baseline scenarios/*.yaml
 
 bench: deps
 	cd Benchmarks && $(SWIFT) package benchmark

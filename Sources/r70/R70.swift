@@ -119,8 +119,8 @@ extension R70 {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Evaluate each scenario's targets; exit 1 if any fails.",
-            discussion: "Prints pass or fail with its margin for every target of every scenario. Exit code 0 when all pass, 1 when any fails, 2 when a file is invalid.")
+            abstract: "Evaluate each scenario's targets; exit 1 if any fails (or, with --baseline, on a regression).",
+            discussion: "Prints pass or fail with its margin for every target of every scenario. Exit code 0 when all pass, 1 when any fails, 2 when a file is invalid. With --baseline FILE, exit 1 only on regressions against the recorded baseline; --update-baseline records a new one.")
 
         @Argument(help: "Scenario files (YAML).")
         var files: [String]
@@ -128,24 +128,53 @@ extension R70 {
         @Option(name: .long, help: "Write JUnit XML here (one test case per scenario and target).")
         var junit: String?
 
+        @Option(name: .long, help: "Compare with this baseline: fail (exit 1) only on regressions — a target that passed and now fails, or a key metric worse beyond its tolerance.")
+        var baseline: String?
+
+        @Flag(name: .customLong("update-baseline"), help: "Record the results as the new baseline (in --baseline's file).")
+        var updateBaseline = false
+
         @OptionGroup var study: StudyOptions
+
+        func validate() throws {
+            if updateBaseline && baseline == nil { throw ValidationError("Please name the baseline file with '--baseline FILE' to update it.") }
+        }
 
         func run() throws {
             var outcomes: [CheckOutcome] = []
             var invalid = false
+            var recorded = Baseline()
+            var previous: Baseline?
+            if let baseline, !updateBaseline || FileManager.default.fileExists(atPath: baseline) {
+                do { previous = try Baseline.read(baseline) } catch {
+                    printError("r70: cannot read the baseline \(baseline): \(error.localizedDescription)")
+                    throw ExitCode(2)
+                }
+            }
+            if updateBaseline, let previous { recorded = previous }
             for file in files {
                 let start = Date()
                 do {
                     let scenario = try ScenarioLoader.load(path: file)
                     let run = try DeterministicRun.run(scenario)
                     var results = TargetCheck.evaluate(targets: scenario.targets, summary: run.summary)
-                    if let settings = study.settings(scenario) {
+                    var study: MonteCarloResult?
+                    if let settings = self.study.settings(scenario) {
                         let result = try MonteCarlo.run(plan: run.plan, options: settings.options, progress: settings.reporter(quiet: true).callback)
                         results = MonteCarloText.targets(scenario.targets, deterministic: run.summary, study: result)
+                        study = result
                     }
-                    outcomes.append(CheckOutcome(scenarioName: scenario.name, file: file, results: results, error: nil, seconds: Date().timeIntervalSince(start)))
+                    let entry = BaselineMetrics.entry(summary: run.summary, targets: results, study: study)
+                    var findings: [BaselineFinding]?
+                    if updateBaseline { recorded.scenarios[scenario.name] = entry }
+                    else if let previous { findings = BaselineComparison.compare(scenario: scenario.name, baseline: previous.scenarios[scenario.name], current: entry) }
+                    outcomes.append(CheckOutcome(scenarioName: scenario.name, file: file, results: results, error: nil,
+                                                 seconds: Date().timeIntervalSince(start), baselineFindings: findings))
                     print("\(scenario.name) (\(file)):")
                     print(SummaryText.targets(results).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+                    if let findings {
+                        print(findings.isEmpty ? "  baseline: no regression" : findings.map { "  REGRESSION \($0.item): \($0.message)" }.joined(separator: "\n"))
+                    }
                 } catch let e as ScenarioErrors {
                     _ = reportProblems(e)
                     invalid = true
@@ -162,9 +191,23 @@ extension R70 {
                     throw ExitCode(2)
                 }
             }
-            let failed = outcomes.filter { $0.error == nil && !$0.passed }.count
-            print("\n\(outcomes.count) scenario\(outcomes.count == 1 ? "" : "s"): \(outcomes.filter(\.passed).count) passed, \(failed) failed\(invalid ? ", some invalid" : "")")
             if invalid { throw ExitCode(2) }
+            if updateBaseline, let baseline {
+                do { try recorded.write(baseline) } catch {
+                    printError("r70: cannot write \(baseline): \(error.localizedDescription)")
+                    throw ExitCode(2)
+                }
+                print("\nRecorded \(outcomes.count) scenario\(outcomes.count == 1 ? "" : "s") in the baseline \(baseline)")
+                return
+            }
+            if previous != nil {
+                let regressed = outcomes.filter { !$0.regressions.isEmpty }.count
+                print("\n\(outcomes.count) scenario\(outcomes.count == 1 ? "" : "s") against the baseline: \(outcomes.count - regressed) without regression, \(regressed) with")
+                if regressed > 0 { throw ExitCode(1) }
+                return
+            }
+            let failed = outcomes.filter { $0.error == nil && !$0.passed }.count
+            print("\n\(outcomes.count) scenario\(outcomes.count == 1 ? "" : "s"): \(outcomes.filter(\.passed).count) passed, \(failed) failed")
             if failed > 0 { throw ExitCode(1) }
         }
     }

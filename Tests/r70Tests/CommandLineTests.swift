@@ -189,3 +189,35 @@ struct CommandLineStudyTests {
         #expect(bad.status == 2 && bad.stderr.contains("a single region"))
     }
 }
+
+@Suite("The r70 command: regression baselines", .serialized)
+struct BaselineTests {
+    @Test("check --baseline passes on the recorded library and fails (exit 1) when a scenario is made worse")
+    func baseline() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let baseline = dir.appendingPathComponent("baseline.json").path
+        let scenario = dir.appendingPathComponent("s.yaml")
+        let original = try String(contentsOfFile: fixture("two-region-lossy.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "two-region.csv", with: fixtures.appendingPathComponent("two-region.csv").path)
+        try original.write(to: scenario, atomically: true, encoding: .utf8)
+        let record = try r70(["check", scenario.path, fixture("shed-by-class.yaml"), "--baseline", baseline, "--update-baseline"])
+        #expect(record.status == 0, "\(record.stderr)")
+        // Unchanged: no regression, even though shed-by-class fails its reserve target (as recorded).
+        let same = try r70(["check", scenario.path, fixture("shed-by-class.yaml"), "--baseline", baseline])
+        #expect(same.status == 0, "\(same.stdout)")
+        // Worse: the cheap plant of region A becomes dearer, so cost rises and nothing else changes.
+        try original.replacingOccurrences(of: "marginal_cost_usd_per_mwh: 10", with: "marginal_cost_usd_per_mwh: 12")
+            .write(to: scenario, atomically: true, encoding: .utf8)
+        let junit = dir.appendingPathComponent("j.xml").path
+        let worse = try r70(["check", scenario.path, "--baseline", baseline, "--junit", junit])
+        #expect(worse.status == 1)
+        #expect(worse.stdout.contains("REGRESSION total_cost_usd"))
+        #expect(try String(contentsOfFile: junit, encoding: .utf8).contains("type=\"baseline\""))
+        // A target that passed and now fails is a regression too.
+        try original.replacingOccurrences(of: "max_loss_rate: 1", with: "max_loss_rate: 0.001")
+            .write(to: scenario, atomically: true, encoding: .utf8)
+        let failing = try r70(["check", scenario.path, "--baseline", baseline])
+        #expect(failing.status == 1 && failing.stdout.contains("REGRESSION target loss_rate"))
+    }
+}
