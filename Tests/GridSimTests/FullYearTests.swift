@@ -95,3 +95,26 @@ struct PerfectForesightTests {
         #expect(gap < 0.05)
     }
 }
+
+@Suite("Scenario library")
+struct ScenarioLibraryTests {
+    @Test("The 2023 replay shows a northern shortage in late May and in June, and none in the Centre or South")
+    func northernShortage2023() throws {
+        let scenario = try ScenarioLoader.load(path: packageRoot.appendingPathComponent("scenarios/vn-2023-north-shortage.yaml").path)
+        let run = try DeterministicRun.run(scenario, recordHourly: true)
+        let h = try #require(run.hourly)
+        let north = scenario.regions.firstIndex { $0.name == "North" }!
+        var lateMay = 0.0, june = 0.0
+        for t in 0..<h.steps {
+            let date = scenario.calendar.date(ofDay: Int(scenario.calendar.day[t]))
+            let shed = h.regionShedMW[north * h.steps + t]
+            if date.month == 5 && date.day >= 20 { lateMay += shed } else if date.month == 6 { june += shed }
+        }
+        #expect(lateMay > 0 && june > 0, "late May \(lateMay) MWh, June \(june) MWh")
+        for region in run.summary.regions where region.name != "North" { #expect(region.unservedMWh == 0, "\(region.name)") }
+        // The reported typical northern daily energy in late June is ≈ 420 GWh (brief §6): an independent check of demand.
+        let lastDay = (0..<h.steps).filter { scenario.calendar.day[$0] == scenario.calendar.day[h.steps - 1] }
+        let energy = lastDay.reduce(0.0) { $0 + h.regionDemandMW[north * h.steps + $1] } * scenario.stepHours / 1000
+        #expect(abs(energy - 420) < 42, "late-June northern demand \(energy) GWh/day")
+    }
+}
