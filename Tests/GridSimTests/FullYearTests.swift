@@ -118,3 +118,14 @@ struct ScenarioLibraryTests {
         #expect(abs(energy - 420) < 42, "late-June northern demand \(energy) GWh/day")
     }
 }
+
+@Suite("Six-zone 2030 system")
+struct SixZoneTests {
+    @Test("Firm capacity by zone equals the brief's §12.1 table (its derating factors)")
+    func firmByZone() throws {
+        let scenario = try ScenarioLoader.load(path: packageRoot.appendingPathComponent("scenarios/vn-2030-6region.yaml").path)
+        let firm = SimulationPlan(scenario: scenario).firmCapacityMW
+        let brief: [Double] = [28_532, 10_204, 10_124, 6_552, 16_048, 25_803]
+        for (got, expected) in zip(firm, brief) { #expect(abs(got - expected) <= 2, "\(got) vs \(expected)") }
+    }
+}
