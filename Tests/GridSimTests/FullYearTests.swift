@@ -129,3 +129,32 @@ struct SixZoneTests {
         for (got, expected) in zip(firm, brief) { #expect(abs(got - expected) <= 2, "\(got) vs \(expected)") }
     }
 }
+
+@Suite("2025 calibration")
+struct Calibration2025Tests {
+    @Test("vn-2025-reference reproduces the 2025 actuals within the stated tolerances")
+    func calibration() throws {
+        let scenario = try ScenarioLoader.load(path: packageRoot.appendingPathComponent("scenarios/vn-2025-reference.yaml").path)
+        let run = try DeterministicRun.run(scenario)
+        let n = run.summary.national
+        // Production + imports ≈ 322.8 TWh (brief §2, S/H): ±2 %.
+        #expect(abs(n.generationMWh / 322.8e6 - 1) <= 0.02, "generation \(n.generationMWh / 1e6) TWh")
+        // National Pmax 54,370 MW (S/H) and northern peak 28,187 MW (S/M-H): ±2 %.
+        #expect(abs(n.peakDemandMW / 54_370 - 1) <= 0.02, "national peak \(n.peakDemandMW)")
+        let north = try #require(run.summary.regions.first { $0.name == "North" })
+        #expect(abs(north.peakDemandMW / 28_187 - 1) <= 0.02)
+        // Generation shares within 5 points: coal 52 % (between 49.5 % in 2024, brief §11, S/M, and 56.7 % in
+        // Jan–May 2025, §2, S/H), hydro ≈ 25 % (§2, S/M), renewables 14.3 % (Jan–May 2025, §2, S/H).
+        var byTechnology: [Technology: Double] = [:]
+        for (i, p) in scenario.plants.enumerated() { byTechnology[p.technology, default: 0] += run.totals.plantGenerationMWh[i] }
+        let total = byTechnology.values.reduce(0, +)
+        let coal = byTechnology[.coal, default: 0] / total
+        let hydro = (byTechnology[.hydroReservoir, default: 0] + byTechnology[.runOfRiver, default: 0]) / total
+        let renewables = [Technology.solar, .onshoreWind, .offshoreWind, .biomass].reduce(0) { $0 + byTechnology[$1, default: 0] } / total
+        #expect(abs(coal - 0.52) <= 0.05, "coal \(coal)")
+        #expect(abs(hydro - 0.25) <= 0.05, "hydro \(hydro)")
+        #expect(abs(renewables - 0.143) <= 0.05, "renewables \(renewables)")
+        // Loss rate near the reported ≈ 6 % (brief §5: 6.15 % targeted in 2023, < 6 % by 2025).
+        #expect(n.lossRate > 0.05 && n.lossRate < 0.07, "loss rate \(n.lossRate)")
+    }
+}
