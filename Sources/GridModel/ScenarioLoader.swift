@@ -169,6 +169,11 @@ final class Builder {
     /// Reads one column of a CSV profile; values must be finite and non-negative. Rows: the horizon's
     /// hours, or a full year (8,760 or 8,784) indexed by hour of the year.
     func readProfile(_ node: ObjectNode, calendar: StepCalendar, upperBound: Double? = nil) -> [Double]? {
+        readProfileWithReference(node, calendar: calendar, upperBound: upperBound)?.steps
+    }
+
+    /// The profile at each step, and all its rows (its reference period: a year, or the horizon).
+    func readProfileWithReference(_ node: ObjectNode, calendar: StepCalendar, upperBound: Double? = nil) -> (steps: [Double], reference: [Double])? {
         guard let rel = node.string("file"), let column = node.string("column") else { return nil }
         let url = rel.hasPrefix("/") ? URL(fileURLWithPath: rel) : directory.appendingPathComponent(rel)
         guard let table = table(url, node: node, rel: rel) else { return nil }
@@ -210,7 +215,7 @@ final class Builder {
             let idx = yearly ? Int(calendar.hourOfYear[t]) % values.count : t * calendar.stepMinutes / 60
             out[t] = values[min(idx, values.count - 1)]
         }
-        return out
+        return (out, values)
     }
 
     /// A problem inside a profile file: reported against that file's own line.
@@ -252,9 +257,10 @@ final class Builder {
         var yearShape: [Double]
         var stepShape: [Double]
         if let p = d.object("profile") {
-            guard let series = readProfile(p, calendar: calendar) else { return nil }
-            stepShape = series
-            yearShape = series  // a profile defines its own reference period
+            // A profile's rows are its reference period: a full year, or exactly the horizon.
+            guard let series = readProfileWithReference(p, calendar: calendar) else { return nil }
+            stepShape = series.steps
+            yearShape = series.reference
         } else {
             let f = builtinShape(d.string("shape") ?? "flat", calendar: calendar)
             yearShape = (0..<yearHours).map(f)
@@ -272,20 +278,33 @@ final class Builder {
         var demand: [Double]
         switch (energy, peak) {
         case let (e?, p?):
+            // Both: d = P · (s / max)^γ keeps the peak and stays positive; γ is found by bisection so that
+            // the reference period's energy is E (energy falls as γ grows).
             let hoursFactor = n / Double(yearHours) // profiles shorter than a year: energy pro rata
             let eRef = e * hoursFactor
             let lf = eRef / (p * n)
-            guard lf <= 1 else {
-                error(d, "annual_energy_mwh", fmt(e), "at most peak × hours = \(fmt(p * Double(yearHours))) MWh (load factor \(String(format: "%.3f", lf)) > 1)")
+            guard lf < 1 else {
+                error(d, "annual_energy_mwh", fmt(e), "less than peak × hours = \(fmt(p * Double(yearHours))) MWh (load factor \(String(format: "%.3f", lf)) ≥ 1)")
                 return nil
             }
-            let beta = (p * n - eRef) / (p * (n - sumNorm))
-            let minNorm = (yearShape.min() ?? 0) / maxShape
-            if n - sumNorm <= 0 || 1 - beta * (1 - minNorm) < 0 {
+            let normalised = yearShape.map { max(0, $0 / maxShape) }
+            func energy(_ gamma: Double) -> Double { normalised.reduce(0) { $0 + pow($1, gamma) } * p }
+            var lo = 0.0, hi = 1.0
+            while energy(hi) > eRef && hi < 1e3 { lo = hi; hi *= 2 }
+            guard energy(hi) <= eRef else {
                 error(d, "annual_energy_mwh", fmt(e), "an energy the shape can reach with peak \(fmt(p)) MW (load factor \(String(format: "%.3f", lf)) is too low for this shape)")
                 return nil
             }
-            demand = stepShape.map { p * (1 - beta * (1 - $0 / maxShape)) * growth }
+            if energy(0) < eRef {
+                error(d, "annual_energy_mwh", fmt(e), "at most \(fmt(energy(0) / hoursFactor)) MWh: the shape is zero in some hours, so peak × hours cannot be reached")
+                return nil
+            }
+            for _ in 0..<100 {
+                let mid = (lo + hi) / 2
+                if energy(mid) > eRef { lo = mid } else { hi = mid }
+            }
+            let gamma = (lo + hi) / 2
+            demand = stepShape.map { p * pow(max(0, $0 / maxShape), gamma) * growth }
         case let (e?, nil):
             let hoursFactor = n / Double(yearHours)
             let total = yearShape.reduce(0, +)

@@ -58,7 +58,7 @@ public enum ScenarioSchema {
         FieldSchema("column", .string, required: true, "Header of the column to read."),
     ])
 
-    static let demand = ObjectSchema("Demand", doc: "A region's hourly demand at the grid supply points (where NSMO measures load and Pmax), before distribution losses are taken out. Give `annual_energy_mwh`, `peak_mw`, or both: with both, the shape is stretched (d = P·(1 − β(1 − s))) so that both hold.", fields: [
+    static let demand = ObjectSchema("Demand", doc: "A region's hourly demand at the grid supply points (where NSMO measures load and Pmax), before distribution losses are taken out. Give `annual_energy_mwh`, `peak_mw`, or both: with both, the shape is raised to a power (d = P·(s / max s)^γ, γ solved) so that both hold and demand stays positive. Peak and energy refer to the shape's reference period: the horizon's start year for built-in shapes and full-year profiles (8,760/8,784 rows), the horizon itself for a profile with exactly one row per hour of the horizon (energy then pro rata to its hours).", fields: [
         FieldSchema("annual_energy_mwh", .number(.positive), "Energy over a full year of the shape, in the base year."),
         FieldSchema("peak_mw", .number(.positive), "Peak hourly demand in the base year."),
         FieldSchema("shape", .enumeration(["vn-north", "vn-central", "vn-south", "flat"]), default: "flat",

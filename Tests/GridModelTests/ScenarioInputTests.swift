@@ -113,7 +113,7 @@ struct ScenarioInputTests {
     @Test("Load factors above one are rejected")
     func loadFactor() {
         let text = minimal.replacingOccurrences(of: "demand: {peak_mw: 100}", with: "demand: {peak_mw: 100, annual_energy_mwh: 1000000}")
-        #expect(problems(text) == ["inline.yaml:5: regions[0].demand.annual_energy_mwh: 1000000 — at most peak × hours = 876000 MWh (load factor 1.142 > 1)"])
+        #expect(problems(text) == ["inline.yaml:5: regions[0].demand.annual_energy_mwh: 1000000 — less than peak × hours = 876000 MWh (load factor 1.142 ≥ 1)"])
     }
 
     @Test("Decision 963 TOU windows give half-hour weighted ratios")

@@ -57,7 +57,7 @@ for i, z in enumerate(zones):
             "    demand:",
             f"      peak_mw: {peak[i]}              # §12.1 (E)",
             f"      annual_energy_mwh: {round(energy_twh[i] * 1e6)}   # §12.1 (E)",
-            f"      shape: {shape[z]}",
+            f"      profile: {{file: profiles/load-2030.csv, column: {shape[z][3:]}}}   # tools/make_load_profiles.py",
             "    plants:"]
     def plant(line): out.append("      - " + line)
     if cap["coal"][i]:
