@@ -221,3 +221,31 @@ struct BaselineTests {
         #expect(failing.status == 1 && failing.stdout.contains("REGRESSION target loss_rate"))
     }
 }
+
+@Suite("Scenario sources")
+struct SourcesTests {
+    @Test("Every numeric input of every scenario has a source, and SOURCES.md is up to date")
+    func sources() throws {
+        let scenarios = packageRoot.appendingPathComponent("scenarios")
+        func python(_ args: [String]) throws -> (Int32, String) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["python3", "tools/make_sources.py"] + args
+            p.currentDirectoryURL = scenarios
+            let pipe = Pipe()
+            p.standardOutput = pipe
+            try p.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
+        let check = try python(["--check"])
+        #expect(check.0 == 0, "inputs without a source:\n\(check.1)")
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fresh = dir.appendingPathComponent("SOURCES.md")
+        _ = try python(["--out", fresh.path])
+        #expect(try String(contentsOf: fresh, encoding: .utf8) == String(contentsOf: scenarios.appendingPathComponent("SOURCES.md"), encoding: .utf8),
+                "scenarios/SOURCES.md is stale: run python3 tools/make_sources.py in scenarios/")
+    }
+}

@@ -54,8 +54,8 @@ variants["vn-2030-lng-disruption.yaml"] = header("vn-2030-lng-disruption", "LNG 
 t = edit(base, "name: vn-2030-base", "name: vn-2030-storage-pilots")
 t = edit(t, "limit_forward_mw: 5000           # after 500 kV circuit 3 (brief §4, S design value)",
             "limit_forward_mw: 6500           # with further 500 kV (brief §12.1 sensitivity, E)")
-t = edit(t, "  - {name: bess-n, region: North, power_mw: 4000, energy_mwh: 8000, round_trip_efficiency: 0.85, min_soc_fraction: 0.1}",
-            "  - {name: bess-n, region: North, power_mw: 4000, energy_mwh: 8000, round_trip_efficiency: 0.85, min_soc_fraction: 0.1}\n"
+bess_n = "  - {name: bess-n, region: North, power_mw: 4000, energy_mwh: 8000, round_trip_efficiency: 0.85, min_soc_fraction: 0.1}  # §12.1 split (E); 2 h, 85 %, 10 % floor (E)"
+t = edit(t, bess_n, bess_n + "\n"
             "  - {name: bess-n-pilot, region: North, power_mw: 2000, energy_mwh: 8000, round_trip_efficiency: 0.85, min_soc_fraction: 0.1}  # pilot at the bottleneck (E)")
 variants["vn-2030-storage-pilots.yaml"] = header("vn-2030-storage-pilots", "Battery pilots at the northern bottleneck and a stronger North–Central corridor.",
     ["North–Central limit 5,000 → 6,500 MW (brief §12.1 sensitivity, E)",
