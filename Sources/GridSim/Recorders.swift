@@ -32,10 +32,8 @@ public struct RunTotals: Sendable {
     public var mandatorySavingsMWh: [Double]
     public var mandatoryHours: [Double]
     public var programMWh: [Double]
-    public var peakServedDemandMW: [Double]
     public var minOperatingReserveMargin: [Double]
     public var minNationalOperatingReserveMargin = Double.infinity
-    public var peakNationalDemandMW = 0.0
     public var corridorForwardMWh: [Double]
     public var corridorBackwardMWh: [Double]
     public var corridorLossMWh: [Double]
@@ -73,7 +71,7 @@ public struct RunTotals: Sendable {
         importsReceivedMWh = zeros(R); exportsSentMWh = zeros(R); priceTimesHours = zeros(R)
         peakPricePerMWh = [Double](repeating: -.infinity, count: R)
         curtailedMWh = zeros(R); excessMWh = zeros(R); touShiftedMWh = zeros(R); mandatorySavingsMWh = zeros(R)
-        mandatoryHours = zeros(R); programMWh = zeros(R); peakServedDemandMW = zeros(R)
+        mandatoryHours = zeros(R); programMWh = zeros(R)
         minOperatingReserveMargin = [Double](repeating: .infinity, count: R)
         corridorForwardMWh = zeros(C); corridorBackwardMWh = zeros(C); corridorLossMWh = zeros(C)
         corridorHoursAtLimit = zeros(C); corridorUtilisationHours = zeros(C)
@@ -87,13 +85,13 @@ public struct RunTotals: Sendable {
     /// Zeroes every total in place (no allocation), for a new trial.
     mutating func clear(initialStocks: [Double]) {
         func zero(_ a: inout [Double], _ v: Double = 0) { for i in a.indices { a[i] = v } }
-        stepsRun = 0; nationalShortfallHours = 0; minNationalOperatingReserveMargin = .infinity; peakNationalDemandMW = 0
+        stepsRun = 0; nationalShortfallHours = 0; minNationalOperatingReserveMargin = .infinity
         maxBalanceResidualMW = 0; lossOfLoadEvents = 0; shortfallAtPeak = false; lastStepShortfall = false
         zero(&demandMWh); zero(&unservedMWh); zero(&shortfallHours); zero(&shedByClassMWh); zero(&generationMWh)
         zero(&cleanGenerationMWh); zero(&emissionsT); zero(&generationCostUSD); zero(&responseCostUSD); zero(&mandatoryCostUSD)
         zero(&unservedCostUSD); zero(&distributionLossMWh); zero(&importsReceivedMWh); zero(&exportsSentMWh); zero(&priceTimesHours)
         zero(&peakPricePerMWh, -.infinity); zero(&curtailedMWh); zero(&excessMWh); zero(&touShiftedMWh); zero(&mandatorySavingsMWh)
-        zero(&mandatoryHours); zero(&programMWh); zero(&peakServedDemandMW); zero(&minOperatingReserveMargin, .infinity)
+        zero(&mandatoryHours); zero(&programMWh); zero(&minOperatingReserveMargin, .infinity)
         zero(&corridorForwardMWh); zero(&corridorBackwardMWh); zero(&corridorLossMWh); zero(&corridorHoursAtLimit)
         zero(&corridorUtilisationHours); zero(&storageDischargeMWh); zero(&storageChargeMWh); zero(&fuelBurnT)
         for f in fuelMinStockT.indices { fuelMinStockT[f] = initialStocks[f] }
@@ -102,12 +100,7 @@ public struct RunTotals: Sendable {
 
     /// A step known to have no shortfall, in an adequacy-only run: only demand is recorded.
     mutating func recordAdequateStep(dt: Double, demandMW: [Double]) {
-        var national = 0.0
-        for r in 0..<regionCount {
-            demandMWh[r] += demandMW[r] * dt
-            national += demandMW[r]
-        }
-        peakNationalDemandMW = max(peakNationalDemandMW, national)
+        for r in 0..<regionCount { demandMWh[r] += demandMW[r] * dt }
         lastStepShortfall = false
     }
 
@@ -116,12 +109,11 @@ public struct RunTotals: Sendable {
         let a = plan.arrays
         let res = solver.result
         let R = regionCount, K = classCount
-        var nationalShed = 0.0, nationalDemand = 0.0
+        var nationalShed = 0.0
         for r in 0..<R {
             priceTimesHours[r] += res.priceAtRegionPerMWh[r] * dt
             peakPricePerMWh[r] = max(peakPricePerMWh[r], res.priceAtRegionPerMWh[r])
             demandMWh[r] += demandMW[r] * dt
-            nationalDemand += demandMW[r]
             if mandatoryMW[r] > 0 {
                 mandatorySavingsMWh[r] += mandatoryMW[r] * dt
                 mandatoryHours[r] += dt
@@ -136,7 +128,6 @@ public struct RunTotals: Sendable {
             stepSupply[r] = 0
             stepUse[r] = demandMW[r] + res.excessMW[r]
         }
-        peakNationalDemandMW = max(peakNationalDemandMW, nationalDemand)
         for b in 0..<a.shedRegion.count {
             let mw = res.shedMW[b]
             if mw > 0 {
@@ -210,7 +201,6 @@ public struct RunTotals: Sendable {
             let shed = stepShed[r], response = stepResponse[r]
             let served = demandMW[r] - shed - response
             distributionLossMWh[r] += served * a.regionDistributionLossFraction[r] * dt
-            peakServedDemandMW[r] = max(peakServedDemandMW[r], served)
             if shed > 1e-6 { shortfallHours[r] += dt }
             maxBalanceResidualMW = max(maxBalanceResidualMW, abs(stepSupply[r] + shed + response - stepUse[r]))
         }

@@ -17,11 +17,14 @@ let r70: URL = {
 
 struct Outcome { var status: Int32; var stdout: String; var stderr: String }
 
-func r70(_ args: [String]) throws -> Outcome {
+func r70(_ args: [String]) throws -> Outcome { try runProcess(r70, args, in: packageRoot) }
+
+/// Runs a program to completion and collects its exit status and output.
+func runProcess(_ executable: URL, _ args: [String], in directory: URL) throws -> Outcome {
     let p = Process()
-    p.executableURL = r70
+    p.executableURL = executable
     p.arguments = args
-    p.currentDirectoryURL = packageRoot
+    p.currentDirectoryURL = directory
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
     p.standardError = err
@@ -228,16 +231,8 @@ struct SourcesTests {
     func sources() throws {
         let scenarios = packageRoot.appendingPathComponent("scenarios")
         func python(_ args: [String]) throws -> (Int32, String) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["python3", "tools/make_sources.py"] + args
-            p.currentDirectoryURL = scenarios
-            let pipe = Pipe()
-            p.standardOutput = pipe
-            try p.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+            let o = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "tools/make_sources.py"] + args, in: scenarios)
+            return (o.status, o.stdout)
         }
         let check = try python(["--check"])
         #expect(check.0 == 0, "inputs without a source:\n\(check.1)")
