@@ -37,6 +37,13 @@ public struct SimulationPlan: Sendable {
     public let arrays: PlanArrays
     /// Step of the highest national demand (before TOU response), for LOLP at the peak hour.
     public let peakStep: Int
+    /// The static parts of the storage and hydro schedules, which depend only on the forecast net load:
+    /// per storage and step [k * steps + t], 0 = off schedule, 1 = a discharge step, 2 = a charge step
+    /// (with the charge value in `storageChargeValuePerMWh`); per region and step [r * steps + t], how many
+    /// later steps of the same day have a higher forecast net load.
+    public let storageSchedule: [UInt8]
+    public let storageChargeValuePerMWh: [Double]
+    public let laterHigherToday: [Int32]
     let regionPeakMW: [Double]
     let nationalPeakMW: Double
     /// `plantAvailableMW` and `demandMW` time-major ([t * plants + i], [t * regions + r]) for the loop.
@@ -135,6 +142,21 @@ public struct SimulationPlan: Sendable {
         peakStep = peak
         nationalPeakMW = max(0, peakLoad)
         regionPeakMW = s.regions.map { $0.demandMW.max() ?? 0 }
+        (storageSchedule, storageChargeValuePerMWh) = SimulationPlan.storageSchedules(
+            scenario: s, netLoad: net, price: price, lookahead: lookaheadSteps, reliabilityCost: reliabilityCostPerMWh)
+        var later = [Int32](repeating: 0, count: regionCount * steps)
+        for r in 0..<regionCount {
+            for t in 0..<steps {
+                var higher: Int32 = 0
+                var u = t + 1
+                while u < steps && s.calendar.day[u] == s.calendar.day[t] {
+                    if net[r][u] > net[r][t] { higher += 1 }
+                    u += 1
+                }
+                later[r * steps + t] = higher
+            }
+        }
+        laterHigherToday = later
         let plantCount = s.plants.count
         var flat = [Double](repeating: 0, count: steps * plantCount)
         for i in 0..<plantCount { for t in 0..<steps { flat[t * plantCount + i] = plantAvailableMW[i][t] } }
@@ -142,6 +164,47 @@ public struct SimulationPlan: Sendable {
         var flatDemand = [Double](repeating: 0, count: steps * regionCount)
         for r in 0..<regionCount { for t in 0..<steps { flatDemand[t * regionCount + r] = demand[r][t] } }
         demandByStep = flatDemand
+    }
+
+    /// The economic storage policy's schedule (see `Storage` in the scenario reference), at full power.
+    /// Within the look-ahead window, a store's discharge steps are the `topCount` highest net-load steps
+    /// and its charge steps the `bottomCount` lowest (ties to the earlier step; the sets never overlap);
+    /// it charges only when η × the window's lowest forecast price among its discharge steps beats the
+    /// forecast price now, valued at that (capped at half the reliability cost).
+    static func storageSchedules(scenario s: Scenario, netLoad: [[Double]], price: [Double], lookahead: Int,
+                                 reliabilityCost: Double) -> ([UInt8], [Double]) {
+        let steps = s.stepCount, dt = s.stepHours
+        var schedule = [UInt8](repeating: 0, count: s.storage.count * steps)
+        var value = [Double](repeating: 0, count: s.storage.count * steps)
+        for (k, sto) in s.storage.enumerated() where sto.policy == .economic && sto.powerMW > 0 {
+            let net = netLoad[sto.region]
+            let usable = (sto.maxSOCFraction - sto.minSOCFraction) * sto.energyMWh
+            let hoursToEmpty = Int(min(1e9, (usable * sto.dischargeEfficiency / (sto.powerMW * dt)).rounded(.up)))
+            let hoursToFill = Int(min(1e9, (usable / (sto.chargeEfficiency * sto.powerMW * dt)).rounded(.up)))
+            for t in 0..<steps {
+                let n = min(steps, t + lookahead) - t
+                let topCount = min(hoursToEmpty, (n + 1) / 2)
+                let bottomCount = min(hoursToFill, n - topCount)
+                let now = net[t]
+                var higher = 0, lower = 0
+                for i in 1..<max(n, 1) {
+                    if net[t + i] > now { higher += 1 } else if net[t + i] < now { lower += 1 }
+                }
+                if higher < topCount {
+                    schedule[k * steps + t] = 1
+                } else if lower < bottomCount && topCount > 0 {
+                    let threshold = net[t..<(t + n)].sorted()[n - topCount]
+                    var priceDischarge = Double.infinity
+                    for i in 0..<n where net[t + i] >= threshold { priceDischarge = min(priceDischarge, price[t + i]) }
+                    let v = sto.roundTripEfficiency * priceDischarge
+                    if v > price[t] {
+                        schedule[k * steps + t] = 2
+                        value[k * steps + t] = min(v, 0.5 * reliabilityCost)
+                    }
+                }
+            }
+        }
+        return (schedule, value)
     }
 
     /// Shifts one day of one region's demand by the TOU response (see the TOU schema text).

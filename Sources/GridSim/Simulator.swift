@@ -58,7 +58,6 @@ public final class Simulator {
     let rng: RandomStream?
     var shortfallLastStep = false
     // Scratch.
-    var scratch: [Double]
     var demandNow: [Double]
     var mandatoryNow: [Double]
     var plantMaxNow: [Double]
@@ -67,7 +66,7 @@ public final class Simulator {
     var importNow: [Double]
     var minimumBurn: [Double]
     let arrays: PlanArrays
-    let excessCost: Double
+    let stepCount: Int
     // Max-flow scratch (adequacy fast path).
     var flowSupply: [Double]
     var flowDemand: [Double]
@@ -104,7 +103,6 @@ public final class Simulator {
         plantInService = [Double](repeating: 1, count: s.plants.count)
         corridorInService = [Double](repeating: 1, count: s.corridors.count)
         storageInService = [Double](repeating: 1, count: s.storage.count)
-        scratch = [Double](repeating: 0, count: plan.lookaheadSteps + plan.scenario.calendar.stepsPerDay + 1)
         demandNow = [Double](repeating: 0, count: s.regions.count)
         mandatoryNow = [Double](repeating: 0, count: s.regions.count)
         plantMaxNow = [Double](repeating: 0, count: s.plants.count)
@@ -119,11 +117,15 @@ public final class Simulator {
         flowResidualBackward = [Double](repeating: 0, count: s.corridors.count)
         flowParent = [Int](repeating: 0, count: s.regions.count)
         flowQueue = [Int](repeating: 0, count: s.regions.count + 1)
-        excessCost = s.dispatch.excessPenaltyUSDPerMWh
         hydroIndex = s.plants.indices.filter { s.plants[$0].hydroMonthlyEnergyMWh != nil }
         totals = RunTotals(scenario: s)
         hourly = recordHourly ? HourlySeries(scenario: s) : nil
         if stochastic { sampler = TrialSampler(plan: plan) }
+        stepCount = s.stepCount
+        // Dispatch inputs that never change.
+        for r in 0..<s.regions.count { solver.input.excessCostPerMWh[r] = s.dispatch.excessPenaltyUSDPerMWh }
+        for b in 0..<plan.shedBlocks.count { solver.input.shedCostPerMWh[b] = plan.shedCostPerMWh[b] }
+        for d in 0..<plan.programs.count { solver.input.responseCostPerMWh[d] = plan.programs[d].costUSDPerMWh }
     }
 
     /// Dispatch pivots taken so far (a diagnostic of the warm start).
@@ -320,17 +322,12 @@ public final class Simulator {
         }
         for r in 0..<regionCount {
             solver.input.demandMW[r] = demandNow[r]
-            solver.input.excessCostPerMWh[r] = excessCost
         }
         solver.input.shedMaxMW.withUnsafeMutableBufferPointer { shedMax in
             for b in 0..<a.shedRegion.count { shedMax[b] = demandNow[a.shedRegion[b]] * a.shedShare[b] }
         }
-        solver.input.shedCostPerMWh.withUnsafeMutableBufferPointer { shedCost in
-            for b in 0..<a.shedRegion.count { shedCost[b] = plan.shedCostPerMWh[b] }
-        }
         for d in 0..<a.programCapacityMW.count {
             solver.input.responseMaxMW[d] = programHoursToday[d] + dt <= a.programMaxHoursPerDay[d] + 1e-9 ? a.programCapacityMW[d] : 0
-            solver.input.responseCostPerMWh[d] = a.programCostPerMWh[d]
         }
         // Storage: bounds from the state of charge, costs from the policy.
         for k in 0..<storageCount { setStorage(k, t: t, dt: dt) }
@@ -487,49 +484,15 @@ public final class Simulator {
         let surplusValue = 0.01
         var dischargeCost = reliability
         var chargeCost = -surplusValue
-        let eta = a.storageRoundTrip[k]
         if !a.storageEconomic[k] {
             // Charge from any generation (PRAS convention), never from scarcity resources.
             chargeCost = -min(a.maxPlantCostPerMWh + 1, 0.5 * reliability)
         } else if power > 0 {
-            let end = min(plan.scenario.calendar.stepCount, t + plan.lookaheadSteps)
-            let n = end - t
-            let net = plan.netLoadMW[a.storageRegion[k]]
-            // Steps to empty a full store and to fill an empty one at full power (its durations): the
-            // window's that many highest and lowest net-load steps are its discharge and charge steps;
-            // the two sets never overlap, and ties go to the earlier step.
-            let usable = a.storageMaxMWh[k] - a.storageMinMWh[k]
-            let hoursToEmpty = Int(min(1e9, (usable * a.storageDischargeEfficiency[k] / (power * dt)).rounded(.up)))
-            let hoursToFill = Int(min(1e9, (usable / (a.storageChargeEfficiency[k] * power * dt)).rounded(.up)))
-            let topCount = min(hoursToEmpty, (n + 1) / 2)
-            let bottomCount = min(hoursToFill, n - topCount)
-            let now = net[t]
-            var higher = 0, lower = 0
-            for i in 1..<max(n, 1) {
-                let v = net[t + i]
-                if v > now { higher += 1 } else if v < now { lower += 1 }
-            }
-            if higher < topCount {
-                // Discharge when the price beats what the stored energy cost.
-                dischargeCost = max(storedCostPerMWh[k] / a.storageDischargeEfficiency[k], 2 * surplusValue)
-            } else if lower < bottomCount && topCount > 0 {
-                // Charge when the window's discharge steps pay for the losses: value = η × their lowest
-                // forecast price. Sort the window (insertion sort in scratch: no allocation).
-                scratch.withUnsafeMutableBufferPointer { buf in
-                    for i in 0..<n {
-                        let v = net[t + i]
-                        var j = i
-                        while j > 0 && buf[j - 1] > v { buf[j] = buf[j - 1]; j -= 1 }
-                        buf[j] = v
-                    }
-                }
-                let threshold = scratch[n - topCount]
-                var priceDischarge = Double.infinity
-                for i in 0..<n where net[t + i] >= threshold { priceDischarge = min(priceDischarge, plan.forecastPricePerMWh[t + i]) }
-                let value = eta * priceDischarge
-                if value > plan.forecastPricePerMWh[t] {
-                    chargeCost = -min(value, 0.5 * reliability)
-                }
+            let i = k * stepCount + t
+            switch plan.storageSchedule[i] {
+            case 1: dischargeCost = max(storedCostPerMWh[k] / a.storageDischargeEfficiency[k], 2 * surplusValue)  // the price must beat the stored energy's cost
+            case 2: chargeCost = -plan.storageChargeValuePerMWh[i]
+            default: break
             }
         }
         solver.input.storageDischargeCostPerMWh[k] = dischargeCost
@@ -543,16 +506,6 @@ public final class Simulator {
         let remaining = hydroDayBudget[i] - hydroUsedToday[i]
         guard remaining > 1e-9 else { return false }
         let stepsNeeded = Int(min(1e9, (remaining / (availableMW * dt)).rounded(.up)))
-        let net = plan.netLoadMW[arrays.plantRegion[i]]
-        let day = plan.scenario.calendar.day
-        let today = day[t]
-        var higher = 0
-        var u = t + 1
-        let steps = day.count
-        while u < steps && day[u] == today {
-            if net[u] > net[t] { higher += 1 }
-            u += 1
-        }
-        return higher < stepsNeeded
+        return Int(plan.laterHigherToday[arrays.plantRegion[i] * stepCount + t]) < stepsNeeded
     }
 }

@@ -18,12 +18,16 @@ public struct MetricCatalog: Sendable {
     let targetNames: [String]
 
     let adequacyOnly: Bool
+    /// Demand classes in shedding order (indices into the scenario's classes).
+    let classOrder: [Int]
 
     /// With `adequacyOnly`, only the shortfall metrics (LOLE, events, EUE, NEUE, LOLP at the peak, shed
     /// by class and by region).
     public init(plan: SimulationPlan, adequacyOnly: Bool = false) {
         self.plan = plan
         self.adequacyOnly = adequacyOnly
+        let classes = plan.scenario.demandClasses
+        classOrder = classes.indices.sorted { classes[$0].shedOrder < classes[$1].shedOrder }
         let s = plan.scenario
         var d: [MetricDefinition] = []
         func add(_ name: String, _ unit: String, _ description: String, _ resolution: Double, _ scale: Double) {
@@ -62,8 +66,6 @@ public struct MetricCatalog: Sendable {
     public func index(of name: String) -> Int? { definitions.firstIndex { $0.name == name } }
 
     /// The metrics of one finished trial, in catalogue order.
-    /// Demand classes in shedding order (indices into the scenario's classes).
-    var classOrder: [Int] { plan.scenario.demandClasses.indices.sorted { plan.scenario.demandClasses[$0].shedOrder < plan.scenario.demandClasses[$1].shedOrder } }
 
     public func values(_ totals: RunTotals, into out: inout [Double]) {
         // The adequacy metrics straight from the totals (no summary is built for them).
