@@ -33,7 +33,6 @@ final class BoundedDualSimplex {
 
     // Solution and state, kept between solves for warm starts.
     let x: UnsafeMutablePointer<Double>
-    let d: UnsafeMutablePointer<Double>
     let y: UnsafeMutablePointer<Double>
     let head: UnsafeMutablePointer<Int32>
     let position: UnsafeMutablePointer<Int32>
@@ -42,8 +41,17 @@ final class BoundedDualSimplex {
     // Work space.
     let work: UnsafeMutablePointer<Double>
     let column: UnsafeMutablePointer<Double>
-    let alphaRow: UnsafeMutablePointer<Double>
     let dense: UnsafeMutablePointer<Double>
+    /// The columns with lower < upper in this solve, and the ratio test's eligible columns.
+    let active: UnsafeMutablePointer<Int32>
+    var activeCount = 0
+    let candidate: UnsafeMutablePointer<Int32>
+    let candidateAlpha: UnsafeMutablePointer<Double>
+    let candidateD: UnsafeMutablePointer<Double>
+    let candidateSlack: UnsafeMutablePointer<Double>
+    let flipped: UnsafeMutablePointer<Int32>
+    /// Bound flips of the long-step ratio test since creation.
+    private(set) var flipCount = 0
 
     var hasBasis = false
     var pivotsSinceRefactor = 0
@@ -69,15 +77,17 @@ final class BoundedDualSimplex {
         row0 = buffer(n, -1); val0 = buffer(n, 0); row1 = buffer(n, -1); val1 = buffer(n, 0)
         crashColumn = buffer(m, -1)
         cost = buffer(n, 0); lower = buffer(n, 0); upper = buffer(n, 0); rhs = buffer(m, 0)
-        x = buffer(n, 0); d = buffer(n, 0); y = buffer(m, 0)
+        x = buffer(n, 0); y = buffer(m, 0)
         head = buffer(m, -1); position = buffer(n, -1); atUpper = buffer(n, false)
         binv = buffer(m * m, 0)
-        work = buffer(m, 0); column = buffer(m, 0); alphaRow = buffer(n, 0); dense = buffer(m * m, 0)
+        work = buffer(m, 0); column = buffer(m, 0); dense = buffer(m * m, 0)
+        active = buffer(n, 0); candidate = buffer(n, 0); candidateAlpha = buffer(n, 0); candidateD = buffer(n, 0)
+        candidateSlack = buffer(n, 0); flipped = buffer(n, 0)
     }
 
     deinit {
-        for p in [row0, row1, crashColumn, head, position] as [UnsafeMutablePointer<Int32>] { p.deallocate() }
-        for p in [val0, val1, cost, lower, upper, rhs, x, d, y, binv, work, column, alphaRow, dense] { p.deallocate() }
+        for p in [row0, row1, crashColumn, head, position, active, candidate, flipped] as [UnsafeMutablePointer<Int32>] { p.deallocate() }
+        for p in [val0, val1, cost, lower, upper, rhs, x, y, binv, work, column, dense, candidateAlpha, candidateD, candidateSlack] { p.deallocate() }
         atUpper.deallocate()
     }
 
@@ -163,7 +173,8 @@ final class BoundedDualSimplex {
         return true
     }
 
-    /// y = c_B B⁻¹ and the reduced costs of all nonbasic columns.
+    /// y = c_B B⁻¹ (the row duals). Reduced costs are not stored: d_j = c_j − y·A_j is computed when
+    /// needed, and y is updated in O(m) per pivot, so no pass over the columns keeps d current.
     private func computeDuals() {
         for i in 0..<m { y[i] = 0 }
         for k in 0..<m {
@@ -173,25 +184,30 @@ final class BoundedDualSimplex {
                 for i in 0..<m { y[i] += cb * row[i] }
             }
         }
-        for j in 0..<n {
-            d[j] = position[j] >= 0 ? 0 : cost[j] - dotRow(y, j)
-        }
     }
 
-    /// Puts every nonbasic variable at the bound its reduced cost asks for and computes x_B.
+    /// Puts every nonbasic variable at the bound its reduced cost asks for, computes x_B, and lists the
+    /// columns that can move (lower < upper) for the ratio tests of this solve.
     private func computePrimal() {
         for i in 0..<m { work[i] = rhs[i] }
-        for j in 0..<n where position[j] < 0 {
+        var movable = 0
+        for j in 0..<n {
+            let lo = lower[j], hi = upper[j]
+            if lo != hi { active[movable] = Int32(j); movable += 1 }
+            if position[j] >= 0 { continue }
             let v: Double
-            if lower[j] == upper[j] {
-                v = lower[j]
+            if lo == hi {
+                v = lo
                 atUpper[j] = false
-            } else if d[j] > dualTolerance {
-                v = lower[j]; atUpper[j] = false
-            } else if d[j] < -dualTolerance {
-                v = upper[j]; atUpper[j] = true
             } else {
-                v = atUpper[j] ? upper[j] : lower[j]
+                let dj = cost[j] - dotRow(y, j)
+                if dj > dualTolerance {
+                    v = lo; atUpper[j] = false
+                } else if dj < -dualTolerance {
+                    v = hi; atUpper[j] = true
+                } else {
+                    v = atUpper[j] ? hi : lo
+                }
             }
             x[j] = v
             if v != 0 {
@@ -200,6 +216,7 @@ final class BoundedDualSimplex {
                 if r1 >= 0 { work[r1] -= val1[j] * v }
             }
         }
+        activeCount = movable
         for k in 0..<m {
             let row = binv + k * m
             var s = 0.0
@@ -208,7 +225,7 @@ final class BoundedDualSimplex {
         }
     }
 
-    /// Solves the LP from the current data. Returns `.optimal` with x, y (row duals) and d filled.
+    /// Solves the LP from the current data. Returns `.optimal` with x and y (row duals) filled.
     func solve(maxIterations: Int? = nil) -> Status {
         if !hasBasis { installCrashBasis() }
         else if pivotsSinceRefactor >= refactorInterval && !refactor() { installCrashBasis() }
@@ -217,18 +234,14 @@ final class BoundedDualSimplex {
         let limit = maxIterations ?? (50 * (m + n) + 1000)
         var iterations = 0
         // Local copies of the buffers, so that the loops keep them in registers.
-        let m = self.m, n = self.n
-        let x = self.x, d = self.d, lower = self.lower, upper = self.upper
-        let position = self.position, atUpper = self.atUpper, alphaRow = self.alphaRow, head = self.head
-        let binv = self.binv, column = self.column
+        let m = self.m
+        let x = self.x, y = self.y, cost = self.cost, lower = self.lower, upper = self.upper
+        let position = self.position, atUpper = self.atUpper, head = self.head
+        let binv = self.binv, column = self.column, active = self.active
+        let candidate = self.candidate, candidateAlpha = self.candidateAlpha, candidateD = self.candidateD
+        let candidateSlack = self.candidateSlack, flipped = self.flipped, work = self.work
         let row0 = self.row0, val0 = self.val0, row1 = self.row1, val1 = self.val1
         let primalTolerance = self.primalTolerance, dualTolerance = self.dualTolerance, pivotTolerance = self.pivotTolerance
-        @inline(__always) func dot(_ rho: UnsafeMutablePointer<Double>, _ j: Int) -> Double {
-            var s = rho[Int(row0[j])] * val0[j]
-            let r1 = Int(row1[j])
-            if r1 >= 0 { s += rho[r1] * val1[j] }
-            return s
-        }
         defer { lastIterations = iterations; totalIterations &+= iterations }
         while true {
             // 1. Leaving row: the largest bound violation among basic variables (lowest row on ties).
@@ -247,44 +260,104 @@ final class BoundedDualSimplex {
             if iterations >= limit { return .iterationLimit }
             iterations += 1
 
-            // 2. Pivot row α_r = (B⁻¹)_r A_N and a Harris two-pass ratio test.
+            // 2. Pivot row α_r = (B⁻¹)_r A_N over the movable nonbasic columns, and a Harris two-pass
+            //    ratio test: the first pass bounds the step with tolerances and keeps the eligible
+            //    columns, the second picks the largest |α| among those within the bound.
             let rho = binv + r * m
-            var thetaMax = Double.infinity
-            for j in 0..<n where position[j] < 0 && lower[j] != upper[j] {
-                let a = dot(rho, j)
-                alphaRow[j] = a
-                let eligible: Bool
-                if leavingUp { eligible = atUpper[j] ? a < -pivotTolerance : a > pivotTolerance }
-                else { eligible = atUpper[j] ? a > pivotTolerance : a < -pivotTolerance }
-                if eligible {
-                    let t = (abs(d[j]) + dualTolerance) / abs(a)
+            var candidates = 0
+            for a in 0..<activeCount {
+                let j = Int(active[a])
+                if position[j] >= 0 { continue }
+                let r0 = Int(row0[j]), r1 = Int(row1[j])
+                var alpha = rho[r0] * val0[j]
+                if r1 >= 0 { alpha += rho[r1] * val1[j] }
+                // Eligible: moving column j off its bound reduces the leaving row's violation.
+                let up = atUpper[j]
+                let sign: Double = (leavingUp != up) ? 1 : -1   // the sign α must have
+                let signedAlpha = alpha * sign
+                if signedAlpha <= pivotTolerance { continue }
+                var yA = y[r0] * val0[j]
+                if r1 >= 0 { yA += y[r1] * val1[j] }
+                let dj = cost[j] - yA
+                candidate[candidates] = Int32(j); candidateAlpha[candidates] = alpha; candidateD[candidates] = dj
+                candidateSlack[candidates] = max(0, up ? -dj : dj)   // |d_j|, dual feasible by construction
+                candidates += 1
+            }
+            // Bound flipping (long-step) ratio test: while flipping every column of the next breakpoint
+            // group to its other bound still leaves the leaving row infeasible, flip them and go on; the
+            // entering column is the largest |α| of the group where the row's infeasibility runs out.
+            // One pivot can so cross several merit-order blocks. Within a group, Harris's tolerance.
+            var slope = worst
+            var flips = 0
+            var q = -1
+            var alphaQ = 0.0, dQ = 0.0
+            while true {
+                if candidates == 0 { return .infeasible }
+                var thetaMax = Double.infinity
+                for c in 0..<candidates {
+                    let t = (candidateSlack[c] + dualTolerance) / abs(candidateAlpha[c])
                     if t < thetaMax { thetaMax = t }
                 }
-            }
-            if thetaMax == .infinity { return .infeasible }
-            var q = -1
-            var bestAlpha = 0.0
-            for j in 0..<n where position[j] < 0 && lower[j] != upper[j] {
-                let a = alphaRow[j]
-                let eligible: Bool
-                if leavingUp { eligible = atUpper[j] ? a < -pivotTolerance : a > pivotTolerance }
-                else { eligible = atUpper[j] ? a > pivotTolerance : a < -pivotTolerance }
-                if eligible && abs(d[j]) / abs(a) <= thetaMax && abs(a) > bestAlpha {
-                    bestAlpha = abs(a); q = j
+                var bestAlpha = 0.0, best = -1
+                var groupRange = 0.0
+                for c in 0..<candidates {
+                    let a = abs(candidateAlpha[c])
+                    if candidateSlack[c] / a <= thetaMax {
+                        let j = Int(candidate[c])
+                        groupRange += a * (upper[j] - lower[j])
+                        if a > bestAlpha { bestAlpha = a; best = c }
+                    }
                 }
+                if slope - groupRange > primalTolerance * (1 + slope) {
+                    // Flip the whole group and drop it from the candidates.
+                    slope -= groupRange
+                    var c = 0
+                    while c < candidates {
+                        let a = abs(candidateAlpha[c])
+                        if candidateSlack[c] / a <= thetaMax {
+                            let j = Int(candidate[c])
+                            flipped[flips] = Int32(j); flips += 1
+                            candidates -= 1
+                            candidate[c] = candidate[candidates]
+                            candidateAlpha[c] = candidateAlpha[candidates]
+                            candidateD[c] = candidateD[candidates]
+                            candidateSlack[c] = candidateSlack[candidates]
+                        } else {
+                            c += 1
+                        }
+                    }
+                    continue
+                }
+                q = Int(candidate[best]); alphaQ = candidateAlpha[best]; dQ = candidateD[best]
+                break
             }
-            precondition(q >= 0)
+            if flips > 0 {
+                // x_B −= B⁻¹ Σ A_j Δx_j over the flipped columns.
+                for i in 0..<m { work[i] = 0 }
+                for f in 0..<flips {
+                    let j = Int(flipped[f])
+                    let from = x[j]
+                    let to = atUpper[j] ? lower[j] : upper[j]
+                    atUpper[j] = !atUpper[j]
+                    x[j] = to
+                    let delta = to - from
+                    work[Int(row0[j])] += val0[j] * delta
+                    let r1 = Int(row1[j])
+                    if r1 >= 0 { work[r1] += val1[j] * delta }
+                }
+                for k in 0..<m {
+                    let row = binv + k * m
+                    var s = 0.0
+                    for i in 0..<m { s += row[i] * work[i] }
+                    x[Int(head[k])] -= s
+                }
+                flipCount &+= flips
+            }
 
-            // 3. Dual update.
-            let thetaD = d[q] / alphaRow[q]
-            if thetaD != 0 {
-                for j in 0..<n where position[j] < 0 && lower[j] != upper[j] {
-                    d[j] -= thetaD * alphaRow[j]
-                }
-            }
+            // 3. Dual update: y ← y + θ_D ρ makes d_q zero and every other d_j move by −θ_D α_j.
+            let thetaD = dQ / alphaQ
+            if thetaD != 0 { for i in 0..<m { y[i] += thetaD * rho[i] } }
             let leaving = Int(head[r])
-            d[leaving] = -thetaD
-            d[q] = 0
 
             // 4. Entering column B⁻¹A_q and primal update.
             let rq0 = Int(row0[q]), rq1 = Int(row1[q])
