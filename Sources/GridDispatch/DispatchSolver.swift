@@ -13,92 +13,144 @@
 //   with every variable between finite bounds. `excess` is over-generation that must-run output
 //   forces; `draw` takes fuel from a strategic reserve at a premium cost.
 //
+// Load-shedding blocks of a region all have the same column (one MW in the region's balance) and costs
+// that rise with the sharing rule, so the LP holds one shed column per region: the region's cheapest
+// block not yet full. Cheaper blocks are full (their MW leave the right-hand side), dearer ones empty.
+// After a solve, the blocks' reduced costs (cost − the region's price) are checked; when the next block
+// is cheaper than the price, or a full one dearer, the column moves to it and the LP is solved again from
+// its basis. The answer is the optimum of the LP with every block as its own column (GLPK tests).
+//
 // `DispatchSolver` owns all buffers; `solve()` reads `input` and writes `result` without allocating.
 
-public struct DispatchInput: Sendable {
-    public var demandMW: [Double]
-    public var plantMinMW: [Double]
-    public var plantMaxMW: [Double]
-    public var plantCostPerMWh: [Double]
-    /// Transfer limits of each corridor, from → to and to → from, in MW sent.
-    public var corridorForwardMW: [Double]
-    public var corridorBackwardMW: [Double]
-    public var storageDischargeMaxMW: [Double]
-    public var storageChargeMaxMW: [Double]
-    public var storageDischargeCostPerMWh: [Double]
-    /// Cost per MWh drawn from the grid to charge (negative: charging is worth something).
-    public var storageChargeCostPerMWh: [Double]
-    public var shedMaxMW: [Double]
-    public var shedCostPerMWh: [Double]
-    public var responseMaxMW: [Double]
-    public var responseCostPerMWh: [Double]
-    public var excessCostPerMWh: [Double]
-    /// Fuel above the strategic-reserve floor, and the reserve itself, in tonnes.
-    public var fuelAvailableTonnes: [Double]
-    public var fuelReserveTonnes: [Double]
-    public var fuelReserveCostPerTonne: [Double]
-
-    public init(structure s: DispatchStructure) {
-        demandMW = Array(repeating: 0, count: s.regionCount)
-        plantMinMW = Array(repeating: 0, count: s.plantCount)
-        plantMaxMW = Array(repeating: 0, count: s.plantCount)
-        plantCostPerMWh = Array(repeating: 0, count: s.plantCount)
-        corridorForwardMW = Array(repeating: 0, count: s.corridors.count)
-        corridorBackwardMW = Array(repeating: 0, count: s.corridors.count)
-        storageDischargeMaxMW = Array(repeating: 0, count: s.storageCount)
-        storageChargeMaxMW = Array(repeating: 0, count: s.storageCount)
-        storageDischargeCostPerMWh = Array(repeating: 0, count: s.storageCount)
-        storageChargeCostPerMWh = Array(repeating: 0, count: s.storageCount)
-        shedMaxMW = Array(repeating: 0, count: s.shedCount)
-        shedCostPerMWh = Array(repeating: 0, count: s.shedCount)
-        responseMaxMW = Array(repeating: 0, count: s.responseCount)
-        responseCostPerMWh = Array(repeating: 0, count: s.responseCount)
-        excessCostPerMWh = Array(repeating: 1000, count: s.regionCount)
-        fuelAvailableTonnes = Array(repeating: 0, count: s.fuelCount)
-        fuelReserveTonnes = Array(repeating: 0, count: s.fuelCount)
-        fuelReserveCostPerTonne = Array(repeating: 0, count: s.fuelCount)
+/// Memory for a set of named Double arrays, allocated once; the arrays are views into it.
+final class DoubleArena: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Double>
+    let count: Int
+    private var used = 0
+    init(count: Int) {
+        self.count = count
+        base = .allocate(capacity: max(1, count))
+        base.initialize(repeating: 0, count: max(1, count))
+    }
+    deinit { base.deallocate() }
+    /// The next `n` doubles, set to `value`.
+    func take(_ n: Int, _ value: Double = 0) -> UnsafeMutableBufferPointer<Double> {
+        precondition(used + n <= count)
+        let view = UnsafeMutableBufferPointer(start: base + used, count: n)
+        used += n
+        view.update(repeating: value)
+        return view
     }
 }
 
-public struct DispatchResult: Sendable {
-    public var plantMW: [Double]
-    public var corridorForwardSentMW: [Double]
-    public var corridorBackwardSentMW: [Double]
+/// One step's numbers. The arrays are fixed-size views into memory the value keeps alive: writing an
+/// element writes through every copy of the value (use `copy()` for an independent one). No element
+/// access allocates, retains or checks uniqueness, which keeps the simulator's step loop lean.
+public struct DispatchInput: @unchecked Sendable {
+    let arena: DoubleArena
+    public let demandMW: UnsafeMutableBufferPointer<Double>
+    public let plantMinMW: UnsafeMutableBufferPointer<Double>
+    public let plantMaxMW: UnsafeMutableBufferPointer<Double>
+    public let plantCostPerMWh: UnsafeMutableBufferPointer<Double>
+    /// Transfer limits of each corridor, from → to and to → from, in MW sent.
+    public let corridorForwardMW: UnsafeMutableBufferPointer<Double>
+    public let corridorBackwardMW: UnsafeMutableBufferPointer<Double>
+    public let storageDischargeMaxMW: UnsafeMutableBufferPointer<Double>
+    public let storageChargeMaxMW: UnsafeMutableBufferPointer<Double>
+    public let storageDischargeCostPerMWh: UnsafeMutableBufferPointer<Double>
+    /// Cost per MWh drawn from the grid to charge (negative: charging is worth something).
+    public let storageChargeCostPerMWh: UnsafeMutableBufferPointer<Double>
+    public let shedMaxMW: UnsafeMutableBufferPointer<Double>
+    public let shedCostPerMWh: UnsafeMutableBufferPointer<Double>
+    public let responseMaxMW: UnsafeMutableBufferPointer<Double>
+    public let responseCostPerMWh: UnsafeMutableBufferPointer<Double>
+    public let excessCostPerMWh: UnsafeMutableBufferPointer<Double>
+    /// Fuel above the strategic-reserve floor, and the reserve itself, in tonnes.
+    public let fuelAvailableTonnes: UnsafeMutableBufferPointer<Double>
+    public let fuelReserveTonnes: UnsafeMutableBufferPointer<Double>
+    public let fuelReserveCostPerTonne: UnsafeMutableBufferPointer<Double>
+
+    public init(structure s: DispatchStructure) {
+        let R = s.regionCount, P = s.plantCount, C = s.corridors.count, S = s.storageCount
+        let arena = DoubleArena(count: 2 * R + 3 * P + 2 * C + 4 * S + 2 * s.shedCount + 2 * s.responseCount + 3 * s.fuelCount)
+        self.arena = arena
+        demandMW = arena.take(R)
+        plantMinMW = arena.take(P); plantMaxMW = arena.take(P); plantCostPerMWh = arena.take(P)
+        corridorForwardMW = arena.take(C); corridorBackwardMW = arena.take(C)
+        storageDischargeMaxMW = arena.take(S); storageChargeMaxMW = arena.take(S)
+        storageDischargeCostPerMWh = arena.take(S); storageChargeCostPerMWh = arena.take(S)
+        shedMaxMW = arena.take(s.shedCount); shedCostPerMWh = arena.take(s.shedCount)
+        responseMaxMW = arena.take(s.responseCount); responseCostPerMWh = arena.take(s.responseCount)
+        excessCostPerMWh = arena.take(R, 1000)
+        fuelAvailableTonnes = arena.take(s.fuelCount); fuelReserveTonnes = arena.take(s.fuelCount)
+        fuelReserveCostPerTonne = arena.take(s.fuelCount)
+    }
+
+    /// An independent copy of these numbers.
+    public func copy() -> DispatchInput {
+        let other = DispatchInput(arena: DoubleArena(count: arena.count), copying: self)
+        return other
+    }
+
+    private init(arena: DoubleArena, copying o: DispatchInput) {
+        self.arena = arena
+        arena.base.update(from: o.arena.base, count: o.arena.count)
+        func view(_ v: UnsafeMutableBufferPointer<Double>) -> UnsafeMutableBufferPointer<Double> {
+            UnsafeMutableBufferPointer(start: arena.base + (v.baseAddress! - o.arena.base), count: v.count)
+        }
+        demandMW = view(o.demandMW)
+        plantMinMW = view(o.plantMinMW); plantMaxMW = view(o.plantMaxMW); plantCostPerMWh = view(o.plantCostPerMWh)
+        corridorForwardMW = view(o.corridorForwardMW); corridorBackwardMW = view(o.corridorBackwardMW)
+        storageDischargeMaxMW = view(o.storageDischargeMaxMW); storageChargeMaxMW = view(o.storageChargeMaxMW)
+        storageDischargeCostPerMWh = view(o.storageDischargeCostPerMWh); storageChargeCostPerMWh = view(o.storageChargeCostPerMWh)
+        shedMaxMW = view(o.shedMaxMW); shedCostPerMWh = view(o.shedCostPerMWh)
+        responseMaxMW = view(o.responseMaxMW); responseCostPerMWh = view(o.responseCostPerMWh)
+        excessCostPerMWh = view(o.excessCostPerMWh)
+        fuelAvailableTonnes = view(o.fuelAvailableTonnes); fuelReserveTonnes = view(o.fuelReserveTonnes)
+        fuelReserveCostPerTonne = view(o.fuelReserveCostPerTonne)
+    }
+}
+
+/// A step's answer: fixed-size views into memory the solver owns and overwrites at each solve.
+public struct DispatchResult: @unchecked Sendable {
+    let arena: DoubleArena
+    public let plantMW: UnsafeMutableBufferPointer<Double>
+    public let corridorForwardSentMW: UnsafeMutableBufferPointer<Double>
+    public let corridorBackwardSentMW: UnsafeMutableBufferPointer<Double>
     /// Power lost on each corridor, both directions together and each direction.
-    public var corridorLossMW: [Double]
-    public var corridorForwardLossMW: [Double]
-    public var corridorBackwardLossMW: [Double]
-    public var storageDischargeMW: [Double]
-    public var storageChargeMW: [Double]
-    public var shedMW: [Double]
-    public var responseMW: [Double]
-    public var excessMW: [Double]
-    public var fuelBurnTonnes: [Double]
-    public var fuelReserveDrawTonnes: [Double]
+    public let corridorLossMW: UnsafeMutableBufferPointer<Double>
+    public let corridorForwardLossMW: UnsafeMutableBufferPointer<Double>
+    public let corridorBackwardLossMW: UnsafeMutableBufferPointer<Double>
+    public let storageDischargeMW: UnsafeMutableBufferPointer<Double>
+    public let storageChargeMW: UnsafeMutableBufferPointer<Double>
+    public let shedMW: UnsafeMutableBufferPointer<Double>
+    public let responseMW: UnsafeMutableBufferPointer<Double>
+    public let excessMW: UnsafeMutableBufferPointer<Double>
+    public let fuelBurnTonnes: UnsafeMutableBufferPointer<Double>
+    public let fuelReserveDrawTonnes: UnsafeMutableBufferPointer<Double>
     /// Marginal price of each region: the dual of its balance (cost per MWh of one more MW for one hour).
-    public var priceAtRegionPerMWh: [Double]
+    public let priceAtRegionPerMWh: UnsafeMutableBufferPointer<Double>
     /// Shadow value of one more tonne of each fuel in stock this step (≥ 0).
-    public var fuelValuePerTonne: [Double]
+    public let fuelValuePerTonne: UnsafeMutableBufferPointer<Double>
+    let scalars: UnsafeMutableBufferPointer<Double>
     /// The LP objective (cost per hour of the step's decisions).
-    public var objectivePerHour: Double = 0
-    public var iterations: Int = 0
+    public var objectivePerHour: Double { scalars[0] }
+    /// Pivots the step took.
+    public var iterations: Int { Int(scalars[1]) }
 
     init(structure s: DispatchStructure) {
-        plantMW = Array(repeating: 0, count: s.plantCount)
-        corridorForwardSentMW = Array(repeating: 0, count: s.corridors.count)
-        corridorBackwardSentMW = Array(repeating: 0, count: s.corridors.count)
-        corridorLossMW = Array(repeating: 0, count: s.corridors.count)
-        corridorForwardLossMW = Array(repeating: 0, count: s.corridors.count)
-        corridorBackwardLossMW = Array(repeating: 0, count: s.corridors.count)
-        storageDischargeMW = Array(repeating: 0, count: s.storageCount)
-        storageChargeMW = Array(repeating: 0, count: s.storageCount)
-        shedMW = Array(repeating: 0, count: s.shedCount)
-        responseMW = Array(repeating: 0, count: s.responseCount)
-        excessMW = Array(repeating: 0, count: s.regionCount)
-        fuelBurnTonnes = Array(repeating: 0, count: s.fuelCount)
-        fuelReserveDrawTonnes = Array(repeating: 0, count: s.fuelCount)
-        priceAtRegionPerMWh = Array(repeating: 0, count: s.regionCount)
-        fuelValuePerTonne = Array(repeating: 0, count: s.fuelCount)
+        let R = s.regionCount, C = s.corridors.count, F = s.fuelCount
+        let arena = DoubleArena(count: s.plantCount + 5 * C + 2 * s.storageCount + s.shedCount + s.responseCount + 2 * R + 3 * F + 2)
+        self.arena = arena
+        plantMW = arena.take(s.plantCount)
+        corridorForwardSentMW = arena.take(C); corridorBackwardSentMW = arena.take(C)
+        corridorLossMW = arena.take(C); corridorForwardLossMW = arena.take(C); corridorBackwardLossMW = arena.take(C)
+        storageDischargeMW = arena.take(s.storageCount); storageChargeMW = arena.take(s.storageCount)
+        shedMW = arena.take(s.shedCount); responseMW = arena.take(s.responseCount)
+        excessMW = arena.take(R)
+        fuelBurnTonnes = arena.take(F); fuelReserveDrawTonnes = arena.take(F)
+        priceAtRegionPerMWh = arena.take(R); fuelValuePerTonne = arena.take(F)
+        scalars = arena.take(2)
     }
 }
 
@@ -118,10 +170,21 @@ public enum DispatchError: Error, Equatable, CustomStringConvertible {
 
 public final class DispatchSolver {
     public let structure: DispatchStructure
+    /// The next step's numbers: write them in place (`solver.input.demandMW[r] = …`), or assign another input.
     public var input: DispatchInput
-    public private(set) var result: DispatchResult
+    /// The last step's answer (overwritten by the next solve).
+    public let result: DispatchResult
 
-    let lp: BoundedDualSimplex
+    /// The LP of all rows, and the LP of the regions' rows only (no fuel columns), used in steps where
+    /// no fuel row can bind: when every plant of a fuel at full output burns no more than the stock above
+    /// its reserve, the fuel row is redundant and dropping it leaves the optimum unchanged. Each keeps its
+    /// own warm-start basis; `lp` is the one of the current step.
+    let fullLP: BoundedDualSimplex
+    let regionalLP: BoundedDualSimplex?
+    unowned(unsafe) var lp: BoundedDualSimplex
+    let fuelMaxBurn: UnsafeMutablePointer<Double>
+    /// Steps solved without the fuel rows (for tests).
+    private(set) var regionalSolves = 0
     // Column layout.
     let plantStart: Int
     let segmentStart: Int
@@ -132,7 +195,15 @@ public final class DispatchSolver {
     let segmentLoss: [Double]
     let dischargeStart: Int
     let chargeStart: Int
+    /// One shed column per region (see above).
     let shedStart: Int
+    /// Shed blocks of each region in order of cost: `shedOrder[shedFirst[r] ..< shedFirst[r + 1]]`.
+    let shedFirst: UnsafeMutablePointer<Int>
+    let shedOrder: UnsafeMutablePointer<Int>
+    /// Position (within the region's order) of the block the region's column stands for.
+    let shedCurrent: UnsafeMutablePointer<Int>
+    /// MW of the region's full blocks (before the current one) this solve.
+    let shedFullMW: UnsafeMutablePointer<Double>
     let responseStart: Int
     let excessStart: Int
     let slackStart: Int
@@ -156,54 +227,94 @@ public final class DispatchSolver {
         dischargeStart = segmentStart + corridorOf.count
         chargeStart = dischargeStart + s.storageCount
         shedStart = chargeStart + s.storageCount
-        responseStart = shedStart + s.shedCount
+        responseStart = shedStart + s.regionCount
         excessStart = responseStart + s.responseCount
         slackStart = excessStart + s.regionCount
         drawStart = slackStart + s.fuelCount
         columnCount = drawStart + s.fuelCount
         rowCount = s.regionCount + s.fuelCount
-        lp = BoundedDualSimplex(rows: rowCount, columns: columnCount)
-        for p in 0..<s.plantCount {
-            let f = s.plantFuel[p]
-            if f >= 0 {
-                lp.setColumn(plantStart + p, row: s.plantRegion[p], value: 1,
-                             row: s.regionCount + f, value: s.plantFuelTonnesPerMWh[p] * s.stepHours)
-            } else {
-                lp.setColumn(plantStart + p, row: s.plantRegion[p], value: 1)
+        fullLP = BoundedDualSimplex(rows: rowCount, columns: columnCount)
+        regionalLP = s.fuelCount > 0 ? BoundedDualSimplex(rows: s.regionCount, columns: slackStart) : nil
+        lp = fullLP
+        fuelMaxBurn = .allocate(capacity: max(1, s.fuelCount))
+        for lp in [fullLP, regionalLP].compactMap({ $0 }) {
+            let withFuel = lp.m > s.regionCount
+            for p in 0..<s.plantCount {
+                let f = s.plantFuel[p]
+                if f >= 0 && withFuel {
+                    lp.setColumn(plantStart + p, row: s.plantRegion[p], value: 1,
+                                 row: s.regionCount + f, value: s.plantFuelTonnesPerMWh[p] * s.stepHours)
+                } else {
+                    lp.setColumn(plantStart + p, row: s.plantRegion[p], value: 1)
+                }
+            }
+            for i in 0..<corridorOf.count {
+                let c = s.corridors[corridorOf[i]]
+                let (from, to) = backward[i] ? (c.toRegion, c.fromRegion) : (c.fromRegion, c.toRegion)
+                lp.setColumn(segmentStart + i, row: from, value: -1, row: to, value: 1 - loss[i])
+            }
+            for k in 0..<s.storageCount {
+                lp.setColumn(dischargeStart + k, row: s.storageRegion[k], value: 1)
+                lp.setColumn(chargeStart + k, row: s.storageRegion[k], value: -1)
+            }
+            for r in 0..<s.regionCount { lp.setColumn(shedStart + r, row: r, value: 1) }
+            for b in 0..<s.responseCount { lp.setColumn(responseStart + b, row: s.responseRegion[b], value: 1) }
+            for r in 0..<s.regionCount {
+                lp.setColumn(excessStart + r, row: r, value: -1)
+                lp.setCrashColumn(row: r, column: excessStart + r)
             }
         }
-        for i in 0..<corridorOf.count {
-            let c = s.corridors[corridorOf[i]]
-            let (from, to) = backward[i] ? (c.toRegion, c.fromRegion) : (c.fromRegion, c.toRegion)
-            lp.setColumn(segmentStart + i, row: from, value: -1, row: to, value: 1 - loss[i])
-        }
-        for k in 0..<s.storageCount {
-            lp.setColumn(dischargeStart + k, row: s.storageRegion[k], value: 1)
-            lp.setColumn(chargeStart + k, row: s.storageRegion[k], value: -1)
-        }
-        for b in 0..<s.shedCount { lp.setColumn(shedStart + b, row: s.shedRegion[b], value: 1) }
-        for b in 0..<s.responseCount { lp.setColumn(responseStart + b, row: s.responseRegion[b], value: 1) }
+        shedFirst = .allocate(capacity: s.regionCount + 1)
+        shedOrder = .allocate(capacity: max(1, s.shedCount))
+        shedCurrent = .allocate(capacity: s.regionCount)
+        shedFullMW = .allocate(capacity: s.regionCount)
+        var next = 0
         for r in 0..<s.regionCount {
-            lp.setColumn(excessStart + r, row: r, value: -1)
-            lp.setCrashColumn(row: r, column: excessStart + r)
+            shedFirst[r] = next
+            for b in 0..<s.shedCount where s.shedRegion[b] == r { shedOrder[next] = b; next += 1 }
+            shedCurrent[r] = 0
+            shedFullMW[r] = 0
         }
+        shedFirst[s.regionCount] = next
         for f in 0..<s.fuelCount {
-            lp.setColumn(slackStart + f, row: s.regionCount + f, value: 1)
-            lp.setColumn(drawStart + f, row: s.regionCount + f, value: -1)
-            lp.setCrashColumn(row: s.regionCount + f, column: slackStart + f)
+            fullLP.setColumn(slackStart + f, row: s.regionCount + f, value: 1)
+            fullLP.setColumn(drawStart + f, row: s.regionCount + f, value: -1)
+            fullLP.setCrashColumn(row: s.regionCount + f, column: slackStart + f)
         }
     }
 
+    deinit {
+        shedFirst.deallocate(); shedOrder.deallocate(); shedCurrent.deallocate(); shedFullMW.deallocate()
+        fuelMaxBurn.deallocate()
+    }
+
     /// Pivots taken by the last solve, and by all solves so far.
-    public var lastIterations: Int { lp.lastIterations }
-    public var totalIterations: Int { lp.totalIterations }
+    public private(set) var lastIterations = 0
+    public var totalIterations: Int { fullLP.totalIterations + (regionalLP?.totalIterations ?? 0) }
 
     /// Forgets the warm-start basis (the next solve starts from the crash basis).
-    public func resetWarmStart() { lp.reset() }
+    public func resetWarmStart() {
+        fullLP.reset()
+        regionalLP?.reset()
+        for r in 0..<structure.regionCount { shedCurrent[r] = 0 }
+    }
 
     /// Solves the step in `input`; the answer is in `result`.
     public func solve() throws(DispatchError) {
         let s = structure
+        // The regional LP when no fuel row can bind this step.
+        lp = fullLP
+        if let regionalLP {
+            for f in 0..<s.fuelCount { fuelMaxBurn[f] = 0 }
+            for p in 0..<s.plantCount where s.plantFuel[p] >= 0 {
+                fuelMaxBurn[s.plantFuel[p]] += max(0, input.plantMaxMW[p]) * s.plantFuelTonnesPerMWh[p] * s.stepHours
+            }
+            var fuelCanBind = false
+            for f in 0..<s.fuelCount where !(fuelMaxBurn[f] <= max(0, input.fuelAvailableTonnes[f])) { fuelCanBind = true; break }
+            if !fuelCanBind { lp = regionalLP }
+        }
+        let regional = lp !== fullLP
+        if regional { regionalSolves += 1 }
         let lower = lp.lower, upper = lp.upper, cost = lp.cost
         for p in 0..<s.plantCount {
             let lo = input.plantMinMW[p], hi = input.plantMaxMW[p]
@@ -228,17 +339,15 @@ public final class DispatchSolver {
             lower[chargeStart + k] = 0; upper[chargeStart + k] = max(0, input.storageChargeMaxMW[k])
             cost[chargeStart + k] = input.storageChargeCostPerMWh[k]
         }
-        for b in 0..<s.shedCount {
-            lower[shedStart + b] = 0; upper[shedStart + b] = max(0, input.shedMaxMW[b])
-            cost[shedStart + b] = input.shedCostPerMWh[b]
-        }
+        sortShedBlocks()
+        for r in 0..<s.regionCount { setShedColumn(r) }
         for b in 0..<s.responseCount {
             lower[responseStart + b] = 0; upper[responseStart + b] = max(0, input.responseMaxMW[b])
             cost[responseStart + b] = input.responseCostPerMWh[b]
         }
         // Excess can at most absorb everything that could be injected into the region.
         for r in 0..<s.regionCount {
-            lp.rhs[r] = input.demandMW[r]
+            lp.rhs[r] = input.demandMW[r] - shedFullMW[r]
             lower[excessStart + r] = 0
             upper[excessStart + r] = 0
             cost[excessStart + r] = input.excessCostPerMWh[r]
@@ -252,7 +361,7 @@ public final class DispatchSolver {
             guard input.demandMW[r].isFinite else { throw .invalidInput("region \(r) demand \(input.demandMW[r])") }
             upper[excessStart + r] += abs(input.demandMW[r]) + 1
         }
-        for f in 0..<s.fuelCount {
+        for f in 0..<s.fuelCount where !regional {
             let avail = max(0, input.fuelAvailableTonnes[f]), reserve = max(0, input.fuelReserveTonnes[f])
             lp.rhs[s.regionCount + f] = avail
             lower[slackStart + f] = 0; upper[slackStart + f] = avail + reserve; cost[slackStart + f] = 0
@@ -260,21 +369,120 @@ public final class DispatchSolver {
         }
         // Fuel rows must be feasible with every plant at its minimum: the simulator lowers minimum
         // output of plants whose fuel is short before calling.
-        var status = lp.solve()
-        if status != .optimal {
-            // A warm start gone bad (numerically) is retried once from the crash basis.
-            lp.reset()
-            status = lp.solve()
+        var pivots = 0
+        var rounds = 0
+        while true {
+            var status = lp.solve()
+            if status != .optimal {
+                // A warm start gone bad (numerically) is retried once from the crash basis.
+                lp.reset()
+                status = lp.solve()
+            }
+            pivots += lp.lastIterations
+            switch status {
+            case .optimal: break
+            case .infeasible: throw .infeasible
+            case .iterationLimit: throw .iterationLimit(lp.lastIterations)
+            }
+            if !moveShedColumns() { break }
+            rounds += 1
+            if rounds > 4 * (s.shedCount + 1) { throw .iterationLimit(pivots) }
         }
-        switch status {
-        case .optimal: break
-        case .infeasible: throw .infeasible
-        case .iterationLimit: throw .iterationLimit(lp.lastIterations)
-        }
-        extract()
+        lastIterations = pivots
+        extract(pivots: pivots)
     }
 
-    private func extract() {
+    /// Keeps each region's blocks in order of cost (insertion sort; they rarely change).
+    private func sortShedBlocks() {
+        let cost = input.shedCostPerMWh
+        for r in 0..<structure.regionCount {
+            let first = shedFirst[r], end = shedFirst[r + 1]
+            guard end - first > 1 else { continue }
+            for i in (first + 1)..<end {
+                let b = shedOrder[i]
+                var k = i
+                while k > first && (cost[shedOrder[k - 1]] > cost[b] || (cost[shedOrder[k - 1]] == cost[b] && shedOrder[k - 1] > b)) {
+                    shedOrder[k] = shedOrder[k - 1]; k -= 1
+                }
+                shedOrder[k] = b
+            }
+        }
+    }
+
+    @inline(__always) private func shedWidth(_ b: Int) -> Double { max(0, input.shedMaxMW[b]) }
+
+    /// Sets region r's shed column to its current block: its cost, and as its bound the MW of that block
+    /// and every dearer one (so that the LP stays feasible; MW beyond the block move the column on).
+    /// Blocks of zero MW are passed over. Also sets the MW of the full blocks before it.
+    private func setShedColumn(_ r: Int) {
+        let first = shedFirst[r], count = shedFirst[r + 1] - first
+        let j = shedStart + r
+        guard count > 0 else {
+            lp.lower[j] = 0; lp.upper[j] = 0; lp.cost[j] = 0
+            shedFullMW[r] = 0
+            return
+        }
+        var k = min(shedCurrent[r], count - 1)
+        if shedWidth(shedOrder[first + k]) == 0 {
+            var forward = k + 1
+            while forward < count && shedWidth(shedOrder[first + forward]) == 0 { forward += 1 }
+            if forward < count { k = forward } else {
+                var back = k - 1
+                while back >= 0 && shedWidth(shedOrder[first + back]) == 0 { back -= 1 }
+                if back >= 0 { k = back }
+            }
+        }
+        shedCurrent[r] = k
+        var full = 0.0, rest = 0.0
+        for i in 0..<count {
+            if i < k { full += shedWidth(shedOrder[first + i]) } else { rest += shedWidth(shedOrder[first + i]) }
+        }
+        shedFullMW[r] = full
+        lp.lower[j] = 0; lp.upper[j] = rest; lp.cost[j] = input.shedCostPerMWh[shedOrder[first + k]]
+    }
+
+    /// After a solve: moves a region's shed column to the next block (of nonzero MW) when the column sheds
+    /// more than its block, or when its block is full and the next is cheaper than the region's price; back
+    /// when it sheds nothing and the full block before it is dearer than the price. Returns whether any
+    /// column moved (the LP must then be solved again).
+    private func moveShedColumns() -> Bool {
+        var moved = false
+        let tolerance = 1e-9
+        for r in 0..<structure.regionCount {
+            let first = shedFirst[r], count = shedFirst[r + 1] - first
+            guard count > 1 else { continue }
+            let price = lp.y[r]
+            let k = shedCurrent[r]
+            let x = lp.x[shedStart + r]
+            let width = shedWidth(shedOrder[first + k])
+            var next = k + 1
+            while next < count && shedWidth(shedOrder[first + next]) == 0 { next += 1 }
+            var previous = k - 1
+            while previous >= 0 && shedWidth(shedOrder[first + previous]) == 0 { previous -= 1 }
+            var target = k
+            if next < count {
+                let c = input.shedCostPerMWh[shedOrder[first + next]]
+                if x > width + tolerance * (1 + width)
+                    || (x >= width - tolerance * (1 + width) && price > c + tolerance * (1 + abs(c))) {
+                    target = next
+                }
+            }
+            if target == k && previous >= 0 && x <= tolerance * (1 + width) {
+                let c = input.shedCostPerMWh[shedOrder[first + previous]]
+                if price < c - tolerance * (1 + abs(c)) { target = previous }
+            }
+            if target != k {
+                shedCurrent[r] = target
+                let oldFull = shedFullMW[r]
+                setShedColumn(r)
+                lp.rhs[r] += oldFull - shedFullMW[r]
+                moved = true
+            }
+        }
+        return moved
+    }
+
+    private func extract(pivots: Int) {
         let s = structure
         let x = lp.x
         for p in 0..<s.plantCount { result.plantMW[p] = x[plantStart + p] }
@@ -299,21 +507,32 @@ public final class DispatchSolver {
             result.storageDischargeMW[k] = x[dischargeStart + k]
             result.storageChargeMW[k] = x[chargeStart + k]
         }
-        for b in 0..<s.shedCount { result.shedMW[b] = x[shedStart + b] }
+        var fullCost = 0.0
+        for r in 0..<s.regionCount {
+            let first = shedFirst[r], end = shedFirst[r + 1]
+            let k = first + shedCurrent[r]
+            for i in first..<end {
+                let b = shedOrder[i]
+                let mw = i < k ? max(0, input.shedMaxMW[b]) : (i == k ? x[shedStart + r] : 0)
+                result.shedMW[b] = mw
+                if i < k { fullCost += mw * input.shedCostPerMWh[b] }
+            }
+        }
         for b in 0..<s.responseCount { result.responseMW[b] = x[responseStart + b] }
         for r in 0..<s.regionCount {
             result.excessMW[r] = x[excessStart + r]
             result.priceAtRegionPerMWh[r] = lp.y[r]
         }
+        let regional = lp !== fullLP
         for f in 0..<s.fuelCount {
             result.fuelBurnTonnes[f] = 0
-            result.fuelReserveDrawTonnes[f] = x[drawStart + f]
-            result.fuelValuePerTonne[f] = -lp.y[s.regionCount + f] * s.stepHours
+            result.fuelReserveDrawTonnes[f] = regional ? 0 : x[drawStart + f]
+            result.fuelValuePerTonne[f] = regional ? 0 : -lp.y[s.regionCount + f] * s.stepHours
         }
         for p in 0..<s.plantCount where s.plantFuel[p] >= 0 {
             result.fuelBurnTonnes[s.plantFuel[p]] += x[plantStart + p] * s.plantFuelTonnesPerMWh[p] * s.stepHours
         }
-        result.objectivePerHour = lp.objective()
-        result.iterations = lp.lastIterations
+        result.scalars[0] = lp.objective() + fullCost
+        result.scalars[1] = Double(pivots)
     }
 }

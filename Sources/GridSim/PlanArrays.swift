@@ -116,3 +116,20 @@ public final class PlanArrays: Sendable {
         programMaxHoursPerDay = programs.map(\.maxHoursPerDay)
     }
 }
+
+/// A fixed-size array of Doubles owned by a simulator (allocated in `init`, freed in `deinit`): element
+/// access in the step loop neither retains nor checks uniqueness, as an array property of a class would.
+public typealias Doubles = UnsafeMutableBufferPointer<Double>
+
+extension UnsafeMutableBufferPointer where Element == Double {
+    static func make(_ count: Int, _ value: Double) -> Doubles {
+        let b = Doubles.allocate(capacity: count)
+        b.initialize(repeating: value)
+        return b
+    }
+    static func make(_ values: [Double]) -> Doubles {
+        let b = Doubles.allocate(capacity: values.count)
+        _ = b.initialize(from: values)
+        return b
+    }
+}

@@ -83,7 +83,7 @@ public struct RunTotals: Sendable {
     }
 
     /// Zeroes every total in place (no allocation), for a new trial.
-    mutating func clear(initialStocks: [Double]) {
+    mutating func clear(initialStocks: Doubles) {
         func zero(_ a: inout [Double], _ v: Double = 0) { for i in a.indices { a[i] = v } }
         stepsRun = 0; nationalShortfallHours = 0; minNationalOperatingReserveMargin = .infinity
         maxBalanceResidualMW = 0; lossOfLoadEvents = 0; shortfallAtPeak = false; lastStepShortfall = false
@@ -99,13 +99,13 @@ public struct RunTotals: Sendable {
     }
 
     /// A step known to have no shortfall, in an adequacy-only run: only demand is recorded.
-    mutating func recordAdequateStep(dt: Double, demandMW: [Double]) {
+    mutating func recordAdequateStep(dt: Double, demandMW: Doubles) {
         for r in 0..<regionCount { demandMWh[r] += demandMW[r] * dt }
         lastStepShortfall = false
     }
 
-    mutating func record(t: Int, dt: Double, plan: SimulationPlan, solver: DispatchSolver, demandMW: [Double], mandatoryMW: [Double],
-                         plantMaxMW: [Double], fuelStock: [Double]) {
+    mutating func record(t: Int, dt: Double, plan: SimulationPlan, solver: DispatchSolver, demandMW: Doubles, mandatoryMW: Doubles,
+                         plantMaxMW: Doubles, fuelStock: Doubles) {
         let a = plan.arrays
         let res = solver.result
         let R = regionCount, K = classCount
@@ -248,8 +248,8 @@ public struct HourlySeries: Sendable {
         plantMW = z(s.plants.count)
     }
 
-    mutating func record(t: Int, plan: SimulationPlan, result res: DispatchResult, demandMW: [Double], mandatoryMW: [Double],
-                         plantMaxMW: [Double], fuelStock: [Double], storageSOC: [Double]) {
+    mutating func record(t: Int, plan: SimulationPlan, result res: DispatchResult, demandMW: Doubles, mandatoryMW: Doubles,
+                         plantMaxMW: Doubles, fuelStock: Doubles, storageSOC: Doubles) {
         let s = plan.scenario
         let n = steps
         for r in 0..<s.regions.count {

@@ -16,20 +16,20 @@ public final class Simulator {
     public let recordHourly: Bool
 
     // State.
-    var storageSOC: [Double]
+    let storageSOC: Doubles
     /// Average cost of the energy in each store, per MWh stored (charging price / charge efficiency).
-    var storedCostPerMWh: [Double]
-    var fuelStock: [Double]
-    var hydroMonthRemaining: [Double]
-    var hydroDayBudget: [Double]
-    var hydroUsedToday: [Double]
-    var programHoursToday: [Double]
-    var mandatoryHoursUsed: [Double]
+    let storedCostPerMWh: Doubles
+    let fuelStock: Doubles
+    let hydroMonthRemaining: Doubles
+    let hydroDayBudget: Doubles
+    let hydroUsedToday: Doubles
+    let programHoursToday: Doubles
+    let mandatoryHoursUsed: Doubles
     /// Fraction of each plant's capacity not on forced outage (1 in deterministic runs; the Monte Carlo drives it).
-    public var plantInService: [Double]
+    public let plantInService: Doubles
     /// Σ over constant-availability plants of their available MW per region, kept up to date by
     /// `setPlantInService` (recomputed exactly when `constantSumsStale`).
-    var regionConstantMW: [Double]
+    let regionConstantMW: Doubles
     var constantSumsStale = true
 
     /// Sets plant i's fraction in service, keeping the regional sums of the adequacy fast path current.
@@ -41,42 +41,50 @@ public final class Simulator {
         plantInService[i] = fraction
     }
     /// Fraction of each corridor's circuits in service.
-    public var corridorInService: [Double]
+    public let corridorInService: Doubles
     /// Fraction of each storage plant in service.
-    public var storageInService: [Double]
+    public let storageInService: Doubles
     /// Today's demand factor per region, weather factor per plant, this year's hydro energy factor, and
     /// the fuel arrivals per fuel and step (all 1 / the scenario's in deterministic runs; a trial's draws
     /// in the Monte Carlo).
-    public var demandFactor: [Double]
-    public var weatherFactor: [Double]
+    public let demandFactor: Doubles
+    public let weatherFactor: Doubles
     public var hydroEnergyFactor = 1.0
     public var fuelArrivals: [[Double]]
     /// Capacity derate per plant: 1 − FOR in deterministic runs (expected availability), 1 in trials.
-    var derate: [Double]
+    let derate: Doubles
     /// The Monte Carlo sampler and stream, when trials are run.
     public private(set) var sampler: TrialSampler?
     let rng: RandomStream?
     var shortfallLastStep = false
     // Scratch.
-    var demandNow: [Double]
-    var mandatoryNow: [Double]
-    var plantMaxNow: [Double]
+    let demandNow: Doubles
+    let mandatoryNow: Doubles
+    let plantMaxNow: Doubles
     var hydroIndex: [Int]
-    var availableNow: [Double]
-    var importNow: [Double]
-    var minimumBurn: [Double]
+    let availableNow: Doubles
+    let importNow: Doubles
+    let minimumBurn: Doubles
     let arrays: PlanArrays
     let stepCount: Int
     // Max-flow scratch (adequacy fast path).
-    var flowSupply: [Double]
-    var flowDemand: [Double]
-    var flowResidualForward: [Double]
-    var flowResidualBackward: [Double]
+    let flowSupply: Doubles
+    let flowDemand: Doubles
+    let flowResidualForward: Doubles
+    let flowResidualBackward: Doubles
     var flowParent: [Int]
     var flowQueue: [Int]
 
-    /// Called with each step's dispatch input before it is solved (for benchmarks and diagnostics).
+    /// Called with each step's dispatch input before it is solved (for benchmarks and diagnostics); the input is a
+    /// view of the solver's buffers: keep `input.copy()`.
     public var dispatchObserver: ((Int, DispatchInput) -> Void)?
+
+    /// Every buffer above, freed with the simulator.
+    private var buffers: [Doubles] { [storageSOC, storedCostPerMWh, fuelStock, hydroMonthRemaining, hydroDayBudget, hydroUsedToday,
+                                      programHoursToday, mandatoryHoursUsed, plantInService, regionConstantMW, corridorInService,
+                                      storageInService, demandFactor, weatherFactor, derate, demandNow, mandatoryNow, plantMaxNow,
+                                      availableNow, importNow, minimumBurn, flowSupply, flowDemand, flowResidualForward, flowResidualBackward] }
+    deinit { for b in buffers { b.deallocate() } }
 
     public private(set) var totals: RunTotals
     public private(set) var hourly: HourlySeries?
@@ -85,36 +93,36 @@ public final class Simulator {
     public init(plan: SimulationPlan, recordHourly: Bool = false, stochastic: Bool = false) {
         self.plan = plan
         self.recordHourly = recordHourly
-        demandFactor = [Double](repeating: 1, count: plan.scenario.regions.count)
-        weatherFactor = [Double](repeating: 1, count: plan.scenario.plants.count)
+        demandFactor = .make(plan.scenario.regions.count, 1)
+        weatherFactor = .make(plan.scenario.plants.count, 1)
         fuelArrivals = plan.scenario.fuels.map(\.arrivalsT)
-        derate = stochastic ? [Double](repeating: 1, count: plan.scenario.plants.count) : plan.plantDerate
+        derate = .make(stochastic ? [Double](repeating: 1, count: plan.scenario.plants.count) : plan.plantDerate)
         rng = stochastic ? RandomStream(seed: 0) : nil
         let s = plan.scenario
         solver = DispatchSolver(structure: plan.structure)
-        storageSOC = s.storage.map { $0.initialSOCFraction * $0.energyMWh }
-        storedCostPerMWh = [Double](repeating: 0, count: s.storage.count)
-        fuelStock = s.fuels.map(\.initialStockT)
-        hydroMonthRemaining = [Double](repeating: 0, count: s.plants.count)
-        hydroDayBudget = [Double](repeating: 0, count: s.plants.count)
-        hydroUsedToday = [Double](repeating: 0, count: s.plants.count)
-        programHoursToday = [Double](repeating: 0, count: plan.programs.count)
-        mandatoryHoursUsed = [Double](repeating: 0, count: s.regions.count)
-        plantInService = [Double](repeating: 1, count: s.plants.count)
-        corridorInService = [Double](repeating: 1, count: s.corridors.count)
-        storageInService = [Double](repeating: 1, count: s.storage.count)
-        demandNow = [Double](repeating: 0, count: s.regions.count)
-        mandatoryNow = [Double](repeating: 0, count: s.regions.count)
-        plantMaxNow = [Double](repeating: 0, count: s.plants.count)
-        availableNow = [Double](repeating: 0, count: s.regions.count)
-        regionConstantMW = [Double](repeating: 0, count: s.regions.count)
-        importNow = [Double](repeating: 0, count: s.regions.count)
-        minimumBurn = [Double](repeating: 0, count: s.fuels.count)
+        storageSOC = .make(s.storage.map { $0.initialSOCFraction * $0.energyMWh })
+        storedCostPerMWh = .make(s.storage.count, 0)
+        fuelStock = .make(s.fuels.map(\.initialStockT))
+        hydroMonthRemaining = .make(s.plants.count, 0)
+        hydroDayBudget = .make(s.plants.count, 0)
+        hydroUsedToday = .make(s.plants.count, 0)
+        programHoursToday = .make(plan.programs.count, 0)
+        mandatoryHoursUsed = .make(s.regions.count, 0)
+        plantInService = .make(s.plants.count, 1)
+        corridorInService = .make(s.corridors.count, 1)
+        storageInService = .make(s.storage.count, 1)
+        demandNow = .make(s.regions.count, 0)
+        mandatoryNow = .make(s.regions.count, 0)
+        plantMaxNow = .make(s.plants.count, 0)
+        availableNow = .make(s.regions.count, 0)
+        regionConstantMW = .make(s.regions.count, 0)
+        importNow = .make(s.regions.count, 0)
+        minimumBurn = .make(s.fuels.count, 0)
         arrays = plan.arrays
-        flowSupply = [Double](repeating: 0, count: s.regions.count)
-        flowDemand = [Double](repeating: 0, count: s.regions.count)
-        flowResidualForward = [Double](repeating: 0, count: s.corridors.count)
-        flowResidualBackward = [Double](repeating: 0, count: s.corridors.count)
+        flowSupply = .make(s.regions.count, 0)
+        flowDemand = .make(s.regions.count, 0)
+        flowResidualForward = .make(s.corridors.count, 0)
+        flowResidualBackward = .make(s.corridors.count, 0)
         flowParent = [Int](repeating: 0, count: s.regions.count)
         flowQueue = [Int](repeating: 0, count: s.regions.count + 1)
         hydroIndex = s.plants.indices.filter { s.plants[$0].hydroMonthlyEnergyMWh != nil }
@@ -280,17 +288,14 @@ public final class Simulator {
             }
         }
         if adequacyOnly { fillPlantMaxima(base: base, dt: dt) }
-        // The dispatch inputs, written through one buffer per array.
+        // The dispatch inputs (views into the solver's buffers).
         let reliabilityCost = plan.reliabilityCostPerMWh
-        // (One array at a time: nested buffer accesses to `solver.input` would overlap.)
-        solver.input.plantMaxMW.withUnsafeMutableBufferPointer { maxMW in
-            for i in 0..<plantCount { maxMW[i] = plantMaxNow[i] }
-        }
-        solver.input.plantMinMW.withUnsafeMutableBufferPointer { minMW in
-            for i in 0..<plantCount { minMW[i] = min(a.plantMinOutputMW[i] * plantInService[i], plantMaxNow[i]) }
-        }
-        solver.input.plantCostPerMWh.withUnsafeMutableBufferPointer { cost in
+        let input = solver.input
+        do {
+            let maxMW = input.plantMaxMW, minMW = input.plantMinMW, cost = input.plantCostPerMWh
             for i in 0..<plantCount {
+                maxMW[i] = plantMaxNow[i]
+                minMW[i] = min(a.plantMinOutputMW[i] * plantInService[i], plantMaxNow[i])
                 var c = a.plantCostPerMWh[i]
                 if a.plantIsHydro[i] && !hydroScheduled(i, t: t, availableMW: plantMaxNow[i], dt: dt) { c = max(c, reliabilityCost) }
                 cost[i] = c
@@ -323,9 +328,7 @@ public final class Simulator {
         for r in 0..<regionCount {
             solver.input.demandMW[r] = demandNow[r]
         }
-        solver.input.shedMaxMW.withUnsafeMutableBufferPointer { shedMax in
-            for b in 0..<a.shedRegion.count { shedMax[b] = demandNow[a.shedRegion[b]] * a.shedShare[b] }
-        }
+        for b in 0..<a.shedRegion.count { input.shedMaxMW[b] = demandNow[a.shedRegion[b]] * a.shedShare[b] }
         for d in 0..<a.programCapacityMW.count {
             solver.input.responseMaxMW[d] = programHoursToday[d] + dt <= a.programMaxHoursPerDay[d] + 1e-9 ? a.programCapacityMW[d] : 0
         }
@@ -379,9 +382,7 @@ public final class Simulator {
 
     @inline(__always) func fillPlantMaxima(base: Int, dt: Double) {
         let n = plantMaxNow.count
-        plantMaxNow.withUnsafeMutableBufferPointer { hiNow in
-            for i in 0..<n { hiNow[i] = plantMaximum(i, base: base, dt: dt) }
-        }
+        for i in 0..<n { plantMaxNow[i] = plantMaximum(i, base: base, dt: dt) }
     }
 
     /// Σ over constant-availability plants of their available MW, per region (after outages changed).

@@ -194,6 +194,30 @@ struct OracleTests {
             try checkBalances(solver)
         }
     }
+
+    @Test("Steps where no fuel row can bind drop the fuel rows, and steps where one can keep them: both agree with GLPK",
+          arguments: Array(UInt64(2000)...UInt64(2030)))
+    func fuelRowsDropped(seed: UInt64) throws {
+        var rng = CaseRandom(state: seed &* 15485863)
+        let c = RandomCase(seed: seed, rng: &rng)
+        guard c.structure.fuelCount > 0 else { return }
+        let solver = DispatchSolver(structure: c.structure)
+        c.fill(&solver.input, rng: &rng)
+        for step in 0..<24 {
+            for r in 0..<c.structure.regionCount { solver.input.demandMW[r] *= rng.uniform(0.9, 1.1) }
+            // Alternate ample stocks (no fuel row can bind) with the case's own, often short, stocks.
+            let ample = step % 3 != 2
+            for f in 0..<c.structure.fuelCount {
+                solver.input.fuelAvailableTonnes[f] = ample ? 1e9 : rng.uniform(0, 300)
+            }
+            try solver.solve()
+            let expected = try oracleObjective(c.structure, solver.input)
+            let got = solver.result.objectivePerHour
+            #expect(abs(got - expected) <= 1e-6 * max(1, abs(expected)), "seed \(seed) step \(step): \(got) vs \(expected)")
+            try checkBalances(solver)
+        }
+        #expect(solver.regionalSolves >= 16, "the ample steps drop the fuel rows")
+    }
 }
 
 /// Each region's balance and each fuel row hold at the returned solution.

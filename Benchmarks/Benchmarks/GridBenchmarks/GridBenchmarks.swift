@@ -22,7 +22,7 @@ let benchmarks: @Sendable () -> Void = {
     // One day of the base's real dispatch inputs (the hours of 15 June), solved in turn with warm starts.
     var day: [DispatchInput] = []
     let recorder = Simulator(plan: plan)
-    recorder.dispatchObserver = { t, input in if t >= 165 * 24 && t < 166 * 24 { day.append(input) } }
+    recorder.dispatchObserver = { t, input in if t >= 165 * 24 && t < 166 * 24 { day.append(input.copy()) } }
     try! recorder.run(maxSteps: 166 * 24)
     let solver = DispatchSolver(structure: plan.structure)
 
