@@ -49,6 +49,8 @@ final class BoundedDualSimplex {
     let candidateAlpha: UnsafeMutablePointer<Double>
     let candidateD: UnsafeMutablePointer<Double>
     let candidateSlack: UnsafeMutablePointer<Double>
+    let candidateRatio: UnsafeMutablePointer<Double>
+    let candidateBound: UnsafeMutablePointer<Double>
     let flipped: UnsafeMutablePointer<Int32>
     /// Bound flips of the long-step ratio test since creation.
     private(set) var flipCount = 0
@@ -83,11 +85,12 @@ final class BoundedDualSimplex {
         work = buffer(m, 0); column = buffer(m, 0); dense = buffer(m * m, 0)
         active = buffer(n, 0); candidate = buffer(n, 0); candidateAlpha = buffer(n, 0); candidateD = buffer(n, 0)
         candidateSlack = buffer(n, 0); flipped = buffer(n, 0)
+        candidateRatio = buffer(n, 0); candidateBound = buffer(n, 0)
     }
 
     deinit {
         for p in [row0, row1, crashColumn, head, position, active, candidate, flipped] as [UnsafeMutablePointer<Int32>] { p.deallocate() }
-        for p in [val0, val1, cost, lower, upper, rhs, x, y, binv, work, column, dense, candidateAlpha, candidateD, candidateSlack] { p.deallocate() }
+        for p in [val0, val1, cost, lower, upper, rhs, x, y, binv, work, column, dense, candidateAlpha, candidateD, candidateSlack, candidateRatio, candidateBound] { p.deallocate() }
         atUpper.deallocate()
     }
 
@@ -240,6 +243,7 @@ final class BoundedDualSimplex {
         let binv = self.binv, column = self.column, active = self.active
         let candidate = self.candidate, candidateAlpha = self.candidateAlpha, candidateD = self.candidateD
         let candidateSlack = self.candidateSlack, flipped = self.flipped, work = self.work
+        let candidateRatio = self.candidateRatio, candidateBound = self.candidateBound
         let row0 = self.row0, val0 = self.val0, row1 = self.row1, val1 = self.val1
         let primalTolerance = self.primalTolerance, dualTolerance = self.dualTolerance, pivotTolerance = self.pivotTolerance
         defer { lastIterations = iterations; totalIterations &+= iterations }
@@ -280,7 +284,10 @@ final class BoundedDualSimplex {
                 if r1 >= 0 { yA += y[r1] * val1[j] }
                 let dj = cost[j] - yA
                 candidate[candidates] = Int32(j); candidateAlpha[candidates] = alpha; candidateD[candidates] = dj
-                candidateSlack[candidates] = max(0, up ? -dj : dj)   // |d_j|, dual feasible by construction
+                let slack = max(0, up ? -dj : dj)   // |d_j|, dual feasible by construction
+                candidateSlack[candidates] = slack
+                candidateRatio[candidates] = slack / signedAlpha
+                candidateBound[candidates] = (slack + dualTolerance) / signedAlpha
                 candidates += 1
             }
             // Bound flipping (long-step) ratio test: while flipping every column of the next breakpoint
@@ -294,15 +301,12 @@ final class BoundedDualSimplex {
             while true {
                 if candidates == 0 { return .infeasible }
                 var thetaMax = Double.infinity
-                for c in 0..<candidates {
-                    let t = (candidateSlack[c] + dualTolerance) / abs(candidateAlpha[c])
-                    if t < thetaMax { thetaMax = t }
-                }
+                for c in 0..<candidates where candidateBound[c] < thetaMax { thetaMax = candidateBound[c] }
                 var bestAlpha = 0.0, best = -1
                 var groupRange = 0.0
                 for c in 0..<candidates {
                     let a = abs(candidateAlpha[c])
-                    if candidateSlack[c] / a <= thetaMax {
+                    if candidateRatio[c] <= thetaMax {
                         let j = Int(candidate[c])
                         groupRange += a * (upper[j] - lower[j])
                         if a > bestAlpha { bestAlpha = a; best = c }
@@ -313,8 +317,7 @@ final class BoundedDualSimplex {
                     slope -= groupRange
                     var c = 0
                     while c < candidates {
-                        let a = abs(candidateAlpha[c])
-                        if candidateSlack[c] / a <= thetaMax {
+                        if candidateRatio[c] <= thetaMax {
                             let j = Int(candidate[c])
                             flipped[flips] = Int32(j); flips += 1
                             candidates -= 1
@@ -322,6 +325,8 @@ final class BoundedDualSimplex {
                             candidateAlpha[c] = candidateAlpha[candidates]
                             candidateD[c] = candidateD[candidates]
                             candidateSlack[c] = candidateSlack[candidates]
+                            candidateRatio[c] = candidateRatio[candidates]
+                            candidateBound[c] = candidateBound[candidates]
                         } else {
                             c += 1
                         }

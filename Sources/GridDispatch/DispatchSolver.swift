@@ -204,6 +204,9 @@ public final class DispatchSolver {
     let shedCurrent: UnsafeMutablePointer<Int>
     /// MW of the region's full blocks (before the current one) this solve.
     let shedFullMW: UnsafeMutablePointer<Double>
+    /// The costs `shedOrder` was sorted by, and this solve's block widths.
+    let shedSortedCost: UnsafeMutablePointer<Double>
+    var shedMax: UnsafeMutableBufferPointer<Double>
     let responseStart: Int
     let excessStart: Int
     let slackStart: Int
@@ -268,6 +271,9 @@ public final class DispatchSolver {
         shedOrder = .allocate(capacity: max(1, s.shedCount))
         shedCurrent = .allocate(capacity: s.regionCount)
         shedFullMW = .allocate(capacity: s.regionCount)
+        shedMax = input.shedMaxMW
+        shedSortedCost = .allocate(capacity: max(1, s.shedCount))
+        shedSortedCost.initialize(repeating: .nan, count: max(1, s.shedCount))
         var next = 0
         for r in 0..<s.regionCount {
             shedFirst[r] = next
@@ -285,7 +291,7 @@ public final class DispatchSolver {
 
     deinit {
         shedFirst.deallocate(); shedOrder.deallocate(); shedCurrent.deallocate(); shedFullMW.deallocate()
-        fuelMaxBurn.deallocate()
+        fuelMaxBurn.deallocate(); shedSortedCost.deallocate()
     }
 
     /// Pivots taken by the last solve, and by all solves so far.
@@ -339,6 +345,7 @@ public final class DispatchSolver {
             lower[chargeStart + k] = 0; upper[chargeStart + k] = max(0, input.storageChargeMaxMW[k])
             cost[chargeStart + k] = input.storageChargeCostPerMWh[k]
         }
+        shedMax = input.shedMaxMW
         sortShedBlocks()
         for r in 0..<s.regionCount { setShedColumn(r) }
         for b in 0..<s.responseCount {
@@ -392,9 +399,14 @@ public final class DispatchSolver {
         extract(pivots: pivots)
     }
 
-    /// Keeps each region's blocks in order of cost (insertion sort; they rarely change).
+    /// Keeps each region's blocks in order of cost (insertion sort, when the costs changed).
     private func sortShedBlocks() {
         let cost = input.shedCostPerMWh
+        var changed = false
+        for b in 0..<structure.shedCount where cost[b] != shedSortedCost[b] {
+            shedSortedCost[b] = cost[b]; changed = true
+        }
+        guard changed else { return }
         for r in 0..<structure.regionCount {
             let first = shedFirst[r], end = shedFirst[r + 1]
             guard end - first > 1 else { continue }
@@ -409,7 +421,7 @@ public final class DispatchSolver {
         }
     }
 
-    @inline(__always) private func shedWidth(_ b: Int) -> Double { max(0, input.shedMaxMW[b]) }
+    @inline(__always) private func shedWidth(_ b: Int) -> Double { max(0, shedMax[b]) }
 
     /// Sets region r's shed column to its current block: its cost, and as its bound the MW of that block
     /// and every dearer one (so that the LP stays feasible; MW beyond the block move the column on).

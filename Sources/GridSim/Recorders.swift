@@ -98,6 +98,20 @@ public struct RunTotals: Sendable {
         zero(&fuelReserveDrawT); zero(&fuelOverflowT); zero(&fuelLimitedPlantHours); zero(&plantGenerationMWh); zero(&plantFuelLimitedHours)
     }
 
+    /// Totals that follow from each plant's energy (per region: generation, clean generation, emissions,
+    /// generation cost), computed once at the end of a run rather than in every step.
+    mutating func finish(plan: SimulationPlan) {
+        let a = plan.arrays
+        for r in 0..<regionCount { generationMWh[r] = 0; cleanGenerationMWh[r] = 0; emissionsT[r] = 0; generationCostUSD[r] = 0 }
+        for i in 0..<a.plantRegion.count {
+            let r = a.plantRegion[i], e = plantGenerationMWh[i]
+            generationMWh[r] += e
+            if a.plantClean[i] { cleanGenerationMWh[r] += e }
+            emissionsT[r] += e * a.plantEmissionTPerMWh[i]
+            generationCostUSD[r] += e * a.plantCostPerMWh[i]
+        }
+    }
+
     /// A step known to have no shortfall, in an adequacy-only run: only demand is recorded.
     mutating func recordAdequateStep(dt: Double, demandMW: Doubles) {
         for r in 0..<regionCount { demandMWh[r] += demandMW[r] * dt }
@@ -154,10 +168,6 @@ public struct RunTotals: Sendable {
             let e = mw * dt
             stepSupply[r] += mw
             plantGenerationMWh[i] += e
-            generationMWh[r] += e
-            if a.plantClean[i] { cleanGenerationMWh[r] += e }
-            emissionsT[r] += e * a.plantEmissionTPerMWh[i]
-            generationCostUSD[r] += e * a.plantCostPerMWh[i]
             if a.plantIsVariableRenewable[i] { curtailedMWh[r] += max(0, plantMaxMW[i] - mw) * dt }
             let f = a.plantFuel[i]
             if f >= 0 && res.fuelValuePerTonne[f] > 1e-7 && mw < plantMaxMW[i] - 1e-6 {

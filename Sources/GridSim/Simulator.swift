@@ -190,6 +190,7 @@ public final class Simulator {
                 try step(t, dt: dt)
             }
         }
+        totals.finish(plan: plan)
         totals.stepsRun = steps
     }
 
