@@ -88,8 +88,7 @@ public struct DispatchInput: @unchecked Sendable {
 
     /// An independent copy of these numbers.
     public func copy() -> DispatchInput {
-        let other = DispatchInput(arena: DoubleArena(count: arena.count), copying: self)
-        return other
+        DispatchInput(arena: DoubleArena(count: arena.count), copying: self)
     }
 
     private init(arena: DoubleArena, copying o: DispatchInput) {

@@ -117,19 +117,25 @@ public final class PlanArrays: Sendable {
     }
 }
 
-/// A fixed-size array of Doubles owned by a simulator (allocated in `init`, freed in `deinit`): element
-/// access in the step loop neither retains nor checks uniqueness, as an array property of a class would.
+/// A fixed-size array of Doubles owned by a simulator (made by its `DoublesPool` in `init`, freed with
+/// it): element access in the step loop neither retains nor checks uniqueness, as an array property of
+/// a class would.
 public typealias Doubles = UnsafeMutableBufferPointer<Double>
 
-extension UnsafeMutableBufferPointer where Element == Double {
-    static func make(_ count: Int, _ value: Double) -> Doubles {
+/// Makes `Doubles` and frees every one it made when it goes, so an owner cannot forget one.
+final class DoublesPool {
+    private var made: [Doubles] = []
+    func make(_ count: Int, _ value: Double) -> Doubles {
         let b = Doubles.allocate(capacity: count)
         b.initialize(repeating: value)
+        made.append(b)
         return b
     }
-    static func make(_ values: [Double]) -> Doubles {
+    func make(_ values: [Double]) -> Doubles {
         let b = Doubles.allocate(capacity: values.count)
         _ = b.initialize(from: values)
+        made.append(b)
         return b
     }
+    deinit { for b in made { b.deallocate() } }
 }

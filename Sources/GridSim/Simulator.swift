@@ -79,12 +79,8 @@ public final class Simulator {
     /// view of the solver's buffers: keep `input.copy()`.
     public var dispatchObserver: ((Int, DispatchInput) -> Void)?
 
-    /// Every buffer above, freed with the simulator.
-    private var buffers: [Doubles] { [storageSOC, storedCostPerMWh, fuelStock, hydroMonthRemaining, hydroDayBudget, hydroUsedToday,
-                                      programHoursToday, mandatoryHoursUsed, plantInService, regionConstantMW, corridorInService,
-                                      storageInService, demandFactor, weatherFactor, derate, demandNow, mandatoryNow, plantMaxNow,
-                                      availableNow, importNow, minimumBurn, flowSupply, flowDemand, flowResidualForward, flowResidualBackward] }
-    deinit { for b in buffers { b.deallocate() } }
+    /// Owns every `Doubles` above.
+    private let pool = DoublesPool()
 
     public private(set) var totals: RunTotals
     public private(set) var hourly: HourlySeries?
@@ -93,36 +89,36 @@ public final class Simulator {
     public init(plan: SimulationPlan, recordHourly: Bool = false, stochastic: Bool = false) {
         self.plan = plan
         self.recordHourly = recordHourly
-        demandFactor = .make(plan.scenario.regions.count, 1)
-        weatherFactor = .make(plan.scenario.plants.count, 1)
+        demandFactor = pool.make(plan.scenario.regions.count, 1)
+        weatherFactor = pool.make(plan.scenario.plants.count, 1)
         fuelArrivals = plan.scenario.fuels.map(\.arrivalsT)
-        derate = .make(stochastic ? [Double](repeating: 1, count: plan.scenario.plants.count) : plan.plantDerate)
+        derate = pool.make(stochastic ? [Double](repeating: 1, count: plan.scenario.plants.count) : plan.plantDerate)
         rng = stochastic ? RandomStream(seed: 0) : nil
         let s = plan.scenario
         solver = DispatchSolver(structure: plan.structure)
-        storageSOC = .make(s.storage.map { $0.initialSOCFraction * $0.energyMWh })
-        storedCostPerMWh = .make(s.storage.count, 0)
-        fuelStock = .make(s.fuels.map(\.initialStockT))
-        hydroMonthRemaining = .make(s.plants.count, 0)
-        hydroDayBudget = .make(s.plants.count, 0)
-        hydroUsedToday = .make(s.plants.count, 0)
-        programHoursToday = .make(plan.programs.count, 0)
-        mandatoryHoursUsed = .make(s.regions.count, 0)
-        plantInService = .make(s.plants.count, 1)
-        corridorInService = .make(s.corridors.count, 1)
-        storageInService = .make(s.storage.count, 1)
-        demandNow = .make(s.regions.count, 0)
-        mandatoryNow = .make(s.regions.count, 0)
-        plantMaxNow = .make(s.plants.count, 0)
-        availableNow = .make(s.regions.count, 0)
-        regionConstantMW = .make(s.regions.count, 0)
-        importNow = .make(s.regions.count, 0)
-        minimumBurn = .make(s.fuels.count, 0)
+        storageSOC = pool.make(s.storage.map { $0.initialSOCFraction * $0.energyMWh })
+        storedCostPerMWh = pool.make(s.storage.count, 0)
+        fuelStock = pool.make(s.fuels.map(\.initialStockT))
+        hydroMonthRemaining = pool.make(s.plants.count, 0)
+        hydroDayBudget = pool.make(s.plants.count, 0)
+        hydroUsedToday = pool.make(s.plants.count, 0)
+        programHoursToday = pool.make(plan.programs.count, 0)
+        mandatoryHoursUsed = pool.make(s.regions.count, 0)
+        plantInService = pool.make(s.plants.count, 1)
+        corridorInService = pool.make(s.corridors.count, 1)
+        storageInService = pool.make(s.storage.count, 1)
+        demandNow = pool.make(s.regions.count, 0)
+        mandatoryNow = pool.make(s.regions.count, 0)
+        plantMaxNow = pool.make(s.plants.count, 0)
+        availableNow = pool.make(s.regions.count, 0)
+        regionConstantMW = pool.make(s.regions.count, 0)
+        importNow = pool.make(s.regions.count, 0)
+        minimumBurn = pool.make(s.fuels.count, 0)
         arrays = plan.arrays
-        flowSupply = .make(s.regions.count, 0)
-        flowDemand = .make(s.regions.count, 0)
-        flowResidualForward = .make(s.corridors.count, 0)
-        flowResidualBackward = .make(s.corridors.count, 0)
+        flowSupply = pool.make(s.regions.count, 0)
+        flowDemand = pool.make(s.regions.count, 0)
+        flowResidualForward = pool.make(s.corridors.count, 0)
+        flowResidualBackward = pool.make(s.corridors.count, 0)
         flowParent = [Int](repeating: 0, count: s.regions.count)
         flowQueue = [Int](repeating: 0, count: s.regions.count + 1)
         hydroIndex = s.plants.indices.filter { s.plants[$0].hydroMonthlyEnergyMWh != nil }
