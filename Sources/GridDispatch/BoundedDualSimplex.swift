@@ -11,19 +11,41 @@
 // explicitly (m × m, row-major) and updated in product form; it is rebuilt from scratch every
 // `refactorInterval` pivots. All storage is allocated once in `init`: `solve()` allocates nothing.
 
+/// A column's two entries in one record (the pivot-row scan reads one base pointer, not four).
+struct ColumnEntries {
+    var row0: Int32
+    var row1: Int32
+    var value0: Double
+    var value1: Double
+}
+
+/// An eligible column of the ratio test.
+struct RatioCandidate {
+    var alpha: Double
+    var reducedCost: Double
+    var slack: Double
+    var ratio: Double
+    var bound: Double
+    var column: Int
+}
+
 @usableFromInline
 final class BoundedDualSimplex {
     enum Status: Equatable { case optimal, infeasible, iterationLimit }
 
     let m: Int
     let n: Int
-    // Column structure: up to two (row, value) entries; row1 == -1 when a column has one entry.
+    // Column structure: two (row, value) entries. A column with one entry has `row1 == m`, a padding
+    // row whose value is 0 and whose entries of y, the pivot row and the work vector are 0, so the hot
+    // loops need no branch on the number of entries.
     let row0: UnsafeMutablePointer<Int32>
     let val0: UnsafeMutablePointer<Double>
     let row1: UnsafeMutablePointer<Int32>
     let val1: UnsafeMutablePointer<Double>
     /// For each row, a column that is the unit vector of that row times ±1 (the crash basis).
     let crashColumn: UnsafeMutablePointer<Int32>
+    /// The same entries, one record per column.
+    let entries: UnsafeMutablePointer<ColumnEntries>
 
     // Problem data, written by the caller before each `solve()`.
     let cost: UnsafeMutablePointer<Double>
@@ -36,21 +58,26 @@ final class BoundedDualSimplex {
     let y: UnsafeMutablePointer<Double>
     let head: UnsafeMutablePointer<Int32>
     let position: UnsafeMutablePointer<Int32>
-    let atUpper: UnsafeMutablePointer<Bool>
+    /// Per column: bit 0 set when a nonbasic column sits at its upper bound, bit 1 set when basic.
+    let state: UnsafeMutablePointer<UInt8>
+    static let atUpperBit: UInt8 = 1
+    static let basicBit: UInt8 = 2
     let binv: UnsafeMutablePointer<Double>
     // Work space.
     let work: UnsafeMutablePointer<Double>
     let column: UnsafeMutablePointer<Double>
     let dense: UnsafeMutablePointer<Double>
+    /// The pivot row of B⁻¹ with the padding row's 0 (m + 1 entries).
+    let rho: UnsafeMutablePointer<Double>
     /// The columns with lower < upper in this solve, and the ratio test's eligible columns.
     let active: UnsafeMutablePointer<Int32>
     var activeCount = 0
-    let candidate: UnsafeMutablePointer<Int32>
-    let candidateAlpha: UnsafeMutablePointer<Double>
-    let candidateD: UnsafeMutablePointer<Double>
-    let candidateSlack: UnsafeMutablePointer<Double>
-    let candidateRatio: UnsafeMutablePointer<Double>
-    let candidateBound: UnsafeMutablePointer<Double>
+    /// The same columns by row, listed in a solve's first pivot on a row whose B⁻¹ row has a single nonzero
+    /// (then only that row's columns can have α ≠ 0): `rowActive[i * n ..< i * n + rowActiveCount[i]]`, in
+    /// column order; a count of −1 means not listed yet in this solve.
+    let rowActive: UnsafeMutablePointer<Int32>
+    let rowActiveCount: UnsafeMutablePointer<Int>
+    let candidates: UnsafeMutablePointer<RatioCandidate>
     let flipped: UnsafeMutablePointer<Int32>
     /// Bound flips of the long-step ratio test since creation.
     private(set) var flipCount = 0
@@ -76,35 +103,37 @@ final class BoundedDualSimplex {
             p.initialize(repeating: value, count: max(count, 1))
             return p
         }
-        row0 = buffer(n, -1); val0 = buffer(n, 0); row1 = buffer(n, -1); val1 = buffer(n, 0)
+        row0 = buffer(n, 0); val0 = buffer(n, 0); row1 = buffer(n, Int32(m)); val1 = buffer(n, 0)
         crashColumn = buffer(m, -1)
         cost = buffer(n, 0); lower = buffer(n, 0); upper = buffer(n, 0); rhs = buffer(m, 0)
-        x = buffer(n, 0); y = buffer(m, 0)
-        head = buffer(m, -1); position = buffer(n, -1); atUpper = buffer(n, false)
+        x = buffer(n, 0); y = buffer(m + 1, 0)
+        head = buffer(m, -1); position = buffer(n, -1); state = buffer(n, 0)
+        entries = buffer(n, ColumnEntries(row0: 0, row1: Int32(m), value0: 0, value1: 0))
+        candidates = buffer(n, RatioCandidate(alpha: 0, reducedCost: 0, slack: 0, ratio: 0, bound: 0, column: 0))
         binv = buffer(m * m, 0)
-        work = buffer(m, 0); column = buffer(m, 0); dense = buffer(m * m, 0)
-        active = buffer(n, 0); candidate = buffer(n, 0); candidateAlpha = buffer(n, 0); candidateD = buffer(n, 0)
-        candidateSlack = buffer(n, 0); flipped = buffer(n, 0)
-        candidateRatio = buffer(n, 0); candidateBound = buffer(n, 0)
+        work = buffer(m + 1, 0); column = buffer(m, 0); dense = buffer(m * m, 0); rho = buffer(m + 1, 0)
+        active = buffer(n, 0); flipped = buffer(n, 0)
+        rowActive = buffer(m * n, 0); rowActiveCount = buffer(m, -1)
     }
 
     deinit {
-        for p in [row0, row1, crashColumn, head, position, active, candidate, flipped] as [UnsafeMutablePointer<Int32>] { p.deallocate() }
-        for p in [val0, val1, cost, lower, upper, rhs, x, y, binv, work, column, dense, candidateAlpha, candidateD, candidateSlack, candidateRatio, candidateBound] { p.deallocate() }
-        atUpper.deallocate()
+        for p in [row0, row1, crashColumn, head, position, active, flipped] as [UnsafeMutablePointer<Int32>] { p.deallocate() }
+        for p in [val0, val1, cost, lower, upper, rhs, x, y, binv, work, column, dense, rho] { p.deallocate() }
+        state.deallocate(); entries.deallocate(); candidates.deallocate(); rowActive.deallocate(); rowActiveCount.deallocate()
     }
 
     /// Sets column `j` to have `value0` in `r0` and, optionally, `value1` in `r1`.
     func setColumn(_ j: Int, row r0: Int, value value0: Double, row r1: Int = -1, value value1: Double = 0) {
         precondition(j >= 0 && j < n && r0 >= 0 && r0 < m && r1 < m && r1 != r0)
         row0[j] = Int32(r0); val0[j] = value0
-        row1[j] = Int32(r1); val1[j] = r1 >= 0 ? value1 : 0
+        row1[j] = Int32(r1 >= 0 ? r1 : m); val1[j] = r1 >= 0 ? value1 : 0
+        entries[j] = ColumnEntries(row0: row0[j], row1: row1[j], value0: val0[j], value1: val1[j])
         hasBasis = false
     }
 
     /// Declares column `j` as the crash-basis column of row `r` (it must be ±1 in row `r` only).
     func setCrashColumn(row r: Int, column j: Int) {
-        precondition(row1[j] == -1 && Int(row0[j]) == r && abs(val0[j]) == 1)
+        precondition(Int(row1[j]) == m && Int(row0[j]) == r && abs(val0[j]) == 1)
         crashColumn[r] = Int32(j)
         hasBasis = false
     }
@@ -112,25 +141,17 @@ final class BoundedDualSimplex {
     /// Forgets the warm-start basis.
     func reset() { hasBasis = false }
 
-    @inline(__always)
-    func dotRow(_ rowVector: UnsafeMutablePointer<Double>, _ j: Int) -> Double {
-        var s = rowVector[Int(row0[j])] * val0[j]
-        let r1 = Int(row1[j])
-        if r1 >= 0 { s += rowVector[r1] * val1[j] }
-        return s
-    }
-
     private func installCrashBasis() {
-        for j in 0..<n { position[j] = -1 }
+        for j in 0..<n { position[j] = -1; state[j] = 0 }
         for i in 0..<(m * m) { binv[i] = 0 }
         for r in 0..<m {
             let j = Int(crashColumn[r])
             precondition(j >= 0, "row \(r) has no crash column")
             head[r] = Int32(j)
             position[j] = Int32(r)
+            state[j] = Self.basicBit
             binv[r * m + r] = 1 / val0[j]
         }
-        for j in 0..<n { atUpper[j] = false }
         hasBasis = true
         pivotsSinceRefactor = 0
     }
@@ -144,7 +165,7 @@ final class BoundedDualSimplex {
             let j = Int(head[k])
             dense[Int(row0[j]) * m + k] = val0[j]
             let r1 = Int(row1[j])
-            if r1 >= 0 { dense[r1 * m + k] = val1[j] }
+            if r1 < m { dense[r1 * m + k] = val1[j] }
             binv[k * m + k] = 1
         }
         for col in 0..<m {
@@ -179,7 +200,7 @@ final class BoundedDualSimplex {
     /// y = c_B B⁻¹ (the row duals). Reduced costs are not stored: d_j = c_j − y·A_j is computed when
     /// needed, and y is updated in O(m) per pivot, so no pass over the columns keeps d current.
     private func computeDuals() {
-        for i in 0..<m { y[i] = 0 }
+        for i in 0...m { y[i] = 0 }
         for k in 0..<m {
             let cb = cost[Int(head[k])]
             if cb != 0 {
@@ -193,31 +214,27 @@ final class BoundedDualSimplex {
     /// columns that can move (lower < upper) for the ratio tests of this solve.
     private func computePrimal() {
         for i in 0..<m { work[i] = rhs[i] }
+        let lower = self.lower, upper = self.upper, cost = self.cost, state = self.state, entries = self.entries
+        let x = self.x, y = self.y, work = self.work, active = self.active, dualTolerance = self.dualTolerance
+        for i in 0..<m { rowActiveCount[i] = -1 }
         var movable = 0
         for j in 0..<n {
             let lo = lower[j], hi = upper[j]
-            if lo != hi { active[movable] = Int32(j); movable += 1 }
-            if position[j] >= 0 { continue }
-            let v: Double
-            if lo == hi {
-                v = lo
-                atUpper[j] = false
-            } else {
-                let dj = cost[j] - dotRow(y, j)
-                if dj > dualTolerance {
-                    v = lo; atUpper[j] = false
-                } else if dj < -dualTolerance {
-                    v = hi; atUpper[j] = true
-                } else {
-                    v = atUpper[j] ? hi : lo
-                }
-            }
+            active[movable] = Int32(j)
+            movable &+= lo != hi ? 1 : 0
+            let st = state[j]
+            if st >= Self.basicBit { continue }
+            let e = entries[j]
+            let r0 = Int(e.row0), r1 = Int(e.row1)
+            let dj = cost[j] - (y[r0] * e.value0 + y[r1] * e.value1)
+            // Fixed columns sit at their bound; others at the bound their reduced cost asks for (ties
+            // keep the side they were on).
+            let up = lo != hi && (dj < -dualTolerance || (dj <= dualTolerance && st != 0))
+            state[j] = up ? Self.atUpperBit : 0
+            let v = up ? hi : lo
             x[j] = v
-            if v != 0 {
-                work[Int(row0[j])] -= val0[j] * v
-                let r1 = Int(row1[j])
-                if r1 >= 0 { work[r1] -= val1[j] * v }
-            }
+            work[r0] -= e.value0 * v
+            work[r1] -= e.value1 * v
         }
         activeCount = movable
         for k in 0..<m {
@@ -239,11 +256,11 @@ final class BoundedDualSimplex {
         // Local copies of the buffers, so that the loops keep them in registers.
         let m = self.m
         let x = self.x, y = self.y, cost = self.cost, lower = self.lower, upper = self.upper
-        let position = self.position, atUpper = self.atUpper, head = self.head
-        let binv = self.binv, column = self.column, active = self.active
-        let candidate = self.candidate, candidateAlpha = self.candidateAlpha, candidateD = self.candidateD
-        let candidateSlack = self.candidateSlack, flipped = self.flipped, work = self.work
-        let candidateRatio = self.candidateRatio, candidateBound = self.candidateBound
+        let position = self.position, state = self.state, entries = self.entries, head = self.head
+        let binv = self.binv, column = self.column, active = self.active, rho = self.rho
+        let rowActive = self.rowActive, rowActiveCount = self.rowActiveCount, n = self.n
+        let candidate = self.candidates
+        let flipped = self.flipped, work = self.work
         let row0 = self.row0, val0 = self.val0, row1 = self.row1, val1 = self.val1
         let primalTolerance = self.primalTolerance, dualTolerance = self.dualTolerance, pivotTolerance = self.pivotTolerance
         defer { lastIterations = iterations; totalIterations &+= iterations }
@@ -267,29 +284,27 @@ final class BoundedDualSimplex {
             // 2. Pivot row α_r = (B⁻¹)_r A_N over the movable nonbasic columns, and a Harris two-pass
             //    ratio test: the first pass bounds the step with tolerances and keeps the eligible
             //    columns, the second picks the largest |α| among those within the bound.
-            let rho = binv + r * m
-            var candidates = 0
-            for a in 0..<activeCount {
-                let j = Int(active[a])
-                if position[j] >= 0 { continue }
-                let r0 = Int(row0[j]), r1 = Int(row1[j])
-                var alpha = rho[r0] * val0[j]
-                if r1 >= 0 { alpha += rho[r1] * val1[j] }
-                // Eligible: moving column j off its bound reduces the leaving row's violation.
-                let up = atUpper[j]
-                let sign: Double = (leavingUp != up) ? 1 : -1   // the sign α must have
-                let signedAlpha = alpha * sign
-                if signedAlpha <= pivotTolerance { continue }
-                var yA = y[r0] * val0[j]
-                if r1 >= 0 { yA += y[r1] * val1[j] }
-                let dj = cost[j] - yA
-                candidate[candidates] = Int32(j); candidateAlpha[candidates] = alpha; candidateD[candidates] = dj
-                let slack = max(0, up ? -dj : dj)   // |d_j|, dual feasible by construction
-                candidateSlack[candidates] = slack
-                candidateRatio[candidates] = slack / signedAlpha
-                candidateBound[candidates] = (slack + dualTolerance) / signedAlpha
-                candidates += 1
+            for i in 0..<m { rho[i] = binv[r * m + i] }
+            // Only one row's columns are scanned when the pivot row has a single nonzero (the others
+            // have α = 0); the row's list is made at its first such pivot of the solve.
+            var nonzeroRows = 0, onlyRow = 0
+            for i in 0..<m where rho[i] != 0 { nonzeroRows += 1; onlyRow = i }
+            if nonzeroRows == 1 && rowActiveCount[onlyRow] < 0 {
+                let list = rowActive + onlyRow * n, row = Int32(onlyRow)
+                var count = 0
+                for a in 0..<activeCount {
+                    let j = Int(active[a])
+                    list[count] = Int32(j)
+                    let e = entries[j]
+                    count &+= (e.row0 == row ? 1 : 0) | (e.row1 == row ? 1 : 0)
+                }
+                rowActiveCount[onlyRow] = count
             }
+            let scanList = nonzeroRows == 1 ? rowActive + onlyRow * n : active
+            let scanCount = nonzeroRows == 1 ? rowActiveCount[onlyRow] : activeCount
+            var candidates = scanPivotRow(active: scanList, count: scanCount, entries: entries, state: state, cost: cost,
+                                          rho: rho, y: y, leavingUp: leavingUp, pivotTolerance: pivotTolerance,
+                                          dualTolerance: dualTolerance, into: candidate)
             // Bound flipping (long-step) ratio test: while flipping every column of the next breakpoint
             // group to its other bound still leaves the leaving row infeasible, flip them and go on; the
             // entering column is the largest |α| of the group where the row's infeasibility runs out.
@@ -301,39 +316,34 @@ final class BoundedDualSimplex {
             while true {
                 if candidates == 0 { return .infeasible }
                 var thetaMax = Double.infinity
-                for c in 0..<candidates where candidateBound[c] < thetaMax { thetaMax = candidateBound[c] }
+                for c in 0..<candidates { let b = candidate[c].bound; thetaMax = b < thetaMax ? b : thetaMax }
                 var bestAlpha = 0.0, best = -1
                 var groupRange = 0.0
                 for c in 0..<candidates {
-                    let a = abs(candidateAlpha[c])
-                    if candidateRatio[c] <= thetaMax {
-                        let j = Int(candidate[c])
-                        groupRange += a * (upper[j] - lower[j])
-                        if a > bestAlpha { bestAlpha = a; best = c }
-                    }
+                    let a = abs(candidate[c].alpha)
+                    let j = candidate[c].column
+                    let inGroup = candidate[c].ratio <= thetaMax
+                    groupRange += inGroup ? a * (upper[j] - lower[j]) : 0
+                    let better = inGroup && a > bestAlpha
+                    bestAlpha = better ? a : bestAlpha
+                    best = better ? c : best
                 }
                 if slope - groupRange > primalTolerance * (1 + slope) {
                     // Flip the whole group and drop it from the candidates.
                     slope -= groupRange
                     var c = 0
                     while c < candidates {
-                        if candidateRatio[c] <= thetaMax {
-                            let j = Int(candidate[c])
-                            flipped[flips] = Int32(j); flips += 1
+                        if candidate[c].ratio <= thetaMax {
+                            flipped[flips] = Int32(candidate[c].column); flips += 1
                             candidates -= 1
                             candidate[c] = candidate[candidates]
-                            candidateAlpha[c] = candidateAlpha[candidates]
-                            candidateD[c] = candidateD[candidates]
-                            candidateSlack[c] = candidateSlack[candidates]
-                            candidateRatio[c] = candidateRatio[candidates]
-                            candidateBound[c] = candidateBound[candidates]
                         } else {
                             c += 1
                         }
                     }
                     continue
                 }
-                q = Int(candidate[best]); alphaQ = candidateAlpha[best]; dQ = candidateD[best]
+                q = candidate[best].column; alphaQ = candidate[best].alpha; dQ = candidate[best].reducedCost
                 break
             }
             if flips > 0 {
@@ -342,13 +352,13 @@ final class BoundedDualSimplex {
                 for f in 0..<flips {
                     let j = Int(flipped[f])
                     let from = x[j]
-                    let to = atUpper[j] ? lower[j] : upper[j]
-                    atUpper[j] = !atUpper[j]
+                    let up = state[j] & Self.atUpperBit != 0
+                    let to = up ? lower[j] : upper[j]
+                    state[j] = up ? 0 : Self.atUpperBit
                     x[j] = to
                     let delta = to - from
                     work[Int(row0[j])] += val0[j] * delta
-                    let r1 = Int(row1[j])
-                    if r1 >= 0 { work[r1] += val1[j] * delta }
+                    work[Int(row1[j])] += val1[j] * delta
                 }
                 for k in 0..<m {
                     let row = binv + k * m
@@ -369,7 +379,7 @@ final class BoundedDualSimplex {
             let vq0 = val0[q], vq1 = val1[q]
             for i in 0..<m {
                 var s = binv[i * m + rq0] * vq0
-                if rq1 >= 0 { s += binv[i * m + rq1] * vq1 }
+                if rq1 < m { s += binv[i * m + rq1] * vq1 }
                 column[i] = s
             }
             let pivot = column[r]
@@ -381,9 +391,10 @@ final class BoundedDualSimplex {
 
             // 5. Basis change and product-form update of B⁻¹.
             position[leaving] = -1
-            atUpper[leaving] = leavingUp
+            state[leaving] = leavingUp ? Self.atUpperBit : 0
             head[r] = Int32(q)
             position[q] = Int32(r)
+            state[q] = Self.basicBit
             let pivotRow = binv + r * m
             let inv = 1 / pivot
             for i in 0..<m { pivotRow[i] *= inv }
@@ -411,4 +422,37 @@ final class BoundedDualSimplex {
         for j in 0..<n { s += cost[j] * x[j] }
         return s
     }
+}
+
+/// The pivot row's scan (a function of its own, so that its few pointers stay in registers): writes the
+/// eligible columns of the ratio test, with their ratios, to `out` and returns their number. Every column
+/// is written at the next slot; the count moves on only for eligible ones (no unpredictable branch).
+@inline(never)
+private func scanPivotRow(active: UnsafeMutablePointer<Int32>, count: Int, entries: UnsafeMutablePointer<ColumnEntries>,
+                          state: UnsafeMutablePointer<UInt8>, cost: UnsafeMutablePointer<Double>,
+                          rho: UnsafeMutablePointer<Double>, y: UnsafeMutablePointer<Double>, leavingUp: Bool,
+                          pivotTolerance: Double, dualTolerance: Double, into out: UnsafeMutablePointer<RatioCandidate>) -> Int {
+    var candidates = 0
+    for a in 0..<count {
+        let j = Int(active[a])
+        let e = entries[j]
+        let r0 = Int(e.row0), r1 = Int(e.row1)
+        let alpha = rho[r0] * e.value0 + rho[r1] * e.value1
+        // Eligible: a nonbasic column whose move off its bound reduces the leaving row's violation
+        // (α of the right sign).
+        let st = state[j]
+        let up = st & BoundedDualSimplex.atUpperBit != 0
+        let signedAlpha = (leavingUp != up) ? alpha : -alpha
+        let dj = cost[j] - (y[r0] * e.value0 + y[r1] * e.value1)
+        // `bound` holds the signed α until the ratios below.
+        out[candidates] = RatioCandidate(alpha: alpha, reducedCost: dj, slack: max(0, up ? -dj : dj),
+                                         ratio: 0, bound: signedAlpha, column: j)
+        candidates &+= (signedAlpha > pivotTolerance ? 1 : 0) & (st >= BoundedDualSimplex.basicBit ? 0 : 1)
+    }
+    for c in 0..<candidates {
+        let slack = out[c].slack, signedAlpha = out[c].bound
+        out[c].ratio = slack / signedAlpha
+        out[c].bound = (slack + dualTolerance) / signedAlpha
+    }
+    return candidates
 }

@@ -188,10 +188,22 @@ public final class DispatchSolver {
     let plantStart: Int
     let segmentStart: Int
     /// For each segment column: corridor index, direction (0 forward, 1 backward), width fraction, loss fraction.
-    let segmentCorridor: [Int]
-    let segmentBackward: [Bool]
-    let segmentWidth: [Double]
-    let segmentLoss: [Double]
+    let segmentCorridor: UnsafeMutablePointer<Int>
+    let segmentBackward: UnsafeMutablePointer<Bool>
+    let segmentWidth: UnsafeMutablePointer<Double>
+    let segmentLoss: UnsafeMutablePointer<Double>
+    let segmentCount: Int
+    // The structure's sizes and per-column facts as raw buffers (the step's loops read no Swift array,
+    // so they take no retain and no bounds check).
+    let regionCount: Int, plantCount: Int, storageCount: Int, responseCount: Int, fuelCount: Int, corridorCount: Int
+    let stepHours: Double
+    let plantFuel: UnsafeMutablePointer<Int>
+    let plantFuelTonnesPerMWh: UnsafeMutablePointer<Double>
+    let storageRegion: UnsafeMutablePointer<Int>
+    let responseRegion: UnsafeMutablePointer<Int>
+    /// Plants that burn a fuel.
+    let fuelPlants: UnsafeMutablePointer<Int>
+    let fuelPlantCount: Int
     let dischargeStart: Int
     let chargeStart: Int
     /// One shed column per region (see above).
@@ -205,6 +217,8 @@ public final class DispatchSolver {
     let shedFullMW: UnsafeMutablePointer<Double>
     /// The costs `shedOrder` was sorted by, and this solve's block widths.
     let shedSortedCost: UnsafeMutablePointer<Double>
+    /// Whether `result.shedMW` holds nonzero MW of region r's blocks.
+    let shedWritten: UnsafeMutablePointer<Bool>
     var shedMax: UnsafeMutableBufferPointer<Double>
     let responseStart: Int
     let excessStart: Int
@@ -223,7 +237,21 @@ public final class DispatchSolver {
             for seg in c.forwardSegments { corridorOf.append(k); backward.append(false); width.append(seg.widthFraction); loss.append(seg.lossFraction) }
             for seg in c.backwardSegments { corridorOf.append(k); backward.append(true); width.append(seg.widthFraction); loss.append(seg.lossFraction) }
         }
-        segmentCorridor = corridorOf; segmentBackward = backward; segmentWidth = width; segmentLoss = loss
+        func buffer<T>(_ values: [T]) -> UnsafeMutablePointer<T> {
+            let p = UnsafeMutablePointer<T>.allocate(capacity: max(1, values.count))
+            p.initialize(from: values, count: values.count)
+            return p
+        }
+        segmentCorridor = buffer(corridorOf); segmentBackward = buffer(backward)
+        segmentWidth = buffer(width); segmentLoss = buffer(loss)
+        segmentCount = corridorOf.count
+        regionCount = s.regionCount; plantCount = s.plantCount; storageCount = s.storageCount
+        responseCount = s.responseCount; fuelCount = s.fuelCount; corridorCount = s.corridors.count
+        stepHours = s.stepHours
+        plantFuel = buffer(s.plantFuel); plantFuelTonnesPerMWh = buffer(s.plantFuelTonnesPerMWh)
+        storageRegion = buffer(s.storageRegion); responseRegion = buffer(s.responseRegion)
+        let burning = (0..<s.plantCount).filter { s.plantFuel[$0] >= 0 }
+        fuelPlants = buffer(burning); fuelPlantCount = burning.count
         plantStart = 0
         segmentStart = s.plantCount
         dischargeStart = segmentStart + corridorOf.count
@@ -272,6 +300,8 @@ public final class DispatchSolver {
         shedFullMW = .allocate(capacity: s.regionCount)
         shedMax = input.shedMaxMW
         shedSortedCost = .allocate(capacity: max(1, s.shedCount))
+        shedWritten = .allocate(capacity: s.regionCount)
+        shedWritten.initialize(repeating: false, count: s.regionCount)
         shedSortedCost.initialize(repeating: .nan, count: max(1, s.shedCount))
         var next = 0
         for r in 0..<s.regionCount {
@@ -281,6 +311,16 @@ public final class DispatchSolver {
             shedFullMW[r] = 0
         }
         shedFirst[s.regionCount] = next
+        // Bounds and costs that do not change from step to step.
+        for lp in [fullLP, regionalLP].compactMap({ $0 }) {
+            for i in 0..<corridorOf.count {
+                // The hurdle is scaled by (1 + loss fraction): when energy is free the less lossy segment
+                // still fills first, so the flow pattern is unique.
+                lp.lower[segmentStart + i] = 0
+                lp.cost[segmentStart + i] = s.corridors[corridorOf[i]].hurdleCostPerMWh * (1 + loss[i])
+            }
+            for j in dischargeStart..<slackStart { lp.lower[j] = 0 }
+        }
         for f in 0..<s.fuelCount {
             fullLP.setColumn(slackStart + f, row: s.regionCount + f, value: 1)
             fullLP.setColumn(drawStart + f, row: s.regionCount + f, value: -1)
@@ -290,7 +330,10 @@ public final class DispatchSolver {
 
     deinit {
         shedFirst.deallocate(); shedOrder.deallocate(); shedCurrent.deallocate(); shedFullMW.deallocate()
-        fuelMaxBurn.deallocate(); shedSortedCost.deallocate()
+        fuelMaxBurn.deallocate(); shedSortedCost.deallocate(); shedWritten.deallocate()
+        segmentCorridor.deallocate(); segmentBackward.deallocate(); segmentWidth.deallocate(); segmentLoss.deallocate()
+        plantFuel.deallocate(); plantFuelTonnesPerMWh.deallocate(); storageRegion.deallocate(); responseRegion.deallocate()
+        fuelPlants.deallocate()
     }
 
     /// Pivots taken by the last solve, and by all solves so far.
@@ -306,72 +349,76 @@ public final class DispatchSolver {
 
     /// Solves the step in `input`; the answer is in `result`.
     public func solve() throws(DispatchError) {
-        let s = structure
         // The regional LP when no fuel row can bind this step.
         lp = fullLP
         if let regionalLP {
-            for f in 0..<s.fuelCount { fuelMaxBurn[f] = 0 }
-            for p in 0..<s.plantCount where s.plantFuel[p] >= 0 {
-                fuelMaxBurn[s.plantFuel[p]] += max(0, input.plantMaxMW[p]) * s.plantFuelTonnesPerMWh[p] * s.stepHours
+            for f in 0..<fuelCount { fuelMaxBurn[f] = 0 }
+            let plantMax = input.plantMaxMW
+            for i in 0..<fuelPlantCount {
+                let p = fuelPlants[i]
+                fuelMaxBurn[plantFuel[p]] += max(0, plantMax[p]) * plantFuelTonnesPerMWh[p] * stepHours
             }
             var fuelCanBind = false
-            for f in 0..<s.fuelCount where !(fuelMaxBurn[f] <= max(0, input.fuelAvailableTonnes[f])) { fuelCanBind = true; break }
+            let available = input.fuelAvailableTonnes
+            for f in 0..<fuelCount { fuelCanBind = fuelCanBind || !(fuelMaxBurn[f] <= max(0, available[f])) }
             if !fuelCanBind { lp = regionalLP }
         }
         let regional = lp !== fullLP
         if regional { regionalSolves += 1 }
         let lower = lp.lower, upper = lp.upper, cost = lp.cost
-        for p in 0..<s.plantCount {
-            let lo = input.plantMinMW[p], hi = input.plantMaxMW[p]
-            guard lo >= 0, hi >= lo, hi.isFinite, input.plantCostPerMWh[p].isFinite else {
-                throw .invalidInput("plant \(p): min \(lo), max \(hi), cost \(input.plantCostPerMWh[p])")
+        // Excess can at most absorb everything that could be injected into the region: its bound is the
+        // sum of the upper bounds of the region's injecting columns (summed in column order).
+        let excessUpper = upper + excessStart
+        for r in 0..<regionCount { excessUpper[r] = 0 }
+        let plantMin = input.plantMinMW, plantMax = input.plantMaxMW, plantCost = input.plantCostPerMWh
+        for p in 0..<plantCount {
+            let lo = plantMin[p], hi = plantMax[p], c = plantCost[p]
+            guard lo >= 0, hi >= lo, hi.isFinite, c.isFinite else {
+                throw .invalidInput("plant \(p): min \(lo), max \(hi), cost \(c)")
             }
-            lower[plantStart + p] = lo; upper[plantStart + p] = hi; cost[plantStart + p] = input.plantCostPerMWh[p]
+            lower[plantStart + p] = lo; upper[plantStart + p] = hi; cost[plantStart + p] = c
+            excessUpper[Int(lp.row0[plantStart + p])] += hi
         }
-        for i in 0..<segmentCorridor.count {
+        for i in 0..<segmentCount {
             let k = segmentCorridor[i]
             let limit = segmentBackward[i] ? input.corridorBackwardMW[k] : input.corridorForwardMW[k]
             guard limit >= 0, limit.isFinite else { throw .invalidInput("corridor \(k) limit \(limit)") }
-            lower[segmentStart + i] = 0
-            upper[segmentStart + i] = limit * segmentWidth[i]
-            // The hurdle is scaled by (1 + loss fraction): when energy is free the less lossy segment
-            // still fills first, so the flow pattern is unique.
-            cost[segmentStart + i] = s.corridors[k].hurdleCostPerMWh * (1 + segmentLoss[i])
+            let hi = limit * segmentWidth[i]
+            upper[segmentStart + i] = hi    // lower bounds and costs are set once (see `init`)
+            excessUpper[Int(lp.row1[segmentStart + i])] += lp.val1[segmentStart + i] * hi
         }
-        for k in 0..<s.storageCount {
-            lower[dischargeStart + k] = 0; upper[dischargeStart + k] = max(0, input.storageDischargeMaxMW[k])
+        for k in 0..<storageCount {
+            let hi = max(0, input.storageDischargeMaxMW[k])
+            upper[dischargeStart + k] = hi
             cost[dischargeStart + k] = input.storageDischargeCostPerMWh[k]
-            lower[chargeStart + k] = 0; upper[chargeStart + k] = max(0, input.storageChargeMaxMW[k])
+            upper[chargeStart + k] = max(0, input.storageChargeMaxMW[k])
             cost[chargeStart + k] = input.storageChargeCostPerMWh[k]
+            excessUpper[storageRegion[k]] += hi
         }
         shedMax = input.shedMaxMW
         sortShedBlocks()
-        for r in 0..<s.regionCount { setShedColumn(r) }
-        for b in 0..<s.responseCount {
-            lower[responseStart + b] = 0; upper[responseStart + b] = max(0, input.responseMaxMW[b])
-            cost[responseStart + b] = input.responseCostPerMWh[b]
+        for r in 0..<regionCount {
+            setShedColumn(r)
+            excessUpper[r] += upper[shedStart + r]
         }
-        // Excess can at most absorb everything that could be injected into the region.
-        for r in 0..<s.regionCount {
-            lp.rhs[r] = input.demandMW[r] - shedFullMW[r]
-            lower[excessStart + r] = 0
-            upper[excessStart + r] = 0
+        for b in 0..<responseCount {
+            let hi = max(0, input.responseMaxMW[b])
+            upper[responseStart + b] = hi
+            cost[responseStart + b] = input.responseCostPerMWh[b]
+            excessUpper[responseRegion[b]] += hi
+        }
+        for r in 0..<regionCount {
+            let demand = input.demandMW[r]
+            guard demand.isFinite else { throw .invalidInput("region \(r) demand \(demand)") }
+            lp.rhs[r] = demand - shedFullMW[r]
+            excessUpper[r] += abs(demand) + 1
             cost[excessStart + r] = input.excessCostPerMWh[r]
         }
-        for j in 0..<excessStart {
-            let r0 = Int(lp.row0[j]), r1 = Int(lp.row1[j])
-            if r0 < s.regionCount && lp.val0[j] > 0 { upper[excessStart + r0] += lp.val0[j] * upper[j] }
-            if r1 >= 0 && r1 < s.regionCount && lp.val1[j] > 0 { upper[excessStart + r1] += lp.val1[j] * upper[j] }
-        }
-        for r in 0..<s.regionCount {
-            guard input.demandMW[r].isFinite else { throw .invalidInput("region \(r) demand \(input.demandMW[r])") }
-            upper[excessStart + r] += abs(input.demandMW[r]) + 1
-        }
-        for f in 0..<s.fuelCount where !regional {
+        for f in 0..<fuelCount where !regional {
             let avail = max(0, input.fuelAvailableTonnes[f]), reserve = max(0, input.fuelReserveTonnes[f])
-            lp.rhs[s.regionCount + f] = avail
+            lp.rhs[regionCount + f] = avail
             lower[slackStart + f] = 0; upper[slackStart + f] = avail + reserve; cost[slackStart + f] = 0
-            lower[drawStart + f] = 0; upper[drawStart + f] = reserve; cost[drawStart + f] = input.fuelReserveCostPerTonne[f] / s.stepHours
+            lower[drawStart + f] = 0; upper[drawStart + f] = reserve; cost[drawStart + f] = input.fuelReserveCostPerTonne[f] / stepHours
         }
         // Fuel rows must be feasible with every plant at its minimum: the simulator lowers minimum
         // output of plants whose fuel is short before calling.
@@ -392,7 +439,7 @@ public final class DispatchSolver {
             }
             if !moveShedColumns() { break }
             rounds += 1
-            if rounds > 4 * (s.shedCount + 1) { throw .iterationLimit(pivots) }
+            if rounds > 4 * (structure.shedCount + 1) { throw .iterationLimit(pivots) }
         }
         lastIterations = pivots
         extract(pivots: pivots)
@@ -401,12 +448,13 @@ public final class DispatchSolver {
     /// Keeps each region's blocks in order of cost (insertion sort, when the costs changed).
     private func sortShedBlocks() {
         let cost = input.shedCostPerMWh
-        var changed = false
-        for b in 0..<structure.shedCount where cost[b] != shedSortedCost[b] {
-            shedSortedCost[b] = cost[b]; changed = true
-        }
-        guard changed else { return }
-        for r in 0..<structure.regionCount {
+        let n = cost.count
+        // Bitwise comparison without branches (the costs are usually the same as last step's).
+        var difference: UInt64 = 0
+        for b in 0..<n { difference |= cost[b].bitPattern ^ shedSortedCost[b].bitPattern }
+        guard difference != 0 else { return }
+        shedSortedCost.update(from: cost.baseAddress!, count: n)
+        for r in 0..<regionCount {
             let first = shedFirst[r], end = shedFirst[r + 1]
             guard end - first > 1 else { continue }
             for i in (first + 1)..<end {
@@ -445,9 +493,8 @@ public final class DispatchSolver {
         }
         shedCurrent[r] = k
         var full = 0.0, rest = 0.0
-        for i in 0..<count {
-            if i < k { full += shedWidth(shedOrder[first + i]) } else { rest += shedWidth(shedOrder[first + i]) }
-        }
+        for i in 0..<k { full += shedWidth(shedOrder[first + i]) }
+        for i in k..<count { rest += shedWidth(shedOrder[first + i]) }
         shedFullMW[r] = full
         lp.lower[j] = 0; lp.upper[j] = rest; lp.cost[j] = input.shedCostPerMWh[shedOrder[first + k]]
     }
@@ -459,7 +506,7 @@ public final class DispatchSolver {
     private func moveShedColumns() -> Bool {
         var moved = false
         let tolerance = 1e-9
-        for r in 0..<structure.regionCount {
+        for r in 0..<regionCount {
             let first = shedFirst[r], count = shedFirst[r + 1] - first
             guard count > 1 else { continue }
             let price = lp.y[r]
@@ -494,14 +541,13 @@ public final class DispatchSolver {
     }
 
     private func extract(pivots: Int) {
-        let s = structure
         let x = lp.x
-        for p in 0..<s.plantCount { result.plantMW[p] = x[plantStart + p] }
-        for k in 0..<s.corridors.count {
+        for p in 0..<plantCount { result.plantMW[p] = x[plantStart + p] }
+        for k in 0..<corridorCount {
             result.corridorForwardSentMW[k] = 0; result.corridorBackwardSentMW[k] = 0
             result.corridorForwardLossMW[k] = 0; result.corridorBackwardLossMW[k] = 0
         }
-        for i in 0..<segmentCorridor.count {
+        for i in 0..<segmentCount {
             let k = segmentCorridor[i], v = x[segmentStart + i]
             if segmentBackward[i] {
                 result.corridorBackwardSentMW[k] += v
@@ -511,17 +557,21 @@ public final class DispatchSolver {
                 result.corridorForwardLossMW[k] += v * segmentLoss[i]
             }
         }
-        for k in 0..<s.corridors.count {
+        for k in 0..<corridorCount {
             result.corridorLossMW[k] = result.corridorForwardLossMW[k] + result.corridorBackwardLossMW[k]
         }
-        for k in 0..<s.storageCount {
+        for k in 0..<storageCount {
             result.storageDischargeMW[k] = x[dischargeStart + k]
             result.storageChargeMW[k] = x[chargeStart + k]
         }
         var fullCost = 0.0
-        for r in 0..<s.regionCount {
+        for r in 0..<regionCount {
             let first = shedFirst[r], end = shedFirst[r + 1]
             let k = first + shedCurrent[r]
+            // Most steps shed nothing: the blocks' MW are written only when some are (or were) nonzero.
+            let shedsNothing = k == first && x[shedStart + r] == 0
+            if shedsNothing && !shedWritten[r] { continue }
+            shedWritten[r] = !shedsNothing
             for i in first..<end {
                 let b = shedOrder[i]
                 let mw = i < k ? max(0, input.shedMaxMW[b]) : (i == k ? x[shedStart + r] : 0)
@@ -529,19 +579,20 @@ public final class DispatchSolver {
                 if i < k { fullCost += mw * input.shedCostPerMWh[b] }
             }
         }
-        for b in 0..<s.responseCount { result.responseMW[b] = x[responseStart + b] }
-        for r in 0..<s.regionCount {
+        for b in 0..<responseCount { result.responseMW[b] = x[responseStart + b] }
+        for r in 0..<regionCount {
             result.excessMW[r] = x[excessStart + r]
             result.priceAtRegionPerMWh[r] = lp.y[r]
         }
         let regional = lp !== fullLP
-        for f in 0..<s.fuelCount {
+        for f in 0..<fuelCount {
             result.fuelBurnTonnes[f] = 0
             result.fuelReserveDrawTonnes[f] = regional ? 0 : x[drawStart + f]
-            result.fuelValuePerTonne[f] = regional ? 0 : -lp.y[s.regionCount + f] * s.stepHours
+            result.fuelValuePerTonne[f] = regional ? 0 : -lp.y[regionCount + f] * stepHours
         }
-        for p in 0..<s.plantCount where s.plantFuel[p] >= 0 {
-            result.fuelBurnTonnes[s.plantFuel[p]] += x[plantStart + p] * s.plantFuelTonnesPerMWh[p] * s.stepHours
+        for i in 0..<fuelPlantCount {
+            let p = fuelPlants[i]
+            result.fuelBurnTonnes[plantFuel[p]] += x[plantStart + p] * plantFuelTonnesPerMWh[p] * stepHours
         }
         result.scalars[0] = lp.objective() + fullCost
         result.scalars[1] = Double(pivots)

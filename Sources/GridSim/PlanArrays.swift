@@ -9,6 +9,8 @@ public final class PlanArrays: Sendable {
     public let plantMinOutputMW: [Double]
     public let plantCostPerMWh: [Double]
     public let plantFuel: [Int]
+    /// Plants that burn a fuel (plantFuel ≥ 0), in order.
+    public let fuelPlants: [Int]
     public let plantFuelTonnesPerMWh: [Double]
     public let plantIsHydro: [Bool]
     public let plantIsVariableRenewable: [Bool]
@@ -66,6 +68,7 @@ public final class PlanArrays: Sendable {
         plantMinOutputMW = s.plants.map(\.minOutputMW)
         plantCostPerMWh = s.plants.map(\.marginalCostUSDPerMWh)
         plantFuel = s.plants.map { $0.fuel ?? -1 }
+        fuelPlants = s.plants.indices.filter { s.plants[$0].fuel != nil }
         plantFuelTonnesPerMWh = s.plants.map(\.fuelTonnesPerMWh)
         plantIsHydro = s.plants.map { $0.hydroMonthlyEnergyMWh != nil }
         plantIsVariableRenewable = s.plants.map(\.technology.isVariableRenewable)

@@ -169,8 +169,10 @@ public struct RunTotals: Sendable {
             stepSupply[r] += mw
             plantGenerationMWh[i] += e
             if a.plantIsVariableRenewable[i] { curtailedMWh[r] += max(0, plantMaxMW[i] - mw) * dt }
+        }
+        for i in a.fuelPlants {
             let f = a.plantFuel[i]
-            if f >= 0 && res.fuelValuePerTonne[f] > 1e-7 && mw < plantMaxMW[i] - 1e-6 {
+            if res.fuelValuePerTonne[f] > 1e-7 && res.plantMW[i] < plantMaxMW[i] - 1e-6 {
                 plantFuelLimitedHours[i] += dt
                 fuelLimitedPlantHours[f] += dt
             }

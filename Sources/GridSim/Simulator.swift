@@ -310,10 +310,10 @@ public final class Simulator {
                 solver.input.fuelReserveCostPerTonne[f] = cheapest > 0 ? plan.strategicReserveCostPerMWh / cheapest : 0
                 minimumBurn[f] = 0
             }
-            for i in 0..<plantCount where a.plantFuel[i] >= 0 {
+            for i in a.fuelPlants {
                 minimumBurn[a.plantFuel[i]] += solver.input.plantMinMW[i] * a.plantFuelTonnesPerMWh[i] * dt
             }
-            for i in 0..<plantCount where a.plantFuel[i] >= 0 {
+            for i in a.fuelPlants {
                 let f = a.plantFuel[i]
                 if minimumBurn[f] > solver.input.fuelAvailableTonnes[f] + solver.input.fuelReserveTonnes[f] { solver.input.plantMinMW[i] = 0 }
             }
