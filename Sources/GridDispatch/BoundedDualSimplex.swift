@@ -35,17 +35,12 @@ final class BoundedDualSimplex {
 
     let m: Int
     let n: Int
-    // Column structure: two (row, value) entries. A column with one entry has `row1 == m`, a padding
-    // row whose value is 0 and whose entries of y, the pivot row and the work vector are 0, so the hot
-    // loops need no branch on the number of entries.
-    let row0: UnsafeMutablePointer<Int32>
-    let val0: UnsafeMutablePointer<Double>
-    let row1: UnsafeMutablePointer<Int32>
-    let val1: UnsafeMutablePointer<Double>
+    /// Column structure: two (row, value) entries per column, one record each. A column with one entry
+    /// has `row1 == m`, a padding row whose value is 0 and whose entries of y, the pivot row and the work
+    /// vector are 0, so the hot loops need no branch on the number of entries.
+    let entries: UnsafeMutablePointer<ColumnEntries>
     /// For each row, a column that is the unit vector of that row times ±1 (the crash basis).
     let crashColumn: UnsafeMutablePointer<Int32>
-    /// The same entries, one record per column.
-    let entries: UnsafeMutablePointer<ColumnEntries>
 
     // Problem data, written by the caller before each `solve()`.
     let cost: UnsafeMutablePointer<Double>
@@ -103,7 +98,6 @@ final class BoundedDualSimplex {
             p.initialize(repeating: value, count: max(count, 1))
             return p
         }
-        row0 = buffer(n, 0); val0 = buffer(n, 0); row1 = buffer(n, Int32(m)); val1 = buffer(n, 0)
         crashColumn = buffer(m, -1)
         cost = buffer(n, 0); lower = buffer(n, 0); upper = buffer(n, 0); rhs = buffer(m, 0)
         x = buffer(n, 0); y = buffer(m + 1, 0)
@@ -117,23 +111,21 @@ final class BoundedDualSimplex {
     }
 
     deinit {
-        for p in [row0, row1, crashColumn, head, position, active, flipped] as [UnsafeMutablePointer<Int32>] { p.deallocate() }
-        for p in [val0, val1, cost, lower, upper, rhs, x, y, binv, work, column, dense, rho] { p.deallocate() }
+        for p in [crashColumn, head, position, active, flipped] as [UnsafeMutablePointer<Int32>] { p.deallocate() }
+        for p in [cost, lower, upper, rhs, x, y, binv, work, column, dense, rho] { p.deallocate() }
         state.deallocate(); entries.deallocate(); candidates.deallocate(); rowActive.deallocate(); rowActiveCount.deallocate()
     }
 
     /// Sets column `j` to have `value0` in `r0` and, optionally, `value1` in `r1`.
     func setColumn(_ j: Int, row r0: Int, value value0: Double, row r1: Int = -1, value value1: Double = 0) {
         precondition(j >= 0 && j < n && r0 >= 0 && r0 < m && r1 < m && r1 != r0)
-        row0[j] = Int32(r0); val0[j] = value0
-        row1[j] = Int32(r1 >= 0 ? r1 : m); val1[j] = r1 >= 0 ? value1 : 0
-        entries[j] = ColumnEntries(row0: row0[j], row1: row1[j], value0: val0[j], value1: val1[j])
+        entries[j] = ColumnEntries(row0: Int32(r0), row1: Int32(r1 >= 0 ? r1 : m), value0: value0, value1: r1 >= 0 ? value1 : 0)
         hasBasis = false
     }
 
     /// Declares column `j` as the crash-basis column of row `r` (it must be ±1 in row `r` only).
     func setCrashColumn(row r: Int, column j: Int) {
-        precondition(Int(row1[j]) == m && Int(row0[j]) == r && abs(val0[j]) == 1)
+        precondition(Int(entries[j].row1) == m && Int(entries[j].row0) == r && abs(entries[j].value0) == 1)
         crashColumn[r] = Int32(j)
         hasBasis = false
     }
@@ -150,7 +142,7 @@ final class BoundedDualSimplex {
             head[r] = Int32(j)
             position[j] = Int32(r)
             state[j] = Self.basicBit
-            binv[r * m + r] = 1 / val0[j]
+            binv[r * m + r] = 1 / entries[j].value0
         }
         hasBasis = true
         pivotsSinceRefactor = 0
@@ -163,9 +155,9 @@ final class BoundedDualSimplex {
         for i in 0..<(m * m) { dense[i] = 0; binv[i] = 0 }
         for k in 0..<m {
             let j = Int(head[k])
-            dense[Int(row0[j]) * m + k] = val0[j]
-            let r1 = Int(row1[j])
-            if r1 < m { dense[r1 * m + k] = val1[j] }
+            let e = entries[j]
+            dense[Int(e.row0) * m + k] = e.value0
+            if Int(e.row1) < m { dense[Int(e.row1) * m + k] = e.value1 }
             binv[k * m + k] = 1
         }
         for col in 0..<m {
@@ -261,7 +253,6 @@ final class BoundedDualSimplex {
         let rowActive = self.rowActive, rowActiveCount = self.rowActiveCount, n = self.n
         let candidate = self.candidates
         let flipped = self.flipped, work = self.work
-        let row0 = self.row0, val0 = self.val0, row1 = self.row1, val1 = self.val1
         let primalTolerance = self.primalTolerance, dualTolerance = self.dualTolerance, pivotTolerance = self.pivotTolerance
         defer { lastIterations = iterations; totalIterations &+= iterations }
         while true {
@@ -357,8 +348,9 @@ final class BoundedDualSimplex {
                     state[j] = up ? 0 : Self.atUpperBit
                     x[j] = to
                     let delta = to - from
-                    work[Int(row0[j])] += val0[j] * delta
-                    work[Int(row1[j])] += val1[j] * delta
+                    let e = entries[j]
+                    work[Int(e.row0)] += e.value0 * delta
+                    work[Int(e.row1)] += e.value1 * delta
                 }
                 for k in 0..<m {
                     let row = binv + k * m
@@ -375,8 +367,9 @@ final class BoundedDualSimplex {
             let leaving = Int(head[r])
 
             // 4. Entering column B⁻¹A_q and primal update.
-            let rq0 = Int(row0[q]), rq1 = Int(row1[q])
-            let vq0 = val0[q], vq1 = val1[q]
+            let eq = entries[q]
+            let rq0 = Int(eq.row0), rq1 = Int(eq.row1)
+            let vq0 = eq.value0, vq1 = eq.value1
             for i in 0..<m {
                 var s = binv[i * m + rq0] * vq0
                 if rq1 < m { s += binv[i * m + rq1] * vq1 }

@@ -377,7 +377,7 @@ public final class DispatchSolver {
                 throw .invalidInput("plant \(p): min \(lo), max \(hi), cost \(c)")
             }
             lower[plantStart + p] = lo; upper[plantStart + p] = hi; cost[plantStart + p] = c
-            excessUpper[Int(lp.row0[plantStart + p])] += hi
+            excessUpper[Int(lp.entries[plantStart + p].row0)] += hi
         }
         for i in 0..<segmentCount {
             let k = segmentCorridor[i]
@@ -385,7 +385,8 @@ public final class DispatchSolver {
             guard limit >= 0, limit.isFinite else { throw .invalidInput("corridor \(k) limit \(limit)") }
             let hi = limit * segmentWidth[i]
             upper[segmentStart + i] = hi    // lower bounds and costs are set once (see `init`)
-            excessUpper[Int(lp.row1[segmentStart + i])] += lp.val1[segmentStart + i] * hi
+            let entries = lp.entries[segmentStart + i]
+            excessUpper[Int(entries.row1)] += entries.value1 * hi
         }
         for k in 0..<storageCount {
             let hi = max(0, input.storageDischargeMaxMW[k])
