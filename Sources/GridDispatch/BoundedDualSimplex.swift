@@ -19,13 +19,14 @@ struct ColumnEntries {
     var value1: Double
 }
 
-/// An eligible column of the ratio test.
+/// An eligible column of the ratio test: |α|, the reduced cost's slack |d|, the ratio |d|/|α| and its
+/// Harris bound (|d| + tolerance)/|α|, the column's infeasibility range |α|·(u − l), and the column.
 struct RatioCandidate {
-    var alpha: Double
-    var reducedCost: Double
+    var absAlpha: Double
     var slack: Double
     var ratio: Double
     var bound: Double
+    var range: Double
     var column: Int
 }
 
@@ -103,7 +104,7 @@ final class BoundedDualSimplex {
         x = buffer(n, 0); y = buffer(m + 1, 0)
         head = buffer(m, -1); position = buffer(n, -1); state = buffer(n, 0)
         entries = buffer(n, ColumnEntries(row0: 0, row1: Int32(m), value0: 0, value1: 0))
-        candidates = buffer(n, RatioCandidate(alpha: 0, reducedCost: 0, slack: 0, ratio: 0, bound: 0, column: 0))
+        candidates = buffer(n, RatioCandidate(absAlpha: 0, slack: 0, ratio: 0, bound: 0, range: 0, column: 0))
         binv = buffer(m * m, 0)
         work = buffer(m + 1, 0); column = buffer(m, 0); dense = buffer(m * m, 0); rho = buffer(m + 1, 0)
         active = buffer(n, 0); flipped = buffer(n, 0)
@@ -294,7 +295,7 @@ final class BoundedDualSimplex {
             let scanList = nonzeroRows == 1 ? rowActive + onlyRow * n : active
             let scanCount = nonzeroRows == 1 ? rowActiveCount[onlyRow] : activeCount
             var candidates = scanPivotRow(active: scanList, count: scanCount, entries: entries, state: state, cost: cost,
-                                          rho: rho, y: y, leavingUp: leavingUp, pivotTolerance: pivotTolerance,
+                                          lower: lower, upper: upper, rho: rho, y: y, leavingUp: leavingUp, pivotTolerance: pivotTolerance,
                                           dualTolerance: dualTolerance, into: candidate)
             // Bound flipping (long-step) ratio test: while flipping every column of the next breakpoint
             // group to its other bound still leaves the leaving row infeasible, flip them and go on; the
@@ -311,10 +312,9 @@ final class BoundedDualSimplex {
                 var bestAlpha = 0.0, best = -1
                 var groupRange = 0.0
                 for c in 0..<candidates {
-                    let a = abs(candidate[c].alpha)
-                    let j = candidate[c].column
+                    let a = candidate[c].absAlpha
                     let inGroup = candidate[c].ratio <= thetaMax
-                    groupRange += inGroup ? a * (upper[j] - lower[j]) : 0
+                    groupRange += inGroup ? candidate[c].range : 0
                     let better = inGroup && a > bestAlpha
                     bestAlpha = better ? a : bestAlpha
                     best = better ? c : best
@@ -334,7 +334,11 @@ final class BoundedDualSimplex {
                     }
                     continue
                 }
-                q = candidate[best].column; alphaQ = candidate[best].alpha; dQ = candidate[best].reducedCost
+                // α_q and d_q recomputed as the scan computed them.
+                q = candidate[best].column
+                let e = entries[q]
+                alphaQ = rho[Int(e.row0)] * e.value0 + rho[Int(e.row1)] * e.value1
+                dQ = cost[q] - (y[Int(e.row0)] * e.value0 + y[Int(e.row1)] * e.value1)
                 break
             }
             if flips > 0 {
@@ -423,29 +427,34 @@ final class BoundedDualSimplex {
 @inline(never)
 private func scanPivotRow(active: UnsafeMutablePointer<Int32>, count: Int, entries: UnsafeMutablePointer<ColumnEntries>,
                           state: UnsafeMutablePointer<UInt8>, cost: UnsafeMutablePointer<Double>,
+                          lower: UnsafeMutablePointer<Double>, upper: UnsafeMutablePointer<Double>,
                           rho: UnsafeMutablePointer<Double>, y: UnsafeMutablePointer<Double>, leavingUp: Bool,
                           pivotTolerance: Double, dualTolerance: Double, into out: UnsafeMutablePointer<RatioCandidate>) -> Int {
     var candidates = 0
+    // α is negated (its sign bit flipped) when the column's bound side equals the leaving side, d when
+    // the column is at its upper bound: no branch on the column's data.
+    let leavingUpBit: UInt64 = leavingUp ? 1 : 0
     for a in 0..<count {
         let j = Int(active[a])
         let e = entries[j]
         let r0 = Int(e.row0), r1 = Int(e.row1)
         let alpha = rho[r0] * e.value0 + rho[r1] * e.value1
+        let st = state[j]
+        let up = UInt64(st & BoundedDualSimplex.atUpperBit)
         // Eligible: a nonbasic column whose move off its bound reduces the leaving row's violation
         // (α of the right sign).
-        let st = state[j]
-        let up = st & BoundedDualSimplex.atUpperBit != 0
-        let signedAlpha = (leavingUp != up) ? alpha : -alpha
+        let signedAlpha = Double(bitPattern: alpha.bitPattern ^ ((up ^ leavingUpBit ^ 1) << 63))
         let dj = cost[j] - (y[r0] * e.value0 + y[r1] * e.value1)
-        // `bound` holds the signed α until the ratios below.
-        out[candidates] = RatioCandidate(alpha: alpha, reducedCost: dj, slack: max(0, up ? -dj : dj),
-                                         ratio: 0, bound: signedAlpha, column: j)
+        out[candidates].absAlpha = signedAlpha
+        out[candidates].slack = max(0, Double(bitPattern: dj.bitPattern ^ (up << 63)))
+        out[candidates].column = j
         candidates &+= (signedAlpha > pivotTolerance ? 1 : 0) & (st >= BoundedDualSimplex.basicBit ? 0 : 1)
     }
     for c in 0..<candidates {
-        let slack = out[c].slack, signedAlpha = out[c].bound
-        out[c].ratio = slack / signedAlpha
-        out[c].bound = (slack + dualTolerance) / signedAlpha
+        let slack = out[c].slack, absAlpha = out[c].absAlpha, j = out[c].column
+        out[c].ratio = slack / absAlpha
+        out[c].bound = (slack + dualTolerance) / absAlpha
+        out[c].range = absAlpha * (upper[j] - lower[j])
     }
     return candidates
 }

@@ -132,14 +132,14 @@ public struct DispatchResult: @unchecked Sendable {
     /// Shadow value of one more tonne of each fuel in stock this step (≥ 0).
     public let fuelValuePerTonne: UnsafeMutableBufferPointer<Double>
     let scalars: UnsafeMutableBufferPointer<Double>
-    /// The LP objective (cost per hour of the step's decisions).
-    public var objectivePerHour: Double { scalars[0] }
     /// Pivots the step took.
     public var iterations: Int { Int(scalars[1]) }
+    /// Σ over the shed blocks of their positive MW (0 when no block sheds: `shedMW` need not be read).
+    public var shedTotalMW: Double { scalars[2] }
 
     init(structure s: DispatchStructure) {
         let R = s.regionCount, C = s.corridors.count, F = s.fuelCount
-        let arena = DoubleArena(count: s.plantCount + 5 * C + 2 * s.storageCount + s.shedCount + s.responseCount + 2 * R + 3 * F + 2)
+        let arena = DoubleArena(count: s.plantCount + 5 * C + 2 * s.storageCount + s.shedCount + s.responseCount + 2 * R + 3 * F + 3)
         self.arena = arena
         plantMW = arena.take(s.plantCount)
         corridorForwardSentMW = arena.take(C); corridorBackwardSentMW = arena.take(C)
@@ -149,7 +149,7 @@ public struct DispatchResult: @unchecked Sendable {
         excessMW = arena.take(R)
         fuelBurnTonnes = arena.take(F); fuelReserveDrawTonnes = arena.take(F)
         priceAtRegionPerMWh = arena.take(R); fuelValuePerTonne = arena.take(F)
-        scalars = arena.take(2)
+        scalars = arena.take(3)
     }
 }
 
@@ -336,6 +336,13 @@ public final class DispatchSolver {
         fuelPlants.deallocate()
     }
 
+    /// Cost of the full shed blocks of the last solve (their MW are not LP columns).
+    private var fullShedCost = 0.0
+
+    /// The last solve's objective: the cost per hour of the step's decisions (computed when asked, as the
+    /// simulator does not need it).
+    public var objectivePerHour: Double { lp.objective() + fullShedCost }
+
     /// Pivots taken by the last solve, and by all solves so far.
     public private(set) var lastIterations = 0
     public var totalIterations: Int { fullLP.totalIterations + (regionalLP?.totalIterations ?? 0) }
@@ -371,22 +378,40 @@ public final class DispatchSolver {
         let excessUpper = upper + excessStart
         for r in 0..<regionCount { excessUpper[r] = 0 }
         let plantMin = input.plantMinMW, plantMax = input.plantMaxMW, plantCost = input.plantCostPerMWh
+        // Checked without a branch per plant (x − x is 0 exactly when x is finite); the first bad plant
+        // is looked up only when there is one.
+        var bad: UInt8 = 0
+        let entries = lp.entries
         for p in 0..<plantCount {
             let lo = plantMin[p], hi = plantMax[p], c = plantCost[p]
-            guard lo >= 0, hi >= lo, hi.isFinite, c.isFinite else {
-                throw .invalidInput("plant \(p): min \(lo), max \(hi), cost \(c)")
-            }
+            bad |= (lo >= 0 ? 0 : 1) | (hi >= lo ? 0 : 1) | (hi - hi == 0 ? 0 : 1) | (c - c == 0 ? 0 : 1)
             lower[plantStart + p] = lo; upper[plantStart + p] = hi; cost[plantStart + p] = c
-            excessUpper[Int(lp.entries[plantStart + p].row0)] += hi
+            excessUpper[Int(entries[plantStart + p].row0)] += hi
         }
+        if bad != 0 {
+            for p in 0..<plantCount {
+                let lo = plantMin[p], hi = plantMax[p], c = plantCost[p]
+                guard lo >= 0, hi >= lo, hi.isFinite, c.isFinite else {
+                    throw .invalidInput("plant \(p): min \(lo), max \(hi), cost \(c)")
+                }
+            }
+        }
+        let corridorForward = input.corridorForwardMW, corridorBackward = input.corridorBackwardMW
         for i in 0..<segmentCount {
             let k = segmentCorridor[i]
-            let limit = segmentBackward[i] ? input.corridorBackwardMW[k] : input.corridorForwardMW[k]
-            guard limit >= 0, limit.isFinite else { throw .invalidInput("corridor \(k) limit \(limit)") }
+            let limit = segmentBackward[i] ? corridorBackward[k] : corridorForward[k]
+            bad |= (limit >= 0 ? 0 : 1) | (limit - limit == 0 ? 0 : 1)
             let hi = limit * segmentWidth[i]
             upper[segmentStart + i] = hi    // lower bounds and costs are set once (see `init`)
-            let entries = lp.entries[segmentStart + i]
-            excessUpper[Int(entries.row1)] += entries.value1 * hi
+            let e = entries[segmentStart + i]
+            excessUpper[Int(e.row1)] += e.value1 * hi
+        }
+        if bad != 0 {
+            for k in 0..<corridorCount {
+                for limit in [corridorForward[k], corridorBackward[k]] where !(limit >= 0 && limit.isFinite) {
+                    throw .invalidInput("corridor \(k) limit \(limit)")
+                }
+            }
         }
         for k in 0..<storageCount {
             let hi = max(0, input.storageDischargeMaxMW[k])
@@ -482,20 +507,22 @@ public final class DispatchSolver {
             shedFullMW[r] = 0
             return
         }
+        // Local copies of the pointers, so that the loops below keep them in registers.
+        let order = shedOrder + first, widths = shedMax.baseAddress!
         var k = min(shedCurrent[r], count - 1)
-        if shedWidth(shedOrder[first + k]) == 0 {
+        if max(0, widths[order[k]]) == 0 {
             var forward = k + 1
-            while forward < count && shedWidth(shedOrder[first + forward]) == 0 { forward += 1 }
+            while forward < count && max(0, widths[order[forward]]) == 0 { forward += 1 }
             if forward < count { k = forward } else {
                 var back = k - 1
-                while back >= 0 && shedWidth(shedOrder[first + back]) == 0 { back -= 1 }
+                while back >= 0 && max(0, widths[order[back]]) == 0 { back -= 1 }
                 if back >= 0 { k = back }
             }
         }
         shedCurrent[r] = k
         var full = 0.0, rest = 0.0
-        for i in 0..<k { full += shedWidth(shedOrder[first + i]) }
-        for i in k..<count { rest += shedWidth(shedOrder[first + i]) }
+        for i in 0..<k { full += max(0, widths[order[i]]) }
+        for i in k..<count { rest += max(0, widths[order[i]]) }
         shedFullMW[r] = full
         lp.lower[j] = 0; lp.upper[j] = rest; lp.cost[j] = input.shedCostPerMWh[shedOrder[first + k]]
     }
@@ -565,8 +592,9 @@ public final class DispatchSolver {
             result.storageDischargeMW[k] = x[dischargeStart + k]
             result.storageChargeMW[k] = x[chargeStart + k]
         }
-        var fullCost = 0.0
+        var fullCost = 0.0, shedTotal = 0.0
         for r in 0..<regionCount {
+            shedTotal += shedFullMW[r] + max(0, x[shedStart + r])
             let first = shedFirst[r], end = shedFirst[r + 1]
             let k = first + shedCurrent[r]
             // Most steps shed nothing: the blocks' MW are written only when some are (or were) nonzero.
@@ -595,7 +623,8 @@ public final class DispatchSolver {
             let p = fuelPlants[i]
             result.fuelBurnTonnes[plantFuel[p]] += x[plantStart + p] * plantFuelTonnesPerMWh[p] * stepHours
         }
-        result.scalars[0] = lp.objective() + fullCost
+        fullShedCost = fullCost
         result.scalars[1] = Double(pivots)
+        result.scalars[2] = shedTotal
     }
 }

@@ -4,76 +4,76 @@ import GridModel
 
 public final class PlanArrays: Sendable {
     // Plants.
-    public let plantRegion: [Int]
-    public let plantCapacityMW: [Double]
-    public let plantMinOutputMW: [Double]
-    public let plantCostPerMWh: [Double]
-    public let plantFuel: [Int]
+    public let plantRegion: FixedArray<Int>
+    public let plantCapacityMW: FixedArray<Double>
+    public let plantMinOutputMW: FixedArray<Double>
+    public let plantCostPerMWh: FixedArray<Double>
+    public let plantFuel: FixedArray<Int>
     /// Plants that burn a fuel (plantFuel ≥ 0), in order.
-    public let fuelPlants: [Int]
-    public let plantFuelTonnesPerMWh: [Double]
-    public let plantIsHydro: [Bool]
-    public let plantIsVariableRenewable: [Bool]
-    public let plantEmissionTPerMWh: [Double]
-    public let plantClean: [Bool]
+    public let fuelPlants: FixedArray<Int>
+    public let plantFuelTonnesPerMWh: FixedArray<Double>
+    public let plantIsHydro: FixedArray<Bool>
+    public let plantIsVariableRenewable: FixedArray<Bool>
+    public let plantEmissionTPerMWh: FixedArray<Double>
+    public let plantClean: FixedArray<Bool>
     public let maxPlantCostPerMWh: Double
     /// Available MW of plants whose availability never changes over the horizon (no profile, no monthly
     /// values, no weather factor, no reservoir budget); −1 for the others.
-    public let plantConstantAvailableMW: [Double]
+    public let plantConstantAvailableMW: FixedArray<Double>
     /// Indices of the plants whose availability changes over time.
-    public let variablePlants: [Int]
+    public let variablePlants: FixedArray<Int>
     // Regions.
-    public let regionDistributionLossFraction: [Double]
-    public let regionHasMandatory: [Bool]
-    public let mandatoryCapacityMW: [Double]
-    public let mandatoryTriggerMW: [Double]
-    public let mandatoryMaxHours: [Double]
-    public let mandatoryCostPerMWh: [Double]
+    public let regionDistributionLossFraction: FixedArray<Double>
+    public let regionHasMandatory: FixedArray<Bool>
+    public let mandatoryCapacityMW: FixedArray<Double>
+    public let mandatoryTriggerMW: FixedArray<Double>
+    public let mandatoryMaxHours: FixedArray<Double>
+    public let mandatoryCostPerMWh: FixedArray<Double>
     // Corridors.
-    public let corridorFrom: [Int]
-    public let corridorTo: [Int]
-    public let corridorLimitForwardMW: [Double]
-    public let corridorLimitBackwardMW: [Double]
+    public let corridorFrom: FixedArray<Int>
+    public let corridorTo: FixedArray<Int>
+    public let corridorLimitForwardMW: FixedArray<Double>
+    public let corridorLimitBackwardMW: FixedArray<Double>
     /// 1 − loss fraction at rated transfer.
-    public let corridorKeep: [Double]
+    public let corridorKeep: FixedArray<Double>
     // Storage.
-    public let storageRegion: [Int]
-    public let storagePowerMW: [Double]
-    public let storageMinMWh: [Double]
-    public let storageMaxMWh: [Double]
-    public let storageChargeEfficiency: [Double]
-    public let storageDischargeEfficiency: [Double]
-    public let storageRoundTrip: [Double]
-    public let storageEconomic: [Bool]
+    public let storageRegion: FixedArray<Int>
+    public let storagePowerMW: FixedArray<Double>
+    public let storageMinMWh: FixedArray<Double>
+    public let storageMaxMWh: FixedArray<Double>
+    public let storageChargeEfficiency: FixedArray<Double>
+    public let storageDischargeEfficiency: FixedArray<Double>
+    public let storageRoundTrip: FixedArray<Double>
+    public let storageEconomic: FixedArray<Bool>
     // Fuels.
-    public let fuelCapacityT: [Double]
-    public let fuelReserveT: [Double]
+    public let fuelCapacityT: FixedArray<Double>
+    public let fuelReserveT: FixedArray<Double>
     /// Smallest tonnes per MWh of the plants burning each fuel (0 when none).
-    public let fuelCheapestTonnesPerMWh: [Double]
+    public let fuelCheapestTonnesPerMWh: FixedArray<Double>
     // Shed blocks: region, class, share of the region's demand in the block, VOLL.
-    public let shedRegion: [Int]
-    public let shedClass: [Int]
-    public let shedShare: [Double]
-    public let shedVOLL: [Double]
+    public let shedRegion: FixedArray<Int>
+    public let shedClass: FixedArray<Int>
+    public let shedShare: FixedArray<Double>
+    public let shedVOLL: FixedArray<Double>
     /// True when every corridor is lossless (shortfall can then be decided by a max-flow).
     public let losslessNetwork: Bool
     // Programs.
-    public let programCapacityMW: [Double]
-    public let programCostPerMWh: [Double]
-    public let programMaxHoursPerDay: [Double]
+    public let programCapacityMW: FixedArray<Double>
+    public let programCostPerMWh: FixedArray<Double>
+    public let programMaxHoursPerDay: FixedArray<Double>
 
     init(scenario s: Scenario, shedBlocks: [ShedBlock]) {
-        plantRegion = s.plants.map(\.region)
-        plantCapacityMW = s.plants.map(\.capacityMW)
-        plantMinOutputMW = s.plants.map(\.minOutputMW)
-        plantCostPerMWh = s.plants.map(\.marginalCostUSDPerMWh)
-        plantFuel = s.plants.map { $0.fuel ?? -1 }
-        fuelPlants = s.plants.indices.filter { s.plants[$0].fuel != nil }
-        plantFuelTonnesPerMWh = s.plants.map(\.fuelTonnesPerMWh)
-        plantIsHydro = s.plants.map { $0.hydroMonthlyEnergyMWh != nil }
-        plantIsVariableRenewable = s.plants.map(\.technology.isVariableRenewable)
-        plantEmissionTPerMWh = s.plants.map(\.emissionTPerMWh)
-        plantClean = s.plants.map(\.clean)
+        plantRegion = FixedArray(s.plants.map(\.region))
+        plantCapacityMW = FixedArray(s.plants.map(\.capacityMW))
+        plantMinOutputMW = FixedArray(s.plants.map(\.minOutputMW))
+        plantCostPerMWh = FixedArray(s.plants.map(\.marginalCostUSDPerMWh))
+        plantFuel = FixedArray(s.plants.map { $0.fuel ?? -1 })
+        fuelPlants = FixedArray(s.plants.indices.filter { s.plants[$0].fuel != nil })
+        plantFuelTonnesPerMWh = FixedArray(s.plants.map(\.fuelTonnesPerMWh))
+        plantIsHydro = FixedArray(s.plants.map { $0.hydroMonthlyEnergyMWh != nil })
+        plantIsVariableRenewable = FixedArray(s.plants.map(\.technology.isVariableRenewable))
+        plantEmissionTPerMWh = FixedArray(s.plants.map(\.emissionTPerMWh))
+        plantClean = FixedArray(s.plants.map(\.clean))
         maxPlantCostPerMWh = s.plants.map(\.marginalCostUSDPerMWh).max() ?? 0
         let constant = s.plants.map { p -> Double in
             let a0 = p.availability.first ?? 1
@@ -81,42 +81,42 @@ public final class PlanArrays: Sendable {
                 && p.availability.allSatisfy { $0 == a0 }
             return fixed ? min(p.capacityMW, a0 * p.capacityMW) : -1
         }
-        plantConstantAvailableMW = constant
-        variablePlants = constant.indices.filter { constant[$0] < 0 }
-        regionDistributionLossFraction = s.regions.map(\.distributionLossFraction)
-        regionHasMandatory = s.regions.map { $0.mandatorySavings != nil }
-        mandatoryCapacityMW = s.regions.map { $0.mandatorySavings?.capacityMW ?? 0 }
-        mandatoryTriggerMW = s.regions.map { $0.mandatorySavings?.triggerReserveMW ?? 0 }
-        mandatoryMaxHours = s.regions.map { $0.mandatorySavings?.maxHoursPerYear ?? 0 }
-        mandatoryCostPerMWh = s.regions.map { $0.mandatorySavings?.costUSDPerMWh ?? 0 }
-        corridorFrom = s.corridors.map(\.from)
-        corridorTo = s.corridors.map(\.to)
-        corridorLimitForwardMW = s.corridors.map(\.limitForwardMW)
-        corridorLimitBackwardMW = s.corridors.map(\.limitBackwardMW)
-        corridorKeep = s.corridors.map { 1 - $0.lossFractionAtRated }
+        plantConstantAvailableMW = FixedArray(constant)
+        variablePlants = FixedArray(constant.indices.filter { constant[$0] < 0 })
+        regionDistributionLossFraction = FixedArray(s.regions.map(\.distributionLossFraction))
+        regionHasMandatory = FixedArray(s.regions.map { $0.mandatorySavings != nil })
+        mandatoryCapacityMW = FixedArray(s.regions.map { $0.mandatorySavings?.capacityMW ?? 0 })
+        mandatoryTriggerMW = FixedArray(s.regions.map { $0.mandatorySavings?.triggerReserveMW ?? 0 })
+        mandatoryMaxHours = FixedArray(s.regions.map { $0.mandatorySavings?.maxHoursPerYear ?? 0 })
+        mandatoryCostPerMWh = FixedArray(s.regions.map { $0.mandatorySavings?.costUSDPerMWh ?? 0 })
+        corridorFrom = FixedArray(s.corridors.map(\.from))
+        corridorTo = FixedArray(s.corridors.map(\.to))
+        corridorLimitForwardMW = FixedArray(s.corridors.map(\.limitForwardMW))
+        corridorLimitBackwardMW = FixedArray(s.corridors.map(\.limitBackwardMW))
+        corridorKeep = FixedArray(s.corridors.map { 1 - $0.lossFractionAtRated })
         losslessNetwork = s.corridors.allSatisfy { $0.segments.allSatisfy { $0.lossFraction == 0 } }
-        storageRegion = s.storage.map(\.region)
-        storagePowerMW = s.storage.map(\.powerMW)
-        storageMinMWh = s.storage.map { $0.minSOCFraction * $0.energyMWh }
-        storageMaxMWh = s.storage.map { $0.maxSOCFraction * $0.energyMWh }
-        storageChargeEfficiency = s.storage.map(\.chargeEfficiency)
-        storageDischargeEfficiency = s.storage.map(\.dischargeEfficiency)
-        storageRoundTrip = s.storage.map(\.roundTripEfficiency)
-        storageEconomic = s.storage.map { $0.policy == .economic }
-        fuelCapacityT = s.fuels.map(\.storageCapacityT)
-        fuelReserveT = s.fuels.map(\.strategicReserveT)
-        fuelCheapestTonnesPerMWh = s.fuels.indices.map { f in
+        storageRegion = FixedArray(s.storage.map(\.region))
+        storagePowerMW = FixedArray(s.storage.map(\.powerMW))
+        storageMinMWh = FixedArray(s.storage.map { $0.minSOCFraction * $0.energyMWh })
+        storageMaxMWh = FixedArray(s.storage.map { $0.maxSOCFraction * $0.energyMWh })
+        storageChargeEfficiency = FixedArray(s.storage.map(\.chargeEfficiency))
+        storageDischargeEfficiency = FixedArray(s.storage.map(\.dischargeEfficiency))
+        storageRoundTrip = FixedArray(s.storage.map(\.roundTripEfficiency))
+        storageEconomic = FixedArray(s.storage.map { $0.policy == .economic })
+        fuelCapacityT = FixedArray(s.fuels.map(\.storageCapacityT))
+        fuelReserveT = FixedArray(s.fuels.map(\.strategicReserveT))
+        fuelCheapestTonnesPerMWh = FixedArray(s.fuels.indices.map { f in
             s.plants.filter { $0.fuel == f }.map(\.fuelTonnesPerMWh).min() ?? 0
-        }
+        })
         let sharing = Double(s.dispatch.shortfallSharingSteps)
-        shedRegion = shedBlocks.map(\.region)
-        shedClass = shedBlocks.map(\.demandClass)
-        shedShare = shedBlocks.map { s.regions[$0.region].classShares[$0.demandClass] / sharing }
-        shedVOLL = shedBlocks.map { s.demandClasses[$0.demandClass].vollUSDPerMWh }
+        shedRegion = FixedArray(shedBlocks.map(\.region))
+        shedClass = FixedArray(shedBlocks.map(\.demandClass))
+        shedShare = FixedArray(shedBlocks.map { s.regions[$0.region].classShares[$0.demandClass] / sharing })
+        shedVOLL = FixedArray(shedBlocks.map { s.demandClasses[$0.demandClass].vollUSDPerMWh })
         let programs = s.regions.flatMap(\.programs)
-        programCapacityMW = programs.map(\.capacityMW)
-        programCostPerMWh = programs.map(\.costUSDPerMWh)
-        programMaxHoursPerDay = programs.map(\.maxHoursPerDay)
+        programCapacityMW = FixedArray(programs.map(\.capacityMW))
+        programCostPerMWh = FixedArray(programs.map(\.costUSDPerMWh))
+        programMaxHoursPerDay = FixedArray(programs.map(\.maxHoursPerDay))
     }
 }
 
@@ -140,5 +140,46 @@ final class DoublesPool {
         made.append(b)
         return b
     }
-    deinit { for b in made { b.deallocate() } }
+    private var frees: [() -> Void] = []
+    /// Raw memory holding a copy of `values` (of a trivial type), freed with the pool.
+    func make<T: BitwiseCopyable>(copying values: [T]) -> UnsafeMutablePointer<T> {
+        let p = UnsafeMutablePointer<T>.allocate(capacity: max(1, values.count))
+        p.initialize(from: values, count: values.count)
+        frees.append { p.deallocate() }
+        return p
+    }
+    deinit {
+        for b in made { b.deallocate() }
+        for free in frees { free() }
+    }
+}
+
+/// An immutable array of plain values in memory of its own, read in the step loop without a bounds
+/// check (checked by `assert` in debug builds) and without touching a reference count.
+public struct FixedArray<Element: BitwiseCopyable>: RandomAccessCollection, @unchecked Sendable {
+    /// Keeps the memory alive as long as a copy of the array exists.
+    private let owner: FixedStorage
+    private let base: UnsafePointer<Element>
+    public let count: Int
+
+    public init(_ values: [Element]) {
+        let p = UnsafeMutablePointer<Element>.allocate(capacity: Swift.max(1, values.count))
+        p.initialize(from: values, count: values.count)
+        owner = FixedStorage(UnsafeMutableRawPointer(p))
+        base = UnsafePointer(p)
+        count = values.count
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { count }
+    @inline(__always) public subscript(i: Int) -> Element {
+        assert(i >= 0 && i < count, "index \(i) out of range 0..<\(count)")
+        return base[i]
+    }
+}
+
+final class FixedStorage: @unchecked Sendable {
+    let raw: UnsafeMutableRawPointer
+    init(_ raw: UnsafeMutableRawPointer) { self.raw = raw }
+    deinit { raw.deallocate() }
 }

@@ -55,11 +55,6 @@ public struct RunTotals: Sendable {
     /// Whether load was shed in the step of the national peak demand.
     public var shortfallAtPeak = false
     var lastStepShortfall = false
-    // Per-step scratch (per region).
-    var stepShed: [Double]
-    var stepResponse: [Double]
-    var stepSupply: [Double]
-    var stepUse: [Double]
 
     init(scenario s: Scenario) {
         let R = s.regions.count, K = s.demandClasses.count, C = s.corridors.count
@@ -79,7 +74,6 @@ public struct RunTotals: Sendable {
         fuelBurnT = zeros(s.fuels.count); fuelMinStockT = s.fuels.map(\.initialStockT); fuelReserveDrawT = zeros(s.fuels.count)
         fuelOverflowT = zeros(s.fuels.count); fuelLimitedPlantHours = zeros(s.fuels.count)
         plantGenerationMWh = zeros(s.plants.count); plantFuelLimitedHours = zeros(s.plants.count)
-        stepShed = zeros(R); stepResponse = zeros(R); stepSupply = zeros(R); stepUse = zeros(R)
     }
 
     /// Zeroes every total in place (no allocation), for a new trial.
@@ -112,113 +106,6 @@ public struct RunTotals: Sendable {
         }
     }
 
-    /// A step known to have no shortfall, in an adequacy-only run: only demand is recorded.
-    mutating func recordAdequateStep(dt: Double, demandMW: Doubles) {
-        for r in 0..<regionCount { demandMWh[r] += demandMW[r] * dt }
-        lastStepShortfall = false
-    }
-
-    mutating func record(t: Int, dt: Double, plan: SimulationPlan, solver: DispatchSolver, demandMW: Doubles, mandatoryMW: Doubles,
-                         plantMaxMW: Doubles, fuelStock: Doubles) {
-        let a = plan.arrays
-        let res = solver.result
-        let R = regionCount, K = classCount
-        var nationalShed = 0.0
-        for r in 0..<R {
-            priceTimesHours[r] += res.priceAtRegionPerMWh[r] * dt
-            peakPricePerMWh[r] = max(peakPricePerMWh[r], res.priceAtRegionPerMWh[r])
-            demandMWh[r] += demandMW[r] * dt
-            if mandatoryMW[r] > 0 {
-                mandatorySavingsMWh[r] += mandatoryMW[r] * dt
-                mandatoryHours[r] += dt
-                mandatoryCostUSD[r] += mandatoryMW[r] * a.mandatoryCostPerMWh[r] * dt
-            }
-            excessMWh[r] += res.excessMW[r] * dt
-            let shift = plan.touShiftedMW[r][t]
-            if shift > 0 { touShiftedMWh[r] += shift * dt }
-            stepShed[r] = 0
-            stepResponse[r] = 0
-            // Balance: generation + received + discharge + shed + response = demand + sent + charge + excess
-            stepSupply[r] = 0
-            stepUse[r] = demandMW[r] + res.excessMW[r]
-        }
-        for b in 0..<a.shedRegion.count {
-            let mw = res.shedMW[b]
-            if mw > 0 {
-                let r = a.shedRegion[b]
-                shedByClassMWh[r * K + a.shedClass[b]] += mw * dt
-                unservedMWh[r] += mw * dt
-                unservedCostUSD[r] += mw * a.shedVOLL[b] * dt
-                nationalShed += mw
-                stepShed[r] += mw
-            }
-        }
-        for d in 0..<a.programCapacityMW.count {
-            let mw = res.responseMW[d]
-            if mw > 0 {
-                let r = plan.programRegion[d]
-                programMWh[r] += mw * dt
-                responseCostUSD[r] += mw * a.programCostPerMWh[d] * dt
-                stepResponse[r] += mw
-            }
-        }
-        for i in 0..<a.plantRegion.count {
-            let r = a.plantRegion[i]
-            let mw = res.plantMW[i]
-            let e = mw * dt
-            stepSupply[r] += mw
-            plantGenerationMWh[i] += e
-            if a.plantIsVariableRenewable[i] { curtailedMWh[r] += max(0, plantMaxMW[i] - mw) * dt }
-        }
-        for i in a.fuelPlants {
-            let f = a.plantFuel[i]
-            if res.fuelValuePerTonne[f] > 1e-7 && res.plantMW[i] < plantMaxMW[i] - 1e-6 {
-                plantFuelLimitedHours[i] += dt
-                fuelLimitedPlantHours[f] += dt
-            }
-        }
-        for k in 0..<a.corridorFrom.count {
-            let from = a.corridorFrom[k], to = a.corridorTo[k]
-            let fwd = res.corridorForwardSentMW[k], bwd = res.corridorBackwardSentMW[k]
-            let fwdIn = fwd - res.corridorForwardLossMW[k], bwdIn = bwd - res.corridorBackwardLossMW[k]
-            corridorForwardMWh[k] += fwd * dt
-            corridorBackwardMWh[k] += bwd * dt
-            corridorLossMWh[k] += res.corridorLossMW[k] * dt
-            exportsSentMWh[from] += fwd * dt
-            exportsSentMWh[to] += bwd * dt
-            importsReceivedMWh[to] += fwdIn * dt
-            importsReceivedMWh[from] += bwdIn * dt
-            stepSupply[to] += fwdIn; stepUse[to] += bwd
-            stepSupply[from] += bwdIn; stepUse[from] += fwd
-            let fl = solver.input.corridorForwardMW[k], bl = solver.input.corridorBackwardMW[k]
-            if (fl > 0 && fwd >= fl * (1 - 1e-6)) || (bl > 0 && bwd >= bl * (1 - 1e-6)) { corridorHoursAtLimit[k] += dt }
-            let net = fwd - bwd
-            let limit = net >= 0 ? a.corridorLimitForwardMW[k] : a.corridorLimitBackwardMW[k]
-            if limit > 0 { corridorUtilisationHours[k] += abs(net) / limit * dt }
-        }
-        for k in 0..<a.storageRegion.count {
-            let r = a.storageRegion[k]
-            storageDischargeMWh[k] += res.storageDischargeMW[k] * dt
-            storageChargeMWh[k] += res.storageChargeMW[k] * dt
-            stepSupply[r] += res.storageDischargeMW[k]
-            stepUse[r] += res.storageChargeMW[k]
-        }
-        for f in 0..<fuelBurnT.count {
-            fuelBurnT[f] += res.fuelBurnTonnes[f]
-            fuelReserveDrawT[f] += res.fuelReserveDrawTonnes[f]
-            fuelMinStockT[f] = min(fuelMinStockT[f], fuelStock[f])
-        }
-        // Served demand, distribution losses, shortfall hours, and the balance self-check.
-        for r in 0..<R {
-            let shed = stepShed[r], response = stepResponse[r]
-            let served = demandMW[r] - shed - response
-            distributionLossMWh[r] += served * a.regionDistributionLossFraction[r] * dt
-            if shed > 1e-6 { shortfallHours[r] += dt }
-            maxBalanceResidualMW = max(maxBalanceResidualMW, abs(stepSupply[r] + shed + response - stepUse[r]))
-        }
-        lastStepShortfall = nationalShed > 1e-6
-        if lastStepShortfall { nationalShortfallHours += dt }
-    }
 }
 
 /// Hourly series of one run, for the CSV output and for tests. Flat arrays indexed [entity * steps + t].

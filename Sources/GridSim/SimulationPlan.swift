@@ -41,14 +41,14 @@ public struct SimulationPlan: Sendable {
     /// per storage and step [k * steps + t], 0 = off schedule, 1 = a discharge step, 2 = a charge step
     /// (with the charge value in `storageChargeValuePerMWh`); per region and step [r * steps + t], how many
     /// later steps of the same day have a higher forecast net load.
-    public let storageSchedule: [UInt8]
-    public let storageChargeValuePerMWh: [Double]
-    public let laterHigherToday: [Int32]
+    public let storageSchedule: FixedArray<UInt8>
+    public let storageChargeValuePerMWh: FixedArray<Double>
+    public let laterHigherToday: FixedArray<Int32>
     let regionPeakMW: [Double]
     let nationalPeakMW: Double
     /// `plantAvailableMW` and `demandMW` time-major ([t * plants + i], [t * regions + r]) for the loop.
-    public let availableByStep: [Double]
-    public let demandByStep: [Double]
+    public let availableByStep: FixedArray<Double>
+    public let demandByStep: FixedArray<Double>
 
     public init(scenario s: Scenario) {
         scenario = s
@@ -142,8 +142,10 @@ public struct SimulationPlan: Sendable {
         peakStep = peak
         nationalPeakMW = max(0, peakLoad)
         regionPeakMW = s.regions.map { $0.demandMW.max() ?? 0 }
-        (storageSchedule, storageChargeValuePerMWh) = SimulationPlan.storageSchedules(
+        let (schedule, chargeValue) = SimulationPlan.storageSchedules(
             scenario: s, netLoad: net, price: price, lookahead: lookaheadSteps, reliabilityCost: reliabilityCostPerMWh)
+        storageSchedule = FixedArray(schedule)
+        storageChargeValuePerMWh = FixedArray(chargeValue)
         var later = [Int32](repeating: 0, count: regionCount * steps)
         for r in 0..<regionCount {
             for t in 0..<steps {
@@ -156,14 +158,14 @@ public struct SimulationPlan: Sendable {
                 later[r * steps + t] = higher
             }
         }
-        laterHigherToday = later
+        laterHigherToday = FixedArray(later)
         let plantCount = s.plants.count
         var flat = [Double](repeating: 0, count: steps * plantCount)
         for i in 0..<plantCount { for t in 0..<steps { flat[t * plantCount + i] = plantAvailableMW[i][t] } }
-        availableByStep = flat
+        availableByStep = FixedArray(flat)
         var flatDemand = [Double](repeating: 0, count: steps * regionCount)
         for r in 0..<regionCount { for t in 0..<steps { flatDemand[t * regionCount + r] = demand[r][t] } }
-        demandByStep = flatDemand
+        demandByStep = FixedArray(flatDemand)
     }
 
     /// The economic storage policy's schedule (see `Storage` in the scenario reference), at full power.

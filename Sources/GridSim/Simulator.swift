@@ -83,6 +83,8 @@ public final class Simulator {
     private let pool = DoublesPool()
 
     public private(set) var totals: RunTotals
+    /// The totals while a run goes on (copied into `totals` at its end).
+    let live: LiveTotals
     public private(set) var hourly: HourlySeries?
 
     /// A simulator for deterministic runs (`stochastic: false`) or for Monte Carlo trials.
@@ -123,6 +125,7 @@ public final class Simulator {
         flowQueue = [Int](repeating: 0, count: s.regions.count + 1)
         hydroIndex = s.plants.indices.filter { s.plants[$0].hydroMonthlyEnergyMWh != nil }
         totals = RunTotals(scenario: s)
+        live = LiveTotals(totals: totals, plan: plan)
         hourly = recordHourly ? HourlySeries(scenario: s) : nil
         if stochastic { sampler = TrialSampler(plan: plan) }
         stepCount = s.stepCount
@@ -163,6 +166,7 @@ public final class Simulator {
         for r in mandatoryHoursUsed.indices { mandatoryHoursUsed[r] = 0 }
         shortfallLastStep = false
         totals.clear(initialStocks: fuelStock)
+        live.load(from: totals)
         if recordHourly { hourly = HourlySeries(scenario: s) }
         solver.resetWarmStart()
     }
@@ -186,6 +190,7 @@ public final class Simulator {
                 try step(t, dt: dt)
             }
         }
+        live.copy(into: &totals)
         totals.finish(plan: plan)
         totals.stepsRun = steps
     }
@@ -229,7 +234,7 @@ public final class Simulator {
             if arriving > 0 {
                 fuelStock[f] += arriving
                 let over = fuelStock[f] - a.fuelCapacityT[f]
-                if over > 0 { fuelStock[f] -= over; totals.fuelOverflowT[f] += over }
+                if over > 0 { fuelStock[f] -= over; live.fuelOverflowT[f] += over }
             }
         }
         // Available capacity of each plant, and per region; demand after today's factor.
@@ -247,8 +252,13 @@ public final class Simulator {
             for r in 0..<regionCount { availableNow[r] = regionConstantMW[r] }
             for i in a.variablePlants { availableNow[a.plantRegion[i]] += plantMaximum(i, base: base, dt: dt) }
         } else {
-            fillPlantMaxima(base: base, dt: dt)
-            for i in 0..<plantCount { availableNow[a.plantRegion[i]] += plantMaxNow[i] }
+            // One pass: each plant's maximum, the regional sums, and the plant's dispatch inputs.
+            for i in 0..<plantCount {
+                let m = plantMaximum(i, base: base, dt: dt)
+                plantMaxNow[i] = m
+                availableNow[a.plantRegion[i]] += m
+                setPlantInputs(i, maxMW: m, t: t, dt: dt)
+            }
         }
         for k in 0..<storageCount { availableNow[a.storageRegion[k]] += storageDischargeLimit(k, dt: dt) }
         for k in 0..<corridorCount {
@@ -259,7 +269,7 @@ public final class Simulator {
         var nationalDemand = 0.0, nationalAvailable = 0.0
         for r in 0..<regionCount {
             let reserve = availableNow[r] + importNow[r] - demandNow[r]
-            if demandNow[r] > 0 { totals.minOperatingReserveMargin[r] = min(totals.minOperatingReserveMargin[r], reserve / demandNow[r]) }
+            if demandNow[r] > 0 { live.minOperatingReserveMargin[r] = min(live.minOperatingReserveMargin[r], reserve / demandNow[r]) }
             nationalDemand += demandNow[r]
             nationalAvailable += availableNow[r]
             if a.regionHasMandatory[r] && reserve < a.mandatoryTriggerMW[r] && mandatoryHoursUsed[r] + dt <= a.mandatoryMaxHours[r] + 1e-9 {
@@ -270,7 +280,7 @@ public final class Simulator {
             }
         }
         if nationalDemand > 0 {
-            totals.minNationalOperatingReserveMargin = min(totals.minNationalOperatingReserveMargin, (nationalAvailable - nationalDemand) / nationalDemand)
+            live.minNationalOperatingReserveMargin = min(live.minNationalOperatingReserveMargin, (nationalAvailable - nationalDemand) / nationalDemand)
         }
         // Adequacy-only studies of stateless systems: an hour in which every region covers its own demand
         // has no shortfall, whatever the dispatch; it is not dispatched.
@@ -279,25 +289,17 @@ public final class Simulator {
             for r in 0..<regionCount where availableNow[r] < demandNow[r] * (1 + 1e-12) { selfSufficient = false; break }
             if !selfSufficient && a.losslessNetwork { selfSufficient = importsCoverDeficits() }
             if selfSufficient {
-                totals.recordAdequateStep(dt: dt, demandMW: demandNow)
+                live.recordAdequateStep(dt: dt, demandMW: demandNow)
                 shortfallLastStep = false
                 return
             }
         }
-        if adequacyOnly { fillPlantMaxima(base: base, dt: dt) }
-        // The dispatch inputs (views into the solver's buffers).
-        let reliabilityCost = plan.reliabilityCostPerMWh
-        let input = solver.input
-        do {
-            let maxMW = input.plantMaxMW, minMW = input.plantMinMW, cost = input.plantCostPerMWh
-            for i in 0..<plantCount {
-                maxMW[i] = plantMaxNow[i]
-                minMW[i] = min(a.plantMinOutputMW[i] * plantInService[i], plantMaxNow[i])
-                var c = a.plantCostPerMWh[i]
-                if a.plantIsHydro[i] && !hydroScheduled(i, t: t, availableMW: plantMaxNow[i], dt: dt) { c = max(c, reliabilityCost) }
-                cost[i] = c
-            }
+        if adequacyOnly {
+            fillPlantMaxima(base: base, dt: dt)
+            for i in 0..<plantCount { setPlantInputs(i, maxMW: plantMaxNow[i], t: t, dt: dt) }
         }
+        // The dispatch inputs (views into the solver's buffers).
+        let input = solver.input
         // Fuel rows must be feasible at minimum output: lift the minimums of plants whose fuel is short.
         if fuelCount > 0 {
             for f in 0..<fuelCount {
@@ -356,17 +358,28 @@ public final class Simulator {
             hydroUsedToday[i] += used
         }
         for d in 0..<a.programCapacityMW.count where solver.result.responseMW[d] > 1e-6 { programHoursToday[d] += dt }
-        totals.record(t: t, dt: dt, plan: plan, solver: solver, demandMW: demandNow, mandatoryMW: mandatoryNow,
+        live.record(t: t, dt: dt, solver: solver, demandMW: demandNow, mandatoryMW: mandatoryNow,
                       plantMaxMW: plantMaxNow, fuelStock: fuelStock)
         // Loss-of-load events (runs of steps with shortfall anywhere) and the peak-hour shortfall.
-        let short = totals.lastStepShortfall
-        if short && !shortfallLastStep { totals.lossOfLoadEvents += 1 }
-        if short && t == plan.peakStep { totals.shortfallAtPeak = true }
+        let short = live.lastStepShortfall
+        if short && !shortfallLastStep { live.lossOfLoadEvents += 1 }
+        if short && t == plan.peakStep { live.shortfallAtPeak = true }
         shortfallLastStep = short
         if recordHourly {
             hourly?.record(t: t, plan: plan, result: solver.result, demandMW: demandNow, mandatoryMW: mandatoryNow, plantMaxMW: plantMaxNow,
                            fuelStock: fuelStock, storageSOC: storageSOC)
         }
+    }
+
+    /// Plant i's dispatch inputs for step t: bounds, and its cost (a reservoir plant off its schedule is
+    /// offered at the reliability cost).
+    @inline(__always) func setPlantInputs(_ i: Int, maxMW m: Double, t: Int, dt: Double) {
+        let a = arrays, input = solver.input
+        input.plantMaxMW[i] = m
+        input.plantMinMW[i] = min(a.plantMinOutputMW[i] * plantInService[i], m)
+        var c = a.plantCostPerMWh[i]
+        if a.plantIsHydro[i] && !hydroScheduled(i, t: t, availableMW: m, dt: dt) { c = max(c, plan.reliabilityCostPerMWh) }
+        input.plantCostPerMWh[i] = c
     }
 
     /// Available MW of plant i in the step starting at index `base` of the time-major arrays.

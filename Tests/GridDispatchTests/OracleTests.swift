@@ -164,7 +164,7 @@ struct OracleTests {
         c.fill(&solver.input, rng: &rng)
         try solver.solve()
         let expected = try oracleObjective(c.structure, solver.input)
-        let got = solver.result.objectivePerHour
+        let got = solver.objectivePerHour
         #expect(abs(got - expected) <= 1e-6 * max(1, abs(expected)), "seed \(seed): r70 \(got) vs GLPK \(expected)")
         try checkBalances(solver)
     }
@@ -189,7 +189,7 @@ struct OracleTests {
             if step % 7 == 6 { c.fill(&solver.input, rng: &rng) }
             try solver.solve()
             let expected = try oracleObjective(c.structure, solver.input)
-            let got = solver.result.objectivePerHour
+            let got = solver.objectivePerHour
             #expect(abs(got - expected) <= 1e-6 * max(1, abs(expected)), "seed \(seed) step \(step): \(got) vs \(expected)")
             try checkBalances(solver)
         }
@@ -212,7 +212,7 @@ struct OracleTests {
             }
             try solver.solve()
             let expected = try oracleObjective(c.structure, solver.input)
-            let got = solver.result.objectivePerHour
+            let got = solver.objectivePerHour
             #expect(abs(got - expected) <= 1e-6 * max(1, abs(expected)), "seed \(seed) step \(step): \(got) vs \(expected)")
             try checkBalances(solver)
         }

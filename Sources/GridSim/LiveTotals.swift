@@ -1,0 +1,296 @@
+// The totals a run updates in every step, kept in raw memory while the run goes on: element writes
+// neither check uniqueness nor bounds, as writes into the arrays of `RunTotals` (a struct stored in
+// the simulator) would. `RunTotals` gets them at the end of the run (`copy(into:)`).
+import GridModel
+import GridDispatch
+
+final class LiveTotals {
+    private let pool = DoublesPool()
+    let demandMWh, unservedMWh, shortfallHours, shedByClassMWh, responseCostUSD, mandatoryCostUSD: Doubles
+    let unservedCostUSD, distributionLossMWh, importsReceivedMWh, exportsSentMWh, priceTimesHours, peakPricePerMWh: Doubles
+    let curtailedMWh, excessMWh, touShiftedMWh, mandatorySavingsMWh, mandatoryHours, programMWh: Doubles
+    let minOperatingReserveMargin, corridorForwardMWh, corridorBackwardMWh, corridorLossMWh, corridorHoursAtLimit, corridorUtilisationHours: Doubles
+    let storageDischargeMWh, storageChargeMWh, fuelBurnT, fuelMinStockT, fuelReserveDrawT, fuelOverflowT: Doubles
+    let fuelLimitedPlantHours, plantGenerationMWh, plantFuelLimitedHours: Doubles
+    /// Per-step scratch (per region).
+    let stepShed, stepResponse, stepSupply, stepUse: Doubles
+    var nationalShortfallHours = 0.0
+    var minNationalOperatingReserveMargin = Double.infinity
+    var maxBalanceResidualMW = 0.0
+    var lossOfLoadEvents = 0
+    var shortfallAtPeak = false
+    var lastStepShortfall = false
+    // The plan's facts the recorder reads, as raw buffers.
+    let regionCount: Int, classCount: Int, plantCount: Int
+    let plantRegion: UnsafeMutablePointer<Int>
+    let plantIsVariableRenewable: UnsafeMutablePointer<Bool>
+    let fuelPlants: UnsafeMutablePointer<Int>
+    let fuelPlantCount: Int
+    let plantFuel: UnsafeMutablePointer<Int>
+    let shedRegion: UnsafeMutablePointer<Int>
+    let shedClass: UnsafeMutablePointer<Int>
+    let shedVOLL: Doubles
+    let programRegion: UnsafeMutablePointer<Int>
+    let programCostPerMWh: Doubles
+    let mandatoryCostPerMWh: Doubles
+    let regionDistributionLossFraction: Doubles
+    let corridorFrom: UnsafeMutablePointer<Int>
+    let corridorTo: UnsafeMutablePointer<Int>
+    let corridorLimitForwardMW: Doubles
+    let corridorLimitBackwardMW: Doubles
+    let storageRegion: UnsafeMutablePointer<Int>
+    /// TOU-shifted MW per region and step, [region * steps + t].
+    let touShiftedMW: Doubles
+    let stepCount: Int
+    let corridorCount: Int, storageCount: Int, fuelCount: Int, shedCount: Int, programCount: Int
+
+    init(totals: RunTotals, plan: SimulationPlan) {
+        demandMWh = pool.make(totals.demandMWh)
+        unservedMWh = pool.make(totals.unservedMWh)
+        shortfallHours = pool.make(totals.shortfallHours)
+        shedByClassMWh = pool.make(totals.shedByClassMWh)
+        responseCostUSD = pool.make(totals.responseCostUSD)
+        mandatoryCostUSD = pool.make(totals.mandatoryCostUSD)
+        unservedCostUSD = pool.make(totals.unservedCostUSD)
+        distributionLossMWh = pool.make(totals.distributionLossMWh)
+        importsReceivedMWh = pool.make(totals.importsReceivedMWh)
+        exportsSentMWh = pool.make(totals.exportsSentMWh)
+        priceTimesHours = pool.make(totals.priceTimesHours)
+        peakPricePerMWh = pool.make(totals.peakPricePerMWh)
+        curtailedMWh = pool.make(totals.curtailedMWh)
+        excessMWh = pool.make(totals.excessMWh)
+        touShiftedMWh = pool.make(totals.touShiftedMWh)
+        mandatorySavingsMWh = pool.make(totals.mandatorySavingsMWh)
+        mandatoryHours = pool.make(totals.mandatoryHours)
+        programMWh = pool.make(totals.programMWh)
+        minOperatingReserveMargin = pool.make(totals.minOperatingReserveMargin)
+        corridorForwardMWh = pool.make(totals.corridorForwardMWh)
+        corridorBackwardMWh = pool.make(totals.corridorBackwardMWh)
+        corridorLossMWh = pool.make(totals.corridorLossMWh)
+        corridorHoursAtLimit = pool.make(totals.corridorHoursAtLimit)
+        corridorUtilisationHours = pool.make(totals.corridorUtilisationHours)
+        storageDischargeMWh = pool.make(totals.storageDischargeMWh)
+        storageChargeMWh = pool.make(totals.storageChargeMWh)
+        fuelBurnT = pool.make(totals.fuelBurnT)
+        fuelMinStockT = pool.make(totals.fuelMinStockT)
+        fuelReserveDrawT = pool.make(totals.fuelReserveDrawT)
+        fuelOverflowT = pool.make(totals.fuelOverflowT)
+        fuelLimitedPlantHours = pool.make(totals.fuelLimitedPlantHours)
+        plantGenerationMWh = pool.make(totals.plantGenerationMWh)
+        plantFuelLimitedHours = pool.make(totals.plantFuelLimitedHours)
+        let R = totals.regionCount
+        stepShed = pool.make(R, 0); stepResponse = pool.make(R, 0); stepSupply = pool.make(R, 0); stepUse = pool.make(R, 0)
+        let a = plan.arrays
+        regionCount = R; classCount = totals.classCount; plantCount = a.plantRegion.count
+        plantRegion = pool.make(copying: Array(a.plantRegion)); plantIsVariableRenewable = pool.make(copying: Array(a.plantIsVariableRenewable))
+        fuelPlants = pool.make(copying: Array(a.fuelPlants)); fuelPlantCount = a.fuelPlants.count; plantFuel = pool.make(copying: Array(a.plantFuel))
+        shedRegion = pool.make(copying: Array(a.shedRegion)); shedClass = pool.make(copying: Array(a.shedClass)); shedVOLL = pool.make(Array(a.shedVOLL))
+        programRegion = pool.make(copying: plan.programRegion); programCostPerMWh = pool.make(Array(a.programCostPerMWh))
+        mandatoryCostPerMWh = pool.make(Array(a.mandatoryCostPerMWh))
+        regionDistributionLossFraction = pool.make(Array(a.regionDistributionLossFraction))
+        corridorFrom = pool.make(copying: Array(a.corridorFrom)); corridorTo = pool.make(copying: Array(a.corridorTo))
+        corridorLimitForwardMW = pool.make(Array(a.corridorLimitForwardMW)); corridorLimitBackwardMW = pool.make(Array(a.corridorLimitBackwardMW))
+        storageRegion = pool.make(copying: Array(a.storageRegion))
+        let steps = plan.scenario.stepCount
+        stepCount = steps
+        touShiftedMW = pool.make(plan.touShiftedMW.flatMap { $0.count == steps ? $0 : [Double](repeating: 0, count: steps) })
+        corridorCount = a.corridorFrom.count; storageCount = a.storageRegion.count; fuelCount = totals.fuelBurnT.count
+        shedCount = a.shedRegion.count; programCount = a.programCapacityMW.count
+        load(from: totals)
+    }
+
+
+    /// Takes every total from `totals` (a cleared one, at the start of a run).
+    func load(from totals: RunTotals) {
+        func load(_ d: Doubles, _ v: [Double]) { for i in 0..<d.count { d[i] = v[i] } }
+        load(demandMWh, totals.demandMWh)
+        load(unservedMWh, totals.unservedMWh)
+        load(shortfallHours, totals.shortfallHours)
+        load(shedByClassMWh, totals.shedByClassMWh)
+        load(responseCostUSD, totals.responseCostUSD)
+        load(mandatoryCostUSD, totals.mandatoryCostUSD)
+        load(unservedCostUSD, totals.unservedCostUSD)
+        load(distributionLossMWh, totals.distributionLossMWh)
+        load(importsReceivedMWh, totals.importsReceivedMWh)
+        load(exportsSentMWh, totals.exportsSentMWh)
+        load(priceTimesHours, totals.priceTimesHours)
+        load(peakPricePerMWh, totals.peakPricePerMWh)
+        load(curtailedMWh, totals.curtailedMWh)
+        load(excessMWh, totals.excessMWh)
+        load(touShiftedMWh, totals.touShiftedMWh)
+        load(mandatorySavingsMWh, totals.mandatorySavingsMWh)
+        load(mandatoryHours, totals.mandatoryHours)
+        load(programMWh, totals.programMWh)
+        load(minOperatingReserveMargin, totals.minOperatingReserveMargin)
+        load(corridorForwardMWh, totals.corridorForwardMWh)
+        load(corridorBackwardMWh, totals.corridorBackwardMWh)
+        load(corridorLossMWh, totals.corridorLossMWh)
+        load(corridorHoursAtLimit, totals.corridorHoursAtLimit)
+        load(corridorUtilisationHours, totals.corridorUtilisationHours)
+        load(storageDischargeMWh, totals.storageDischargeMWh)
+        load(storageChargeMWh, totals.storageChargeMWh)
+        load(fuelBurnT, totals.fuelBurnT)
+        load(fuelMinStockT, totals.fuelMinStockT)
+        load(fuelReserveDrawT, totals.fuelReserveDrawT)
+        load(fuelOverflowT, totals.fuelOverflowT)
+        load(fuelLimitedPlantHours, totals.fuelLimitedPlantHours)
+        load(plantGenerationMWh, totals.plantGenerationMWh)
+        load(plantFuelLimitedHours, totals.plantFuelLimitedHours)
+        nationalShortfallHours = totals.nationalShortfallHours
+        minNationalOperatingReserveMargin = totals.minNationalOperatingReserveMargin
+        maxBalanceResidualMW = totals.maxBalanceResidualMW
+        lossOfLoadEvents = totals.lossOfLoadEvents
+        shortfallAtPeak = totals.shortfallAtPeak
+        lastStepShortfall = totals.lastStepShortfall
+    }
+
+    /// Writes every total into `totals` (at the end of a run).
+    func copy(into totals: inout RunTotals) {
+        func copy(_ d: Doubles, _ v: inout [Double]) { for i in 0..<d.count { v[i] = d[i] } }
+        copy(demandMWh, &totals.demandMWh)
+        copy(unservedMWh, &totals.unservedMWh)
+        copy(shortfallHours, &totals.shortfallHours)
+        copy(shedByClassMWh, &totals.shedByClassMWh)
+        copy(responseCostUSD, &totals.responseCostUSD)
+        copy(mandatoryCostUSD, &totals.mandatoryCostUSD)
+        copy(unservedCostUSD, &totals.unservedCostUSD)
+        copy(distributionLossMWh, &totals.distributionLossMWh)
+        copy(importsReceivedMWh, &totals.importsReceivedMWh)
+        copy(exportsSentMWh, &totals.exportsSentMWh)
+        copy(priceTimesHours, &totals.priceTimesHours)
+        copy(peakPricePerMWh, &totals.peakPricePerMWh)
+        copy(curtailedMWh, &totals.curtailedMWh)
+        copy(excessMWh, &totals.excessMWh)
+        copy(touShiftedMWh, &totals.touShiftedMWh)
+        copy(mandatorySavingsMWh, &totals.mandatorySavingsMWh)
+        copy(mandatoryHours, &totals.mandatoryHours)
+        copy(programMWh, &totals.programMWh)
+        copy(minOperatingReserveMargin, &totals.minOperatingReserveMargin)
+        copy(corridorForwardMWh, &totals.corridorForwardMWh)
+        copy(corridorBackwardMWh, &totals.corridorBackwardMWh)
+        copy(corridorLossMWh, &totals.corridorLossMWh)
+        copy(corridorHoursAtLimit, &totals.corridorHoursAtLimit)
+        copy(corridorUtilisationHours, &totals.corridorUtilisationHours)
+        copy(storageDischargeMWh, &totals.storageDischargeMWh)
+        copy(storageChargeMWh, &totals.storageChargeMWh)
+        copy(fuelBurnT, &totals.fuelBurnT)
+        copy(fuelMinStockT, &totals.fuelMinStockT)
+        copy(fuelReserveDrawT, &totals.fuelReserveDrawT)
+        copy(fuelOverflowT, &totals.fuelOverflowT)
+        copy(fuelLimitedPlantHours, &totals.fuelLimitedPlantHours)
+        copy(plantGenerationMWh, &totals.plantGenerationMWh)
+        copy(plantFuelLimitedHours, &totals.plantFuelLimitedHours)
+        totals.nationalShortfallHours = nationalShortfallHours
+        totals.minNationalOperatingReserveMargin = minNationalOperatingReserveMargin
+        totals.maxBalanceResidualMW = maxBalanceResidualMW
+        totals.lossOfLoadEvents = lossOfLoadEvents
+        totals.shortfallAtPeak = shortfallAtPeak
+        totals.lastStepShortfall = lastStepShortfall
+    }
+
+    /// A step known to have no shortfall, in an adequacy-only run: only demand is recorded.
+    func recordAdequateStep(dt: Double, demandMW: Doubles) {
+        for r in 0..<regionCount { demandMWh[r] += demandMW[r] * dt }
+        lastStepShortfall = false
+    }
+    func record(t: Int, dt: Double, solver: DispatchSolver, demandMW: Doubles, mandatoryMW: Doubles,
+                         plantMaxMW: Doubles, fuelStock: Doubles) {
+        let res = solver.result
+        let R = regionCount, K = classCount
+        var nationalShed = 0.0
+        for r in 0..<R {
+            priceTimesHours[r] += res.priceAtRegionPerMWh[r] * dt
+            peakPricePerMWh[r] = max(peakPricePerMWh[r], res.priceAtRegionPerMWh[r])
+            demandMWh[r] += demandMW[r] * dt
+            if mandatoryMW[r] > 0 {
+                mandatorySavingsMWh[r] += mandatoryMW[r] * dt
+                mandatoryHours[r] += dt
+                mandatoryCostUSD[r] += mandatoryMW[r] * mandatoryCostPerMWh[r] * dt
+            }
+            excessMWh[r] += res.excessMW[r] * dt
+            let shift = touShiftedMW[r * stepCount + t]
+            if shift > 0 { touShiftedMWh[r] += shift * dt }
+            stepShed[r] = 0
+            stepResponse[r] = 0
+            // Balance: generation + received + discharge + shed + response = demand + sent + charge + excess
+            stepSupply[r] = 0
+            stepUse[r] = demandMW[r] + res.excessMW[r]
+        }
+        for b in 0..<(res.shedTotalMW > 0 ? shedCount : 0) {
+            let mw = res.shedMW[b]
+            if mw > 0 {
+                let r = shedRegion[b]
+                shedByClassMWh[r * K + shedClass[b]] += mw * dt
+                unservedMWh[r] += mw * dt
+                unservedCostUSD[r] += mw * shedVOLL[b] * dt
+                nationalShed += mw
+                stepShed[r] += mw
+            }
+        }
+        for d in 0..<programCount {
+            let mw = res.responseMW[d]
+            if mw > 0 {
+                let r = programRegion[d]
+                programMWh[r] += mw * dt
+                responseCostUSD[r] += mw * programCostPerMWh[d] * dt
+                stepResponse[r] += mw
+            }
+        }
+        for i in 0..<plantCount {
+            let r = plantRegion[i]
+            let mw = res.plantMW[i]
+            let e = mw * dt
+            stepSupply[r] += mw
+            plantGenerationMWh[i] += e
+            if plantIsVariableRenewable[i] { curtailedMWh[r] += max(0, plantMaxMW[i] - mw) * dt }
+        }
+        for n in 0..<fuelPlantCount {
+            let i = fuelPlants[n], f = plantFuel[i]
+            if res.fuelValuePerTonne[f] > 1e-7 && res.plantMW[i] < plantMaxMW[i] - 1e-6 {
+                plantFuelLimitedHours[i] += dt
+                fuelLimitedPlantHours[f] += dt
+            }
+        }
+        for k in 0..<corridorCount {
+            let from = corridorFrom[k], to = corridorTo[k]
+            let fwd = res.corridorForwardSentMW[k], bwd = res.corridorBackwardSentMW[k]
+            let fwdIn = fwd - res.corridorForwardLossMW[k], bwdIn = bwd - res.corridorBackwardLossMW[k]
+            corridorForwardMWh[k] += fwd * dt
+            corridorBackwardMWh[k] += bwd * dt
+            corridorLossMWh[k] += res.corridorLossMW[k] * dt
+            exportsSentMWh[from] += fwd * dt
+            exportsSentMWh[to] += bwd * dt
+            importsReceivedMWh[to] += fwdIn * dt
+            importsReceivedMWh[from] += bwdIn * dt
+            stepSupply[to] += fwdIn; stepUse[to] += bwd
+            stepSupply[from] += bwdIn; stepUse[from] += fwd
+            let fl = solver.input.corridorForwardMW[k], bl = solver.input.corridorBackwardMW[k]
+            if (fl > 0 && fwd >= fl * (1 - 1e-6)) || (bl > 0 && bwd >= bl * (1 - 1e-6)) { corridorHoursAtLimit[k] += dt }
+            let net = fwd - bwd
+            let limit = net >= 0 ? corridorLimitForwardMW[k] : corridorLimitBackwardMW[k]
+            if limit > 0 { corridorUtilisationHours[k] += abs(net) / limit * dt }
+        }
+        for k in 0..<storageCount {
+            let r = storageRegion[k]
+            storageDischargeMWh[k] += res.storageDischargeMW[k] * dt
+            storageChargeMWh[k] += res.storageChargeMW[k] * dt
+            stepSupply[r] += res.storageDischargeMW[k]
+            stepUse[r] += res.storageChargeMW[k]
+        }
+        for f in 0..<fuelCount {
+            fuelBurnT[f] += res.fuelBurnTonnes[f]
+            fuelReserveDrawT[f] += res.fuelReserveDrawTonnes[f]
+            fuelMinStockT[f] = min(fuelMinStockT[f], fuelStock[f])
+        }
+        // Served demand, distribution losses, shortfall hours, and the balance self-check.
+        for r in 0..<R {
+            let shed = stepShed[r], response = stepResponse[r]
+            let served = demandMW[r] - shed - response
+            distributionLossMWh[r] += served * regionDistributionLossFraction[r] * dt
+            if shed > 1e-6 { shortfallHours[r] += dt }
+            maxBalanceResidualMW = max(maxBalanceResidualMW, abs(stepSupply[r] + shed + response - stepUse[r]))
+        }
+        lastStepShortfall = nationalShed > 1e-6
+        if lastStepShortfall { nationalShortfallHours += dt }
+    }
+}
