@@ -15,8 +15,10 @@ public final class TrialSampler {
     let deviceFail: [Double]     // λ per step
     let deviceRepair: [Double]   // μ per step
     var deviceUp: [Bool]
-    var heap: [UInt64]           // (step << 24) | device, a binary min-heap
+    /// (step << 24) | device, a binary min-heap (raw memory: the step loop's sift needs no uniqueness checks).
+    let heap: UnsafeMutablePointer<UInt64>
     var heapCount = 0
+    let stepCount: Int
     let unitsTotal: [Int]        // per plant
     var unitsUp: [Int]
     var circuitsUp: [Int]
@@ -36,6 +38,8 @@ public final class TrialSampler {
     var downSince: [Int]
     /// Weather factor each plant follows: 0 none, 1 solar, 2 wind, 3 hydrology (run of river).
     let weatherKind: [UInt8]
+
+    deinit { heap.deallocate() }
 
     public init(plan: SimulationPlan) {
         self.plan = plan
@@ -63,7 +67,9 @@ public final class TrialSampler {
         precondition(kind.count < (1 << 24), "too many stochastic devices")
         deviceKind = kind; deviceOwner = owner; deviceFail = fail; deviceRepair = repair
         deviceUp = [Bool](repeating: true, count: kind.count)
-        heap = [UInt64](repeating: 0, count: kind.count)
+        heap = .allocate(capacity: max(1, kind.count))
+        heap.initialize(repeating: 0, count: max(1, kind.count))
+        stepCount = plan.scenario.stepCount
         unitsTotal = s.plants.map(\.units)
         unitsUp = unitsTotal
         circuitsUp = s.corridors.map(\.circuits)
@@ -91,41 +97,48 @@ public final class TrialSampler {
     @inline(__always) func push(_ key: UInt64) {
         var i = heapCount
         heapCount += 1
-        heap[i] = key
+        // Sift up with a hole.
         while i > 0 {
             let parent = (i - 1) / 2
-            if heap[parent] <= heap[i] { break }
-            heap.swapAt(parent, i)
+            if heap[parent] <= key { break }
+            heap[i] = heap[parent]
             i = parent
         }
+        heap[i] = key
+    }
+
+    /// Replaces the smallest key by `key` and restores the heap (one sift-down with a hole).
+    @inline(__always) func replaceTop(_ key: UInt64) {
+        var i = 0
+        while true {
+            let l = 2 * i + 1
+            if l >= heapCount { break }
+            let r = l + 1
+            let m = r < heapCount && heap[r] < heap[l] ? r : l
+            if key <= heap[m] { break }
+            heap[i] = heap[m]
+            i = m
+        }
+        heap[i] = key
     }
 
     @inline(__always) func pop() -> UInt64 {
         let top = heap[0]
         heapCount -= 1
-        if heapCount > 0 {
-            heap[0] = heap[heapCount]
-            var i = 0
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var m = i
-                if l < heapCount && heap[l] < heap[m] { m = l }
-                if r < heapCount && heap[r] < heap[m] { m = r }
-                if m == i { break }
-                heap.swapAt(m, i)
-                i = m
-            }
-        }
+        if heapCount > 0 { replaceTop(heap[heapCount]) }
         return top
     }
 
-    func schedule(_ device: Int, from step: Int, rng: RandomStream) {
+    /// The next transition of `device` after `step` (geometric sojourn), or nil beyond the horizon.
+    @inline(__always) func nextEvent(_ device: Int, from step: Int, rng: RandomStream) -> UInt64? {
         let p = deviceUp[device] ? deviceFail[device] : deviceRepair[device]
         let k = rng.geometric(p)
         let next = step + k
-        if k != Int.max && next < plan.scenario.stepCount {
-            push(UInt64(next) << 24 | UInt64(device))
-        }
+        return k != Int.max && next < stepCount ? UInt64(next) << 24 | UInt64(device) : nil
+    }
+
+    func schedule(_ device: Int, from step: Int, rng: RandomStream) {
+        if let key = nextEvent(device, from: step, rng: rng) { push(key) }
     }
 
     // MARK: A trial
@@ -228,10 +241,11 @@ public final class TrialSampler {
     /// Applies the outage transitions due at step t.
     @inline(__always) public func advance(to t: Int, rng: RandomStream, simulator sim: Simulator) {
         while heapCount > 0 && Int(heap[0] >> 24) == t {
-            let d = Int(pop() & 0xFF_FFFF)
+            // The device's next transition takes the top's place (or the top goes).
+            let d = Int(heap[0] & 0xFF_FFFF)
             deviceUp[d].toggle()
             apply(d, up: deviceUp[d], simulator: sim, at: t)
-            schedule(d, from: t, rng: rng)
+            if let key = nextEvent(d, from: t, rng: rng) { replaceTop(key) } else { _ = pop() }
         }
     }
 
