@@ -20,25 +20,19 @@ final class LiveTotals {
     var lossOfLoadEvents = 0
     var shortfallAtPeak = false
     var lastStepShortfall = false
-    // The plan's facts the recorder reads, as raw buffers.
+    // The plan's facts the recorder reads.
     let regionCount: Int, classCount: Int, plantCount: Int
-    let plantRegion: UnsafeMutablePointer<Int>
-    let plantIsVariableRenewable: UnsafeMutablePointer<Bool>
-    let fuelPlants: UnsafeMutablePointer<Int>
+    let plantRegion: FixedArray<Int>
+    let plantIsVariableRenewable: FixedArray<Bool>
+    let fuelPlants: FixedArray<Int>
     let fuelPlantCount: Int
-    let plantFuel: UnsafeMutablePointer<Int>
-    let shedRegion: UnsafeMutablePointer<Int>
-    let shedClass: UnsafeMutablePointer<Int>
-    let shedVOLL: Doubles
-    let programRegion: UnsafeMutablePointer<Int>
-    let programCostPerMWh: Doubles
-    let mandatoryCostPerMWh: Doubles
-    let regionDistributionLossFraction: Doubles
-    let corridorFrom: UnsafeMutablePointer<Int>
-    let corridorTo: UnsafeMutablePointer<Int>
-    let corridorLimitForwardMW: Doubles
-    let corridorLimitBackwardMW: Doubles
-    let storageRegion: UnsafeMutablePointer<Int>
+    let plantFuel: FixedArray<Int>
+    let shedRegion: FixedArray<Int>, shedClass: FixedArray<Int>, shedVOLL: FixedArray<Double>
+    let programRegion: FixedArray<Int>, programCostPerMWh: FixedArray<Double>
+    let mandatoryCostPerMWh: FixedArray<Double>, regionDistributionLossFraction: FixedArray<Double>
+    let corridorFrom: FixedArray<Int>, corridorTo: FixedArray<Int>
+    let corridorLimitForwardMW: FixedArray<Double>, corridorLimitBackwardMW: FixedArray<Double>
+    let storageRegion: FixedArray<Int>
     /// TOU-shifted MW per region and step, [region * steps + t].
     let touShiftedMW: Doubles
     let stepCount: Int
@@ -82,15 +76,14 @@ final class LiveTotals {
         stepShed = pool.make(R, 0); stepResponse = pool.make(R, 0); stepSupply = pool.make(R, 0); stepUse = pool.make(R, 0)
         let a = plan.arrays
         regionCount = R; classCount = totals.classCount; plantCount = a.plantRegion.count
-        plantRegion = pool.make(copying: Array(a.plantRegion)); plantIsVariableRenewable = pool.make(copying: Array(a.plantIsVariableRenewable))
-        fuelPlants = pool.make(copying: Array(a.fuelPlants)); fuelPlantCount = a.fuelPlants.count; plantFuel = pool.make(copying: Array(a.plantFuel))
-        shedRegion = pool.make(copying: Array(a.shedRegion)); shedClass = pool.make(copying: Array(a.shedClass)); shedVOLL = pool.make(Array(a.shedVOLL))
-        programRegion = pool.make(copying: plan.programRegion); programCostPerMWh = pool.make(Array(a.programCostPerMWh))
-        mandatoryCostPerMWh = pool.make(Array(a.mandatoryCostPerMWh))
-        regionDistributionLossFraction = pool.make(Array(a.regionDistributionLossFraction))
-        corridorFrom = pool.make(copying: Array(a.corridorFrom)); corridorTo = pool.make(copying: Array(a.corridorTo))
-        corridorLimitForwardMW = pool.make(Array(a.corridorLimitForwardMW)); corridorLimitBackwardMW = pool.make(Array(a.corridorLimitBackwardMW))
-        storageRegion = pool.make(copying: Array(a.storageRegion))
+        plantRegion = a.plantRegion; plantIsVariableRenewable = a.plantIsVariableRenewable
+        fuelPlants = a.fuelPlants; fuelPlantCount = a.fuelPlants.count; plantFuel = a.plantFuel
+        shedRegion = a.shedRegion; shedClass = a.shedClass; shedVOLL = a.shedVOLL
+        programRegion = FixedArray(plan.programRegion); programCostPerMWh = a.programCostPerMWh
+        mandatoryCostPerMWh = a.mandatoryCostPerMWh; regionDistributionLossFraction = a.regionDistributionLossFraction
+        corridorFrom = a.corridorFrom; corridorTo = a.corridorTo
+        corridorLimitForwardMW = a.corridorLimitForwardMW; corridorLimitBackwardMW = a.corridorLimitBackwardMW
+        storageRegion = a.storageRegion
         let steps = plan.scenario.stepCount
         stepCount = steps
         touShiftedMW = pool.make(plan.touShiftedMW.flatMap { $0.count == steps ? $0 : [Double](repeating: 0, count: steps) })

@@ -140,18 +140,7 @@ final class DoublesPool {
         made.append(b)
         return b
     }
-    private var frees: [() -> Void] = []
-    /// Raw memory holding a copy of `values` (of a trivial type), freed with the pool.
-    func make<T: BitwiseCopyable>(copying values: [T]) -> UnsafeMutablePointer<T> {
-        let p = UnsafeMutablePointer<T>.allocate(capacity: max(1, values.count))
-        p.initialize(from: values, count: values.count)
-        frees.append { p.deallocate() }
-        return p
-    }
-    deinit {
-        for b in made { b.deallocate() }
-        for free in frees { free() }
-    }
+    deinit { for b in made { b.deallocate() } }
 }
 
 /// An immutable array of plain values in memory of its own, read in the step loop without a bounds
