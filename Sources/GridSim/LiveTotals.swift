@@ -19,13 +19,13 @@ final class LiveTotals {
     var maxBalanceResidualMW = 0.0
     var lossOfLoadEvents = 0
     var shortfallAtPeak = false
+    /// Whether the last recorded step shed load (for counting loss-of-load events).
     var lastStepShortfall = false
     // The plan's facts the recorder reads.
     let regionCount: Int, classCount: Int, plantCount: Int
     let plantRegion: FixedArray<Int>
     let plantIsVariableRenewable: FixedArray<Bool>
     let fuelPlants: FixedArray<Int>
-    let fuelPlantCount: Int
     let plantFuel: FixedArray<Int>
     let shedRegion: FixedArray<Int>, shedClass: FixedArray<Int>, shedVOLL: FixedArray<Double>
     let programRegion: FixedArray<Int>, programCostPerMWh: FixedArray<Double>
@@ -77,7 +77,7 @@ final class LiveTotals {
         let a = plan.arrays
         regionCount = R; classCount = totals.classCount; plantCount = a.plantRegion.count
         plantRegion = a.plantRegion; plantIsVariableRenewable = a.plantIsVariableRenewable
-        fuelPlants = a.fuelPlants; fuelPlantCount = a.fuelPlants.count; plantFuel = a.plantFuel
+        fuelPlants = a.fuelPlants; plantFuel = a.plantFuel
         shedRegion = a.shedRegion; shedClass = a.shedClass; shedVOLL = a.shedVOLL
         programRegion = FixedArray(plan.programRegion); programCostPerMWh = a.programCostPerMWh
         mandatoryCostPerMWh = a.mandatoryCostPerMWh; regionDistributionLossFraction = a.regionDistributionLossFraction
@@ -134,7 +134,7 @@ final class LiveTotals {
         maxBalanceResidualMW = totals.maxBalanceResidualMW
         lossOfLoadEvents = totals.lossOfLoadEvents
         shortfallAtPeak = totals.shortfallAtPeak
-        lastStepShortfall = totals.lastStepShortfall
+        lastStepShortfall = false
     }
 
     /// Writes every total into `totals` (at the end of a run).
@@ -178,7 +178,6 @@ final class LiveTotals {
         totals.maxBalanceResidualMW = maxBalanceResidualMW
         totals.lossOfLoadEvents = lossOfLoadEvents
         totals.shortfallAtPeak = shortfallAtPeak
-        totals.lastStepShortfall = lastStepShortfall
     }
 
     /// A step known to have no shortfall, in an adequacy-only run: only demand is recorded.
@@ -237,7 +236,7 @@ final class LiveTotals {
             plantGenerationMWh[i] += e
             if plantIsVariableRenewable[i] { curtailedMWh[r] += max(0, plantMaxMW[i] - mw) * dt }
         }
-        for n in 0..<fuelPlantCount {
+        for n in 0..<fuelPlants.count {
             let i = fuelPlants[n], f = plantFuel[i]
             if res.fuelValuePerTonne[f] > 1e-7 && res.plantMW[i] < plantMaxMW[i] - 1e-6 {
                 plantFuelLimitedHours[i] += dt

@@ -54,7 +54,6 @@ public struct RunTotals: Sendable {
     public var lossOfLoadEvents = 0
     /// Whether load was shed in the step of the national peak demand.
     public var shortfallAtPeak = false
-    var lastStepShortfall = false
 
     init(scenario s: Scenario) {
         let R = s.regions.count, K = s.demandClasses.count, C = s.corridors.count
@@ -80,7 +79,7 @@ public struct RunTotals: Sendable {
     mutating func clear(initialStocks: Doubles) {
         func zero(_ a: inout [Double], _ v: Double = 0) { for i in a.indices { a[i] = v } }
         stepsRun = 0; nationalShortfallHours = 0; minNationalOperatingReserveMargin = .infinity
-        maxBalanceResidualMW = 0; lossOfLoadEvents = 0; shortfallAtPeak = false; lastStepShortfall = false
+        maxBalanceResidualMW = 0; lossOfLoadEvents = 0; shortfallAtPeak = false
         zero(&demandMWh); zero(&unservedMWh); zero(&shortfallHours); zero(&shedByClassMWh); zero(&generationMWh)
         zero(&cleanGenerationMWh); zero(&emissionsT); zero(&generationCostUSD); zero(&responseCostUSD); zero(&mandatoryCostUSD)
         zero(&unservedCostUSD); zero(&distributionLossMWh); zero(&importsReceivedMWh); zero(&exportsSentMWh); zero(&priceTimesHours)
