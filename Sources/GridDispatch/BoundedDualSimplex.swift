@@ -54,10 +54,13 @@ final class BoundedDualSimplex {
     let y: UnsafeMutablePointer<Double>
     let head: UnsafeMutablePointer<Int32>
     let position: UnsafeMutablePointer<Int32>
-    /// Per column: bit 0 set when a nonbasic column sits at its upper bound, bit 1 set when basic.
+    /// Per column: bit 0 set when a nonbasic column sits at its upper bound, bit 1 set when basic, bit 2
+    /// set when a nonbasic column is fixed in this solve (lower = upper: it can neither move nor enter).
+    /// So `state >= basicBit` exactly when a column cannot enter the basis.
     let state: UnsafeMutablePointer<UInt8>
     static let atUpperBit: UInt8 = 1
     static let basicBit: UInt8 = 2
+    static let fixedBit: UInt8 = 4
     let binv: UnsafeMutablePointer<Double>
     // Work space.
     let work: UnsafeMutablePointer<Double>
@@ -68,11 +71,12 @@ final class BoundedDualSimplex {
     /// The columns with lower < upper in this solve, and the ratio test's eligible columns.
     let active: UnsafeMutablePointer<Int32>
     var activeCount = 0
-    /// The same columns by row, listed in a solve's first pivot on a row whose B⁻¹ row has a single nonzero
-    /// (then only that row's columns can have α ≠ 0): `rowActive[i * n ..< i * n + rowActiveCount[i]]`, in
-    /// column order; a count of −1 means not listed yet in this solve.
-    let rowActive: UnsafeMutablePointer<Int32>
-    let rowActiveCount: UnsafeMutablePointer<Int>
+    /// The columns with an entry in row i, in column order: `rowColumns[rowStart[i] ..< rowStart[i + 1]]`.
+    /// A pivot on a row whose B⁻¹ row has a single nonzero scans only that row's columns (the others have
+    /// α = 0); fixed columns among them are not eligible (`fixedBit`). Rebuilt after `setColumn`.
+    let rowStart: UnsafeMutablePointer<Int>
+    let rowColumns: UnsafeMutablePointer<Int32>
+    var rowListsStale = true
     let candidates: UnsafeMutablePointer<RatioCandidate>
     let flipped: UnsafeMutablePointer<Int32>
     /// Bound flips of the long-step ratio test since creation.
@@ -108,13 +112,13 @@ final class BoundedDualSimplex {
         binv = buffer(m * m, 0)
         work = buffer(m + 1, 0); column = buffer(m, 0); dense = buffer(m * m, 0); rho = buffer(m + 1, 0)
         active = buffer(n, 0); flipped = buffer(n, 0)
-        rowActive = buffer(m * n, 0); rowActiveCount = buffer(m, -1)
+        rowStart = buffer(m + 1, 0); rowColumns = buffer(2 * n, 0)
     }
 
     deinit {
         for p in [crashColumn, head, position, active, flipped] as [UnsafeMutablePointer<Int32>] { p.deallocate() }
         for p in [cost, lower, upper, rhs, x, y, binv, work, column, dense, rho] { p.deallocate() }
-        state.deallocate(); entries.deallocate(); candidates.deallocate(); rowActive.deallocate(); rowActiveCount.deallocate()
+        state.deallocate(); entries.deallocate(); candidates.deallocate(); rowStart.deallocate(); rowColumns.deallocate()
     }
 
     /// Sets column `j` to have `value0` in `r0` and, optionally, `value1` in `r1`.
@@ -122,6 +126,20 @@ final class BoundedDualSimplex {
         precondition(j >= 0 && j < n && r0 >= 0 && r0 < m && r1 < m && r1 != r0)
         entries[j] = ColumnEntries(row0: Int32(r0), row1: Int32(r1 >= 0 ? r1 : m), value0: value0, value1: r1 >= 0 ? value1 : 0)
         hasBasis = false
+        rowListsStale = true
+    }
+
+    /// Lists each row's columns in column order (see `rowStart`).
+    private func buildRowLists() {
+        var count = 0
+        for i in 0..<m {
+            rowStart[i] = count
+            for j in 0..<n where Int(entries[j].row0) == i || Int(entries[j].row1) == i {
+                rowColumns[count] = Int32(j); count += 1
+            }
+        }
+        rowStart[m] = count
+        rowListsStale = false
     }
 
     /// Declares column `j` as the crash-basis column of row `r` (it must be ±1 in row `r` only).
@@ -206,24 +224,24 @@ final class BoundedDualSimplex {
     /// Puts every nonbasic variable at the bound its reduced cost asks for, computes x_B, and lists the
     /// columns that can move (lower < upper) for the ratio tests of this solve.
     private func computePrimal() {
+        if rowListsStale { buildRowLists() }
         for i in 0..<m { work[i] = rhs[i] }
         let lower = self.lower, upper = self.upper, cost = self.cost, state = self.state, entries = self.entries
         let x = self.x, y = self.y, work = self.work, active = self.active, dualTolerance = self.dualTolerance
-        for i in 0..<m { rowActiveCount[i] = -1 }
         var movable = 0
         for j in 0..<n {
             let lo = lower[j], hi = upper[j]
             active[movable] = Int32(j)
             movable &+= lo != hi ? 1 : 0
             let st = state[j]
-            if st >= Self.basicBit { continue }
+            if st & Self.basicBit != 0 { continue }
             let e = entries[j]
             let r0 = Int(e.row0), r1 = Int(e.row1)
             let dj = cost[j] - (y[r0] * e.value0 + y[r1] * e.value1)
             // Fixed columns sit at their bound; others at the bound their reduced cost asks for (ties
             // keep the side they were on).
-            let up = lo != hi && (dj < -dualTolerance || (dj <= dualTolerance && st != 0))
-            state[j] = up ? Self.atUpperBit : 0
+            let up = lo != hi && (dj < -dualTolerance || (dj <= dualTolerance && st & Self.atUpperBit != 0))
+            state[j] = up ? Self.atUpperBit : (lo != hi ? 0 : Self.fixedBit)
             let v = up ? hi : lo
             x[j] = v
             work[r0] -= e.value0 * v
@@ -251,7 +269,7 @@ final class BoundedDualSimplex {
         let x = self.x, y = self.y, cost = self.cost, lower = self.lower, upper = self.upper
         let position = self.position, state = self.state, entries = self.entries, head = self.head
         let binv = self.binv, column = self.column, active = self.active, rho = self.rho
-        let rowActive = self.rowActive, rowActiveCount = self.rowActiveCount, n = self.n
+        let rowStart = self.rowStart, rowColumns = self.rowColumns
         let candidate = self.candidates
         let flipped = self.flipped, work = self.work
         let primalTolerance = self.primalTolerance, dualTolerance = self.dualTolerance, pivotTolerance = self.pivotTolerance
@@ -278,37 +296,26 @@ final class BoundedDualSimplex {
             //    columns, the second picks the largest |α| among those within the bound.
             for i in 0..<m { rho[i] = binv[r * m + i] }
             // Only one row's columns are scanned when the pivot row has a single nonzero (the others
-            // have α = 0); the row's list is made at its first such pivot of the solve.
+            // have α = 0).
             var nonzeroRows = 0, onlyRow = 0
             for i in 0..<m where rho[i] != 0 { nonzeroRows += 1; onlyRow = i }
-            if nonzeroRows == 1 && rowActiveCount[onlyRow] < 0 {
-                let list = rowActive + onlyRow * n, row = Int32(onlyRow)
-                var count = 0
-                for a in 0..<activeCount {
-                    let j = Int(active[a])
-                    list[count] = Int32(j)
-                    let e = entries[j]
-                    count &+= (e.row0 == row ? 1 : 0) | (e.row1 == row ? 1 : 0)
-                }
-                rowActiveCount[onlyRow] = count
-            }
-            let scanList = nonzeroRows == 1 ? rowActive + onlyRow * n : active
-            let scanCount = nonzeroRows == 1 ? rowActiveCount[onlyRow] : activeCount
-            var candidates = scanPivotRow(active: scanList, count: scanCount, entries: entries, state: state, cost: cost,
-                                          lower: lower, upper: upper, rho: rho, y: y, leavingUp: leavingUp, pivotTolerance: pivotTolerance,
-                                          dualTolerance: dualTolerance, into: candidate)
+            let scanList = nonzeroRows == 1 ? rowColumns + rowStart[onlyRow] : active
+            let scanCount = nonzeroRows == 1 ? rowStart[onlyRow + 1] - rowStart[onlyRow] : activeCount
+            var (candidates, thetaMax) = scanPivotRow(active: scanList, count: scanCount, entries: entries, state: state, cost: cost,
+                                                      lower: lower, upper: upper, rho: rho, y: y, leavingUp: leavingUp,
+                                                      pivotTolerance: pivotTolerance, dualTolerance: dualTolerance, into: candidate)
             // Bound flipping (long-step) ratio test: while flipping every column of the next breakpoint
             // group to its other bound still leaves the leaving row infeasible, flip them and go on; the
             // entering column is the largest |α| of the group where the row's infeasibility runs out.
             // One pivot can so cross several merit-order blocks. Within a group, Harris's tolerance.
+            // `thetaMax` is the smallest Harris bound of the candidates left (from the scan, then from
+            // the pass that drops a flipped group).
             var slope = worst
             var flips = 0
             var q = -1
             var alphaQ = 0.0, dQ = 0.0
             while true {
                 if candidates == 0 { return .infeasible }
-                var thetaMax = Double.infinity
-                for c in 0..<candidates { let b = candidate[c].bound; thetaMax = b < thetaMax ? b : thetaMax }
                 var bestAlpha = 0.0, best = -1
                 var groupRange = 0.0
                 for c in 0..<candidates {
@@ -323,15 +330,19 @@ final class BoundedDualSimplex {
                     // Flip the whole group and drop it from the candidates.
                     slope -= groupRange
                     var c = 0
+                    var nextThetaMax = Double.infinity
                     while c < candidates {
                         if candidate[c].ratio <= thetaMax {
                             flipped[flips] = Int32(candidate[c].column); flips += 1
                             candidates -= 1
                             candidate[c] = candidate[candidates]
                         } else {
+                            let b = candidate[c].bound
+                            nextThetaMax = b < nextThetaMax ? b : nextThetaMax
                             c += 1
                         }
                     }
+                    thetaMax = nextThetaMax
                     continue
                 }
                 // α_q and d_q recomputed as the scan computed them.
@@ -388,7 +399,7 @@ final class BoundedDualSimplex {
 
             // 5. Basis change and product-form update of B⁻¹.
             position[leaving] = -1
-            state[leaving] = leavingUp ? Self.atUpperBit : 0
+            state[leaving] = leavingUp ? Self.atUpperBit : (lower[leaving] != upper[leaving] ? 0 : Self.fixedBit)
             head[r] = Int32(q)
             position[q] = Int32(r)
             state[q] = Self.basicBit
@@ -422,14 +433,15 @@ final class BoundedDualSimplex {
 }
 
 /// The pivot row's scan (a function of its own, so that its few pointers stay in registers): writes the
-/// eligible columns of the ratio test, with their ratios, to `out` and returns their number. Every column
-/// is written at the next slot; the count moves on only for eligible ones (no unpredictable branch).
+/// eligible columns of the ratio test, with their ratios, to `out` and returns their number and their
+/// smallest Harris bound. Every column is written at the next slot; the count moves on only for eligible
+/// ones (no unpredictable branch). Basic and fixed columns are not eligible (`state >= basicBit`).
 @inline(never)
 private func scanPivotRow(active: UnsafeMutablePointer<Int32>, count: Int, entries: UnsafeMutablePointer<ColumnEntries>,
                           state: UnsafeMutablePointer<UInt8>, cost: UnsafeMutablePointer<Double>,
                           lower: UnsafeMutablePointer<Double>, upper: UnsafeMutablePointer<Double>,
                           rho: UnsafeMutablePointer<Double>, y: UnsafeMutablePointer<Double>, leavingUp: Bool,
-                          pivotTolerance: Double, dualTolerance: Double, into out: UnsafeMutablePointer<RatioCandidate>) -> Int {
+                          pivotTolerance: Double, dualTolerance: Double, into out: UnsafeMutablePointer<RatioCandidate>) -> (Int, Double) {
     var candidates = 0
     // α is negated (its sign bit flipped) when the column's bound side equals the leaving side, d when
     // the column is at its upper bound: no branch on the column's data.
@@ -450,11 +462,14 @@ private func scanPivotRow(active: UnsafeMutablePointer<Int32>, count: Int, entri
         out[candidates].column = j
         candidates &+= (signedAlpha > pivotTolerance ? 1 : 0) & (st >= BoundedDualSimplex.basicBit ? 0 : 1)
     }
+    var thetaMax = Double.infinity
     for c in 0..<candidates {
         let slack = out[c].slack, absAlpha = out[c].absAlpha, j = out[c].column
         out[c].ratio = slack / absAlpha
-        out[c].bound = (slack + dualTolerance) / absAlpha
+        let bound = (slack + dualTolerance) / absAlpha
+        out[c].bound = bound
+        thetaMax = bound < thetaMax ? bound : thetaMax
         out[c].range = absAlpha * (upper[j] - lower[j])
     }
-    return candidates
+    return (candidates, thetaMax)
 }

@@ -378,17 +378,19 @@ public final class DispatchSolver {
         let excessUpper = upper + excessStart
         for r in 0..<regionCount { excessUpper[r] = 0 }
         let plantMin = input.plantMinMW, plantMax = input.plantMaxMW, plantCost = input.plantCostPerMWh
-        // Checked without a branch per plant (x − x is 0 exactly when x is finite); the first bad plant
-        // is looked up only when there is one.
-        var bad: UInt8 = 0
+        // Checked without a branch per plant: `probe` stays 0 while every number is finite (∞ · 0 and
+        // NaN · 0 are NaN), and `least` is the smallest of the minimums and of the ranges max − min. The
+        // first bad plant is looked up only when the check fails (or a finite sum overflowed).
+        var probe = 0.0, least = 0.0
         let entries = lp.entries
         for p in 0..<plantCount {
             let lo = plantMin[p], hi = plantMax[p], c = plantCost[p]
-            bad |= (lo >= 0 ? 0 : 1) | (hi >= lo ? 0 : 1) | (hi - hi == 0 ? 0 : 1) | (c - c == 0 ? 0 : 1)
+            probe += (lo + hi + c) * 0
+            least = min(least, min(lo, hi - lo))
             lower[plantStart + p] = lo; upper[plantStart + p] = hi; cost[plantStart + p] = c
             excessUpper[Int(entries[plantStart + p].row0)] += hi
         }
-        if bad != 0 {
+        if !(probe == 0 && least >= 0) {
             for p in 0..<plantCount {
                 let lo = plantMin[p], hi = plantMax[p], c = plantCost[p]
                 guard lo >= 0, hi >= lo, hi.isFinite, c.isFinite else {
@@ -400,13 +402,14 @@ public final class DispatchSolver {
         for i in 0..<segmentCount {
             let k = segmentCorridor[i]
             let limit = segmentBackward[i] ? corridorBackward[k] : corridorForward[k]
-            bad |= (limit >= 0 ? 0 : 1) | (limit - limit == 0 ? 0 : 1)
+            probe += limit * 0
+            least = min(least, limit)
             let hi = limit * segmentWidth[i]
             upper[segmentStart + i] = hi    // lower bounds and costs are set once (see `init`)
             let e = entries[segmentStart + i]
             excessUpper[Int(e.row1)] += e.value1 * hi
         }
-        if bad != 0 {
+        if !(probe == 0 && least >= 0) {
             for k in 0..<corridorCount {
                 for limit in [corridorForward[k], corridorBackward[k]] where !(limit >= 0 && limit.isFinite) {
                     throw .invalidInput("corridor \(k) limit \(limit)")
