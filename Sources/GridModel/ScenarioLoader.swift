@@ -147,7 +147,43 @@ final class Builder {
     /// A CSV file split into a header and rows of cells, once per file and load.
     struct Table {
         var header: [String]
-        var rows: [[Substring]]
+        /// The data rows (after the header), without their line ends.
+        var lines: [Substring]
+
+        /// Cell `column` of data row `row` ("" when the row has fewer cells). Split on the UTF-8 bytes.
+        func cell(row: Int, column: Int) -> Substring {
+            let line = lines[row]
+            let bytes = line.utf8
+            var start = bytes.startIndex, i = bytes.startIndex, k = 0
+            while i < bytes.endIndex {
+                if bytes[i] == UInt8(ascii: ",") {
+                    if k == column { return line[start..<i] }
+                    k += 1
+                    start = bytes.index(after: i)
+                }
+                i = bytes.index(after: i)
+            }
+            return k == column ? line[start..<bytes.endIndex] : ""
+        }
+    }
+
+    /// The lines of `text`, split at "\n" bytes, each without a trailing "\r" (so files with Windows line
+    /// ends read as the same table: split on `Character`s, "\r\n" is one character and would not split).
+    static func lines(of text: String) -> [Substring] {
+        var lines: [Substring] = []
+        let bytes = text.utf8
+        var start = bytes.startIndex, i = bytes.startIndex
+        func add(_ end: String.Index) {
+            var line = text[start..<end]
+            if line.utf8.last == UInt8(ascii: "\r") { line = text[start..<bytes.index(before: end)] }
+            lines.append(line)
+        }
+        while i < bytes.endIndex {
+            if bytes[i] == UInt8(ascii: "\n") { add(i); start = bytes.index(after: i) }
+            i = bytes.index(after: i)
+        }
+        add(bytes.endIndex)
+        return lines
     }
 
     func table(_ url: URL, node: ObjectNode, rel: String) -> Table? {
@@ -156,12 +192,11 @@ final class Builder {
             error(node, "file", rel, "a readable CSV file (looked for \(url.path))")
             return nil
         }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
-        while let last = lines.last, last.allSatisfy({ $0 == " " || $0 == "\t" }) { lines.removeLast() }
+        var lines = Self.lines(of: text)
+        while let last = lines.last, last.utf8.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { lines.removeLast() }
         guard let first = lines.first else { error(node, "file", rel, "a CSV file with a header row"); return nil }
         let header = first.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        let rows = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
-        let t = Table(header: header, rows: rows)
+        let t = Table(header: header, lines: Array(lines.dropFirst()))
         tableCache[url.path] = t
         return t
     }
@@ -182,11 +217,11 @@ final class Builder {
             return nil
         }
         var values: [Double] = []
-        values.reserveCapacity(table.rows.count)
+        values.reserveCapacity(table.lines.count)
         var bad = 0
         let csvPath = url.path
-        for (i, cells) in table.rows.enumerated() {
-            let raw = col < cells.count ? cells[col] : ""
+        for i in table.lines.indices {
+            let raw = table.cell(row: i, column: col)
             let cell = raw.first == " " || raw.last == " " ? Substring(raw.trimmingCharacters(in: .whitespaces)) : raw
             if let v = Double(cell), v.isFinite, v >= 0, upperBound.map({ v <= $0 }) ?? true {
                 values.append(v)
@@ -299,8 +334,11 @@ final class Builder {
                 error(d, "annual_energy_mwh", fmt(e), "at most \(fmt(energy(0) / hoursFactor)) MWh: the shape is zero in some hours, so peak × hours cannot be reached")
                 return nil
             }
+            // Bisection until lo and hi are neighbouring numbers (at most 100 halvings): from then on a
+            // halving would leave them as they are.
             for _ in 0..<100 {
                 let mid = (lo + hi) / 2
+                if mid == lo || mid == hi { break }
                 if energy(mid) > eRef { lo = mid } else { hi = mid }
             }
             let gamma = (lo + hi) / 2

@@ -86,6 +86,23 @@ struct ScenarioInputTests {
         #expect(e.diagnostics.map(\.description) == ["\(dir.path)/s.yaml:5: regions[0].demand.profile.file: p.csv has 2 rows — 24 rows (one per hour of the horizon) or a full year (8760 or 8784)"])
     }
 
+    @Test("A profile CSV with Windows line ends (CRLF) reads as the same file with Unix line ends")
+    func windowsLineEnds() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("r70-crlf-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let rows = ["hour,load"] + (0..<24).map { "\($0),\(80 + ($0 * 7) % 24)" }
+        try (rows.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("lf.csv"), atomically: true, encoding: .utf8)
+        try (rows.joined(separator: "\r\n") + "\r\n\r\n").write(to: dir.appendingPathComponent("crlf.csv"), atomically: true, encoding: .utf8)
+        func demand(_ file: String) throws -> [Double] {
+            let text = minimal.replacingOccurrences(of: "demand: {peak_mw: 100}", with: "demand: {peak_mw: 100, profile: {file: \(file), column: load}}")
+            return try load(text, file: dir.appendingPathComponent("s.yaml").path).get().regions[0].demandMW
+        }
+        let unix = try demand("lf.csv"), windows = try demand("crlf.csv")
+        #expect(unix.count == 24 && Set(unix).count > 1)
+        #expect(windows == unix)
+    }
+
     @Test("Messages for common mistakes, verbatim", arguments: [
         ("name: t\n", ["inline.yaml:1: horizon: (missing) — a required key: a mapping (Horizon)", "inline.yaml:1: regions: (missing) — a required key: a list of mappings (Region)"]),
         (minimal + "targets: {min_reserve_margin: 0.15, min_reserve_margin: 0.2}\n", ["inline.yaml:8: (document): duplicate key 'min_reserve_margin' — each key once in a mapping"]),
