@@ -5,7 +5,7 @@ SCENARIO ?= scenarios/vn-2030-base.yaml
 SYSTEM_PACKAGES := libgsl-dev libglpk-dev pkg-config
 SWIFT ?= swift
 
-.PHONY: deps build run test check-baseline update-baseline bench docs clean
+.PHONY: deps build run test check-baseline update-baseline bench bench-build docs clean
 
 # Installs missing system packages (apt-get; retries while another apt holds the lock).
 deps:
@@ -47,6 +47,10 @@ update-baseline:
 
 bench: deps
 	cd Benchmarks && $(SWIFT) package benchmark
+
+# Compiles the benchmarks without running them (CI: they must not fall behind the API).
+bench-build: deps
+	cd Benchmarks && $(SWIFT) build -c release
 
 docs: build
 	$$($(SWIFT) build -c release --show-bin-path)/r70 schema --format markdown > docs/scenario-format.md.tmp && mv docs/scenario-format.md.tmp docs/scenario-format.md

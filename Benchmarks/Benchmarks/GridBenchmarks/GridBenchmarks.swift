@@ -33,7 +33,7 @@ let benchmarks: @Sendable () -> Void = {
             solver.input = day[i % day.count]
             i += 1
             try? solver.solve()
-            blackHole(solver.result.objectivePerHour)
+            blackHole(solver.result.priceAtRegionPerMWh[0])
         }
     }
 
