@@ -61,6 +61,10 @@ final class BoundedDualSimplex {
     static let atUpperBit: UInt8 = 1
     static let basicBit: UInt8 = 2
     static let fixedBit: UInt8 = 4
+    /// The state of a nonbasic column at its upper bound or not, with `fixedBit` when lower = upper.
+    @inline(__always) static func nonbasicState(atUpper: Bool, lower: Double, upper: Double) -> UInt8 {
+        (atUpper ? atUpperBit : 0) | (lower != upper ? 0 : fixedBit)
+    }
     let binv: UnsafeMutablePointer<Double>
     // Work space.
     let work: UnsafeMutablePointer<Double>
@@ -241,7 +245,7 @@ final class BoundedDualSimplex {
             // Fixed columns sit at their bound; others at the bound their reduced cost asks for (ties
             // keep the side they were on).
             let up = lo != hi && (dj < -dualTolerance || (dj <= dualTolerance && st & Self.atUpperBit != 0))
-            state[j] = up ? Self.atUpperBit : (lo != hi ? 0 : Self.fixedBit)
+            state[j] = up ? Self.atUpperBit : (lo != hi ? 0 : Self.fixedBit)   // `nonbasicState`, as `up` implies lo ≠ hi
             let v = up ? hi : lo
             x[j] = v
             work[r0] -= e.value0 * v
@@ -399,7 +403,8 @@ final class BoundedDualSimplex {
 
             // 5. Basis change and product-form update of B⁻¹.
             position[leaving] = -1
-            state[leaving] = leavingUp ? Self.atUpperBit : (lower[leaving] != upper[leaving] ? 0 : Self.fixedBit)
+            // A fixed column that leaves (at either bound) must not enter again in this solve.
+            state[leaving] = Self.nonbasicState(atUpper: leavingUp, lower: lower[leaving], upper: upper[leaving])
             head[r] = Int32(q)
             position[q] = Int32(r)
             state[q] = Self.basicBit
