@@ -10,6 +10,13 @@
 // most of their optimal basis, so a step usually costs a handful of pivots. The basis inverse is kept
 // explicitly (m × m, row-major) and updated in product form; it is rebuilt from scratch every
 // `refactorInterval` pivots. All storage is allocated once in `init`: `solve()` allocates nothing.
+//
+// Between solves most of the data stays as it was (a thermal plant's bounds change only with an outage,
+// most costs never), and so do the duals. Bounds and costs are therefore set through `set(_:…)`, which
+// lists the columns whose numbers changed, and the residual b − N x_N is kept from solve to solve
+// (updated at every pivot and bound flip): a solve whose duals come out as the last one ended revisits
+// only the listed columns. The residual is recomputed in full when the duals changed, and after every
+// refactorisation, so rounding cannot build up.
 
 /// A column's two entries in one record (the pivot-row scan reads one base pointer, not four).
 struct ColumnEntries {
@@ -43,10 +50,14 @@ final class BoundedDualSimplex {
     /// For each row, a column that is the unit vector of that row times ±1 (the crash basis).
     let crashColumn: UnsafeMutablePointer<Int32>
 
-    // Problem data, written by the caller before each `solve()`.
-    let cost: UnsafeMutablePointer<Double>
-    let lower: UnsafeMutablePointer<Double>
-    let upper: UnsafeMutablePointer<Double>
+    // Problem data, set by the caller before each `solve()`: bounds and costs through `set(_:…)` (so
+    // that changed columns are listed), the right-hand side directly.
+    private let costs: UnsafeMutablePointer<Double>
+    private let lowers: UnsafeMutablePointer<Double>
+    private let uppers: UnsafeMutablePointer<Double>
+    var cost: UnsafePointer<Double> { UnsafePointer(costs) }
+    var lower: UnsafePointer<Double> { UnsafePointer(lowers) }
+    var upper: UnsafePointer<Double> { UnsafePointer(uppers) }
     let rhs: UnsafeMutablePointer<Double>
 
     // Solution and state, kept between solves for warm starts.
@@ -68,6 +79,24 @@ final class BoundedDualSimplex {
     let binv: UnsafeMutablePointer<Double>
     // Work space.
     let work: UnsafeMutablePointer<Double>
+    /// b − N x_N for the current basis and nonbasic values (m + 1 entries, the padding row's 0 last);
+    /// valid while `residualValid`.
+    let residual: UnsafeMutablePointer<Double>
+    var residualValid = false
+    /// The columns whose bounds or cost changed since the last solve (a column may be listed more than
+    /// once; a full list stops growing and makes the next solve recompute everything). A column whose
+    /// numbers are as they were keeps its side and value when the duals are as they were too.
+    let changed: UnsafeMutablePointer<Int32>
+    var changedCount = 0
+    let changedCapacity: Int
+    /// Per column, 1 when it is in the movable list (`active`).
+    let listed: UnsafeMutablePointer<UInt8>
+    /// The right-hand side of the last solve, and the costs of its final basic columns: while the basis
+    /// inverse is the one that solve ended with (`residualValid`), equal costs mean equal duals.
+    let savedRhs: UnsafeMutablePointer<Double>
+    let savedBasicCost: UnsafeMutablePointer<Double>
+    /// Solves that revisited only the changed columns (for tests).
+    private(set) var incrementalSolves = 0
     let column: UnsafeMutablePointer<Double>
     let dense: UnsafeMutablePointer<Double>
     /// The pivot row of B⁻¹ with the padding row's 0 (m + 1 entries).
@@ -108,21 +137,25 @@ final class BoundedDualSimplex {
             return p
         }
         crashColumn = buffer(m, -1)
-        cost = buffer(n, 0); lower = buffer(n, 0); upper = buffer(n, 0); rhs = buffer(m, 0)
+        costs = buffer(n, 0); lowers = buffer(n, 0); uppers = buffer(n, 0); rhs = buffer(m, 0)
         x = buffer(n, 0); y = buffer(m + 1, 0)
         head = buffer(m, -1); position = buffer(n, -1); state = buffer(n, 0)
         entries = buffer(n, ColumnEntries(row0: 0, row1: Int32(m), value0: 0, value1: 0))
         candidates = buffer(n, RatioCandidate(absAlpha: 0, slack: 0, ratio: 0, bound: 0, range: 0, column: 0))
         binv = buffer(m * m, 0)
-        work = buffer(m + 1, 0); column = buffer(m, 0); dense = buffer(m * m, 0); rho = buffer(m + 1, 0)
+        work = buffer(m + 1, 0); residual = buffer(m + 1, 0); column = buffer(m, 0); dense = buffer(m * m, 0); rho = buffer(m + 1, 0)
         active = buffer(n, 0); flipped = buffer(n, 0)
         rowStart = buffer(m + 1, 0); rowColumns = buffer(2 * n, 0)
+        changedCapacity = 4 * n + 16
+        changed = buffer(changedCapacity + 1, 0)
+        listed = buffer(n, 0)
+        savedRhs = buffer(m, .nan); savedBasicCost = buffer(m, .nan)
     }
 
     deinit {
-        for p in [crashColumn, head, position, active, flipped] as [UnsafeMutablePointer<Int32>] { p.deallocate() }
-        for p in [cost, lower, upper, rhs, x, y, binv, work, column, dense, rho] { p.deallocate() }
-        state.deallocate(); entries.deallocate(); candidates.deallocate(); rowStart.deallocate(); rowColumns.deallocate()
+        for p in [crashColumn, head, position, active, flipped, changed] as [UnsafeMutablePointer<Int32>] { p.deallocate() }
+        for p in [costs, lowers, uppers, rhs, x, y, binv, work, residual, column, dense, rho, savedRhs, savedBasicCost] { p.deallocate() }
+        state.deallocate(); listed.deallocate(); entries.deallocate(); candidates.deallocate(); rowStart.deallocate(); rowColumns.deallocate()
     }
 
     /// Sets column `j` to have `value0` in `r0` and, optionally, `value1` in `r1`.
@@ -130,7 +163,40 @@ final class BoundedDualSimplex {
         precondition(j >= 0 && j < n && r0 >= 0 && r0 < m && r1 < m && r1 != r0)
         entries[j] = ColumnEntries(row0: Int32(r0), row1: Int32(r1 >= 0 ? r1 : m), value0: value0, value1: r1 >= 0 ? value1 : 0)
         hasBasis = false
+        residualValid = false
         rowListsStale = true
+    }
+
+    /// The columns changed while the caller sets a step's numbers: a local value (so that it stays in
+    /// registers), from `beginChanges()` and handed back with `endChanges(_:)` before `solve()`.
+    struct Changes {
+        var count: Int
+    }
+    func beginChanges() -> Changes { Changes(count: changedCount) }
+    func endChanges(_ changes: Changes) { changedCount = changes.count }
+
+    /// Sets column j's bounds and cost for the next solve (lower ≤ upper, both finite), listing the column
+    /// when any of them changed. No branch on the numbers: the list grows by 0 or 1.
+    @inline(__always) func set(_ j: Int, lower lo: Double, upper hi: Double, cost c: Double, _ changes: inout Changes) {
+        let oldLo = lowers[j], oldHi = uppers[j], oldC = costs[j]
+        let same = (oldLo.bitPattern ^ lo.bitPattern) | (oldHi.bitPattern ^ hi.bitPattern) | (oldC.bitPattern ^ c.bitPattern) == 0
+        lowers[j] = lo; uppers[j] = hi; costs[j] = c
+        changed[changes.count] = Int32(truncatingIfNeeded: j)
+        changes.count = same ? changes.count : min(changes.count &+ 1, changedCapacity)
+    }
+    /// Sets column j's upper bound (lower and cost as they are).
+    @inline(__always) func set(_ j: Int, upper hi: Double, _ changes: inout Changes) {
+        set(j, lower: lowers[j], upper: hi, cost: costs[j], &changes)
+    }
+    /// Sets column j's upper bound and cost (lower as it is).
+    @inline(__always) func set(_ j: Int, upper hi: Double, cost c: Double, _ changes: inout Changes) {
+        set(j, lower: lowers[j], upper: hi, cost: c, &changes)
+    }
+    /// Sets one column outside a step's batch.
+    func set(_ j: Int, lower lo: Double, upper hi: Double, cost c: Double) {
+        var changes = beginChanges()
+        set(j, lower: lo, upper: hi, cost: c, &changes)
+        endChanges(changes)
     }
 
     /// Lists each row's columns in column order (see `rowStart`).
@@ -154,7 +220,7 @@ final class BoundedDualSimplex {
     }
 
     /// Forgets the warm-start basis.
-    func reset() { hasBasis = false }
+    func reset() { hasBasis = false; residualValid = false }
 
     private func installCrashBasis() {
         for j in 0..<n { position[j] = -1; state[j] = 0 }
@@ -169,6 +235,7 @@ final class BoundedDualSimplex {
         }
         hasBasis = true
         pivotsSinceRefactor = 0
+        residualValid = false
     }
 
     /// Rebuilds the basis inverse from the basic columns (Gauss–Jordan, partial pivoting).
@@ -209,6 +276,7 @@ final class BoundedDualSimplex {
             }
         }
         pivotsSinceRefactor = 0
+        residualValid = false
         return true
     }
 
@@ -226,36 +294,89 @@ final class BoundedDualSimplex {
     }
 
     /// Puts every nonbasic variable at the bound its reduced cost asks for, computes x_B, and lists the
-    /// columns that can move (lower < upper) for the ratio tests of this solve.
+    /// columns that can move (lower < upper) for the ratio tests of this solve. Recomputes the residual
+    /// b − N x_N in full and saves the data it used.
     private func computePrimal() {
         if rowListsStale { buildRowLists() }
-        for i in 0..<m { work[i] = rhs[i] }
-        let lower = self.lower, upper = self.upper, cost = self.cost, state = self.state, entries = self.entries
-        let x = self.x, y = self.y, work = self.work, active = self.active, dualTolerance = self.dualTolerance
+        let residual = self.residual
+        for i in 0..<m { residual[i] = rhs[i]; savedRhs[i] = rhs[i] }
+        residual[m] = 0
+        let lower = self.lower, upper = self.upper, state = self.state, entries = self.entries
+        let x = self.x, active = self.active, listed = self.listed
         var movable = 0
         for j in 0..<n {
             let lo = lower[j], hi = upper[j]
             active[movable] = Int32(j)
+            listed[j] = lo != hi ? 1 : 0
             movable &+= lo != hi ? 1 : 0
             let st = state[j]
             if st & Self.basicBit != 0 { continue }
             let e = entries[j]
-            let r0 = Int(e.row0), r1 = Int(e.row1)
-            let dj = cost[j] - (y[r0] * e.value0 + y[r1] * e.value1)
-            // Fixed columns sit at their bound; others at the bound their reduced cost asks for (ties
-            // keep the side they were on).
-            let up = lo != hi && (dj < -dualTolerance || (dj <= dualTolerance && st & Self.atUpperBit != 0))
-            state[j] = up ? Self.atUpperBit : (lo != hi ? 0 : Self.fixedBit)   // `nonbasicState`, as `up` implies lo ≠ hi
-            let v = up ? hi : lo
+            let v = placeAtBound(j, lower: lo, upper: hi, state: st, entries: e)
             x[j] = v
-            work[r0] -= e.value0 * v
-            work[r1] -= e.value1 * v
+            residual[Int(e.row0)] -= e.value0 * v
+            residual[Int(e.row1)] -= e.value1 * v
         }
         activeCount = movable
+        residualValid = true
+        changedCount = 0
+        computeBasicValues()
+    }
+
+    /// As `computePrimal`, when the duals are those the last solve ended with and the residual is valid:
+    /// only the columns whose bounds or cost changed are put at their bound again (a column whose numbers
+    /// and reduced cost are unchanged is where that solve left it), and the residual moves by their
+    /// change and by the right-hand side's. The movable list is rebuilt only if some column became fixed
+    /// or free.
+    private func updatePrimal() {
+        let residual = self.residual
+        for i in 0..<m { residual[i] += rhs[i] - savedRhs[i]; savedRhs[i] = rhs[i] }
+        let lower = self.lower, upper = self.upper, state = self.state, entries = self.entries
+        let x = self.x, changed = self.changed, listed = self.listed
+        var fixedOrFree = false
+        for c in 0..<changedCount {
+            let j = Int(changed[c])
+            let lo = lower[j], hi = upper[j]
+            fixedOrFree = fixedOrFree || (listed[j] != 0) != (lo != hi)
+            let st = state[j]
+            if st & Self.basicBit != 0 { continue }
+            let e = entries[j]
+            let v = placeAtBound(j, lower: lo, upper: hi, state: st, entries: e)
+            let delta = v - x[j]
+            x[j] = v
+            residual[Int(e.row0)] -= e.value0 * delta
+            residual[Int(e.row1)] -= e.value1 * delta
+        }
+        changedCount = 0
+        if fixedOrFree {
+            var movable = 0
+            for j in 0..<n {
+                active[movable] = Int32(j)
+                listed[j] = lower[j] != upper[j] ? 1 : 0
+                movable &+= lower[j] != upper[j] ? 1 : 0
+            }
+            activeCount = movable
+        }
+        incrementalSolves &+= 1
+        computeBasicValues()
+    }
+
+    /// Puts nonbasic column j at the bound its reduced cost asks for (a fixed column at its bound; on a tie
+    /// the side it was on), sets its state, and returns its value.
+    @inline(__always) private func placeAtBound(_ j: Int, lower lo: Double, upper hi: Double, state st: UInt8,
+                                                entries e: ColumnEntries) -> Double {
+        let dj = cost[j] - (y[Int(e.row0)] * e.value0 + y[Int(e.row1)] * e.value1)
+        let up = lo != hi && (dj < -dualTolerance || (dj <= dualTolerance && st & Self.atUpperBit != 0))
+        state[j] = up ? Self.atUpperBit : (lo != hi ? 0 : Self.fixedBit)   // `nonbasicState`, as `up` implies lo ≠ hi
+        return up ? hi : lo
+    }
+
+    /// x_B = B⁻¹ (b − N x_N).
+    private func computeBasicValues() {
         for k in 0..<m {
             let row = binv + k * m
             var s = 0.0
-            for i in 0..<m { s += row[i] * work[i] }
+            for i in 0..<m { s += row[i] * residual[i] }
             x[Int(head[k])] = s
         }
     }
@@ -264,8 +385,10 @@ final class BoundedDualSimplex {
     func solve(maxIterations: Int? = nil) -> Status {
         if !hasBasis { installCrashBasis() }
         else if pivotsSinceRefactor >= refactorInterval && !refactor() { installCrashBasis() }
-        computeDuals()
-        computePrimal()
+        // The duals y = c_B B⁻¹ are those the last solve ended with when neither B⁻¹ nor c_B changed since.
+        var dualsAsBefore = residualValid && changedCount < changedCapacity
+        for k in 0..<m { dualsAsBefore = dualsAsBefore && cost[Int(head[k])] == savedBasicCost[k] }
+        if dualsAsBefore { updatePrimal() } else { computeDuals(); computePrimal() }
         let limit = maxIterations ?? (50 * (m + n) + 1000)
         var iterations = 0
         // Local copies of the buffers, so that the loops keep them in registers.
@@ -275,7 +398,7 @@ final class BoundedDualSimplex {
         let binv = self.binv, column = self.column, active = self.active, rho = self.rho
         let rowStart = self.rowStart, rowColumns = self.rowColumns
         let candidate = self.candidates
-        let flipped = self.flipped, work = self.work
+        let flipped = self.flipped, work = self.work, residual = self.residual
         let primalTolerance = self.primalTolerance, dualTolerance = self.dualTolerance, pivotTolerance = self.pivotTolerance
         defer { lastIterations = iterations; totalIterations &+= iterations }
         while true {
@@ -292,7 +415,7 @@ final class BoundedDualSimplex {
                 if above > primalTolerance * (1 + abs(hi)) && above > worst { worst = above; r = k; leavingUp = true }
             }
             if r < 0 { break }
-            if iterations >= limit { return .iterationLimit }
+            if iterations >= limit { residualValid = false; return .iterationLimit }
             iterations += 1
 
             // 2. Pivot row α_r = (B⁻¹)_r A_N over the movable nonbasic columns, and a Harris two-pass
@@ -319,7 +442,7 @@ final class BoundedDualSimplex {
             var q = -1
             var alphaQ = 0.0, dQ = 0.0
             while true {
-                if candidates == 0 { return .infeasible }
+                if candidates == 0 { residualValid = false; return .infeasible }
                 var bestAlpha = 0.0, best = -1
                 var groupRange = 0.0
                 for c in 0..<candidates {
@@ -377,6 +500,7 @@ final class BoundedDualSimplex {
                     for i in 0..<m { s += row[i] * work[i] }
                     x[Int(head[k])] -= s
                 }
+                for i in 0..<m { residual[i] -= work[i] }
                 flipCount &+= flips
             }
 
@@ -396,6 +520,12 @@ final class BoundedDualSimplex {
             }
             let pivot = column[r]
             let target = leavingUp ? upper[leaving] : lower[leaving]
+            // The residual loses q's nonbasic value and gains the leaving column's.
+            let xq = x[q], el = entries[leaving]
+            residual[rq0] += vq0 * xq
+            residual[rq1] += vq1 * xq
+            residual[Int(el.row0)] -= el.value0 * target
+            residual[Int(el.row1)] -= el.value1 * target
             let t = (x[leaving] - target) / pivot
             for k in 0..<m { x[Int(head[k])] -= column[k] * t }
             x[q] += t
@@ -425,7 +555,9 @@ final class BoundedDualSimplex {
                 computePrimal()
             }
         }
-        computeDuals()
+        // y was updated at each pivot: recomputed from the basis so that prices carry no accumulated rounding.
+        if iterations > 0 { computeDuals() }
+        for k in 0..<m { savedBasicCost[k] = cost[Int(head[k])] }
         return .optimal
     }
 
@@ -443,8 +575,8 @@ final class BoundedDualSimplex {
 /// ones (no unpredictable branch). Basic and fixed columns are not eligible (`state >= basicBit`).
 @inline(never)
 private func scanPivotRow(active: UnsafeMutablePointer<Int32>, count: Int, entries: UnsafeMutablePointer<ColumnEntries>,
-                          state: UnsafeMutablePointer<UInt8>, cost: UnsafeMutablePointer<Double>,
-                          lower: UnsafeMutablePointer<Double>, upper: UnsafeMutablePointer<Double>,
+                          state: UnsafeMutablePointer<UInt8>, cost: UnsafePointer<Double>,
+                          lower: UnsafePointer<Double>, upper: UnsafePointer<Double>,
                           rho: UnsafeMutablePointer<Double>, y: UnsafeMutablePointer<Double>, leavingUp: Bool,
                           pivotTolerance: Double, dualTolerance: Double, into out: UnsafeMutablePointer<RatioCandidate>) -> (Int, Double) {
     var candidates = 0

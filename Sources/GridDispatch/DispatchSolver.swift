@@ -182,6 +182,12 @@ public final class DispatchSolver {
     let regionalLP: BoundedDualSimplex?
     unowned(unsafe) var lp: BoundedDualSimplex
     let fuelMaxBurn: UnsafeMutablePointer<Double>
+    /// Per region, the excess column's upper bound being summed.
+    let excessUpperMW: UnsafeMutablePointer<Double>
+    /// Per LP (full, then regional): the corridor limits its segment bounds were last set from (forward and
+    /// backward per corridor), and per region the MW those segments can deliver into it.
+    let corridorLimitsSeen: UnsafeMutablePointer<Double>
+    let segmentInflowMW: UnsafeMutablePointer<Double>
     /// Steps solved without the fuel rows (for tests).
     private(set) var regionalSolves = 0
     // Column layout.
@@ -220,6 +226,11 @@ public final class DispatchSolver {
     /// Whether `result.shedMW` holds nonzero MW of region r's blocks.
     let shedWritten: UnsafeMutablePointer<Bool>
     var shedMax: UnsafeMutableBufferPointer<Double>
+    /// With `structure.shedShareOfDemand`: each block's share and region, and per position of `shedOrder`
+    /// the shares of that block and every dearer one of its region (nil: the blocks' MW come from the input).
+    let shedShare: UnsafeMutablePointer<Double>?
+    let shedBlockRegion: UnsafeMutablePointer<Int>
+    let shedSuffixShare: UnsafeMutablePointer<Double>
     let responseStart: Int
     let excessStart: Int
     let slackStart: Int
@@ -267,6 +278,11 @@ public final class DispatchSolver {
         regionalLP = s.fuelCount > 0 ? BoundedDualSimplex(rows: s.regionCount, columns: slackStart) : nil
         lp = fullLP
         fuelMaxBurn = .allocate(capacity: max(1, s.fuelCount))
+        excessUpperMW = .allocate(capacity: max(1, s.regionCount))
+        corridorLimitsSeen = .allocate(capacity: max(1, 4 * s.corridors.count))
+        corridorLimitsSeen.initialize(repeating: .nan, count: max(1, 4 * s.corridors.count))
+        segmentInflowMW = .allocate(capacity: 2 * s.regionCount)
+        segmentInflowMW.initialize(repeating: 0, count: 2 * s.regionCount)
         for lp in [fullLP, regionalLP].compactMap({ $0 }) {
             let withFuel = lp.m > s.regionCount
             for p in 0..<s.plantCount {
@@ -302,6 +318,10 @@ public final class DispatchSolver {
         shedSortedCost = .allocate(capacity: max(1, s.shedCount))
         shedWritten = .allocate(capacity: s.regionCount)
         shedWritten.initialize(repeating: false, count: s.regionCount)
+        shedShare = s.shedShareOfDemand.map { buffer($0) }
+        shedBlockRegion = buffer(s.shedRegion)
+        shedSuffixShare = .allocate(capacity: max(1, s.shedCount))
+        shedSuffixShare.initialize(repeating: 0, count: max(1, s.shedCount))
         shedSortedCost.initialize(repeating: .nan, count: max(1, s.shedCount))
         var next = 0
         for r in 0..<s.regionCount {
@@ -316,10 +336,9 @@ public final class DispatchSolver {
             for i in 0..<corridorOf.count {
                 // The hurdle is scaled by (1 + loss fraction): when energy is free the less lossy segment
                 // still fills first, so the flow pattern is unique.
-                lp.lower[segmentStart + i] = 0
-                lp.cost[segmentStart + i] = s.corridors[corridorOf[i]].hurdleCostPerMWh * (1 + loss[i])
+                lp.set(segmentStart + i, lower: 0, upper: 0, cost: s.corridors[corridorOf[i]].hurdleCostPerMWh * (1 + loss[i]))
             }
-            for j in dischargeStart..<slackStart { lp.lower[j] = 0 }
+            for j in dischargeStart..<slackStart { lp.set(j, lower: 0, upper: lp.upper[j], cost: lp.cost[j]) }
         }
         for f in 0..<s.fuelCount {
             fullLP.setColumn(slackStart + f, row: s.regionCount + f, value: 1)
@@ -330,7 +349,8 @@ public final class DispatchSolver {
 
     deinit {
         shedFirst.deallocate(); shedOrder.deallocate(); shedCurrent.deallocate(); shedFullMW.deallocate()
-        fuelMaxBurn.deallocate(); shedSortedCost.deallocate(); shedWritten.deallocate()
+        shedShare?.deallocate(); shedBlockRegion.deallocate(); shedSuffixShare.deallocate()
+        fuelMaxBurn.deallocate(); excessUpperMW.deallocate(); corridorLimitsSeen.deallocate(); segmentInflowMW.deallocate(); shedSortedCost.deallocate(); shedWritten.deallocate()
         segmentCorridor.deallocate(); segmentBackward.deallocate(); segmentWidth.deallocate(); segmentLoss.deallocate()
         plantFuel.deallocate(); plantFuelTonnesPerMWh.deallocate(); storageRegion.deallocate(); responseRegion.deallocate()
         fuelPlants.deallocate()
@@ -372,10 +392,11 @@ public final class DispatchSolver {
         }
         let regional = lp !== fullLP
         if regional { regionalSolves += 1 }
-        let lower = lp.lower, upper = lp.upper, cost = lp.cost
+        let lp = self.lp
+        var changes = lp.beginChanges()
         // Excess can at most absorb everything that could be injected into the region: its bound is the
         // sum of the upper bounds of the region's injecting columns (summed in column order).
-        let excessUpper = upper + excessStart
+        let excessUpper = self.excessUpperMW
         for r in 0..<regionCount { excessUpper[r] = 0 }
         let plantMin = input.plantMinMW, plantMax = input.plantMaxMW, plantCost = input.plantCostPerMWh
         // Checked without a branch per plant: `probe` stays 0 while every number is finite (∞ · 0 and
@@ -387,7 +408,7 @@ public final class DispatchSolver {
             let lo = plantMin[p], hi = plantMax[p], c = plantCost[p]
             probe += (lo + hi + c) * 0
             least = min(least, min(lo, hi - lo))
-            lower[plantStart + p] = lo; upper[plantStart + p] = hi; cost[plantStart + p] = c
+            lp.set(plantStart + p, lower: lo, upper: hi, cost: c, &changes)
             excessUpper[Int(entries[plantStart + p].row0)] += hi
         }
         if !(probe == 0 && least >= 0) {
@@ -398,17 +419,31 @@ public final class DispatchSolver {
                 }
             }
         }
+        // Segment bounds change only with the corridors' limits (outages): they are set again, and what they
+        // can deliver into each region summed again, only when a limit changed since this LP last saw them.
         let corridorForward = input.corridorForwardMW, corridorBackward = input.corridorBackwardMW
-        for i in 0..<segmentCount {
-            let k = segmentCorridor[i]
-            let limit = segmentBackward[i] ? corridorBackward[k] : corridorForward[k]
-            probe += limit * 0
-            least = min(least, limit)
-            let hi = limit * segmentWidth[i]
-            upper[segmentStart + i] = hi    // lower bounds and costs are set once (see `init`)
-            let e = entries[segmentStart + i]
-            excessUpper[Int(e.row1)] += e.value1 * hi
+        let seen = corridorLimitsSeen + (regional ? 2 * corridorCount : 0)
+        let inflow = segmentInflowMW + (regional ? regionCount : 0)
+        var limitsChanged = false
+        for k in 0..<corridorCount {
+            let f = corridorForward[k], b = corridorBackward[k]
+            probe += (f + b) * 0
+            least = min(least, min(f, b))
+            limitsChanged = limitsChanged || f.bitPattern != seen[2 * k].bitPattern || b.bitPattern != seen[2 * k + 1].bitPattern
+            seen[2 * k] = f; seen[2 * k + 1] = b
         }
+        if limitsChanged {
+            for r in 0..<regionCount { inflow[r] = 0 }
+            for i in 0..<segmentCount {
+                let k = segmentCorridor[i]
+                let limit = segmentBackward[i] ? corridorBackward[k] : corridorForward[k]
+                let hi = limit * segmentWidth[i]
+                lp.set(segmentStart + i, upper: hi, &changes)    // lower bounds and costs are set once (see `init`)
+                let e = entries[segmentStart + i]
+                inflow[Int(e.row1)] += e.value1 * hi
+            }
+        }
+        for r in 0..<regionCount { excessUpper[r] += inflow[r] }
         if !(probe == 0 && least >= 0) {
             for k in 0..<corridorCount {
                 for limit in [corridorForward[k], corridorBackward[k]] where !(limit >= 0 && limit.isFinite) {
@@ -418,22 +453,19 @@ public final class DispatchSolver {
         }
         for k in 0..<storageCount {
             let hi = max(0, input.storageDischargeMaxMW[k])
-            upper[dischargeStart + k] = hi
-            cost[dischargeStart + k] = input.storageDischargeCostPerMWh[k]
-            upper[chargeStart + k] = max(0, input.storageChargeMaxMW[k])
-            cost[chargeStart + k] = input.storageChargeCostPerMWh[k]
+            lp.set(dischargeStart + k, upper: hi, cost: input.storageDischargeCostPerMWh[k], &changes)
+            lp.set(chargeStart + k, upper: max(0, input.storageChargeMaxMW[k]), cost: input.storageChargeCostPerMWh[k], &changes)
             excessUpper[storageRegion[k]] += hi
         }
         shedMax = input.shedMaxMW
         sortShedBlocks()
         for r in 0..<regionCount {
-            setShedColumn(r)
-            excessUpper[r] += upper[shedStart + r]
+            setShedColumn(r, &changes)
+            excessUpper[r] += lp.upper[shedStart + r]
         }
         for b in 0..<responseCount {
             let hi = max(0, input.responseMaxMW[b])
-            upper[responseStart + b] = hi
-            cost[responseStart + b] = input.responseCostPerMWh[b]
+            lp.set(responseStart + b, upper: hi, cost: input.responseCostPerMWh[b], &changes)
             excessUpper[responseRegion[b]] += hi
         }
         for r in 0..<regionCount {
@@ -441,16 +473,17 @@ public final class DispatchSolver {
             guard demand.isFinite else { throw .invalidInput("region \(r) demand \(demand)") }
             lp.rhs[r] = demand - shedFullMW[r]
             excessUpper[r] += abs(demand) + 1
-            cost[excessStart + r] = input.excessCostPerMWh[r]
+            lp.set(excessStart + r, upper: excessUpper[r], cost: input.excessCostPerMWh[r], &changes)
         }
         for f in 0..<fuelCount where !regional {
             let avail = max(0, input.fuelAvailableTonnes[f]), reserve = max(0, input.fuelReserveTonnes[f])
             lp.rhs[regionCount + f] = avail
-            lower[slackStart + f] = 0; upper[slackStart + f] = avail + reserve; cost[slackStart + f] = 0
-            lower[drawStart + f] = 0; upper[drawStart + f] = reserve; cost[drawStart + f] = input.fuelReserveCostPerTonne[f] / stepHours
+            lp.set(slackStart + f, lower: 0, upper: avail + reserve, cost: 0, &changes)
+            lp.set(drawStart + f, lower: 0, upper: reserve, cost: input.fuelReserveCostPerTonne[f] / stepHours, &changes)
         }
         // Fuel rows must be feasible with every plant at its minimum: the simulator lowers minimum
         // output of plants whose fuel is short before calling.
+        lp.endChanges(changes)
         var pivots = 0
         var rounds = 0
         while true {
@@ -495,39 +528,57 @@ public final class DispatchSolver {
                 shedOrder[k] = b
             }
         }
+        if let shedShare {
+            for r in 0..<regionCount {
+                var sum = 0.0
+                for i in stride(from: shedFirst[r + 1] - 1, through: shedFirst[r], by: -1) {
+                    sum += shedShare[shedOrder[i]]
+                    shedSuffixShare[i] = sum
+                }
+            }
+        }
     }
 
-    @inline(__always) private func shedWidth(_ b: Int) -> Double { max(0, shedMax[b]) }
+    /// Block b's MW this step.
+    @inline(__always) private func shedWidth(_ b: Int) -> Double {
+        if let shedShare { return max(0, input.demandMW[shedBlockRegion[b]]) * shedShare[b] }
+        return max(0, shedMax[b])
+    }
 
     /// Sets region r's shed column to its current block: its cost, and as its bound the MW of that block
     /// and every dearer one (so that the LP stays feasible; MW beyond the block move the column on).
     /// Blocks of zero MW are passed over. Also sets the MW of the full blocks before it.
-    private func setShedColumn(_ r: Int) {
+    private func setShedColumn(_ r: Int, _ changes: inout BoundedDualSimplex.Changes) {
         let first = shedFirst[r], count = shedFirst[r + 1] - first
         let j = shedStart + r
         guard count > 0 else {
-            lp.lower[j] = 0; lp.upper[j] = 0; lp.cost[j] = 0
+            lp.set(j, lower: 0, upper: 0, cost: 0, &changes)
             shedFullMW[r] = 0
             return
         }
         // Local copies of the pointers, so that the loops below keep them in registers.
-        let order = shedOrder + first, widths = shedMax.baseAddress!
+        let order = shedOrder + first
         var k = min(shedCurrent[r], count - 1)
-        if max(0, widths[order[k]]) == 0 {
+        if shedWidth(order[k]) == 0 {
             var forward = k + 1
-            while forward < count && max(0, widths[order[forward]]) == 0 { forward += 1 }
+            while forward < count && shedWidth(order[forward]) == 0 { forward += 1 }
             if forward < count { k = forward } else {
                 var back = k - 1
-                while back >= 0 && max(0, widths[order[back]]) == 0 { back -= 1 }
+                while back >= 0 && shedWidth(order[back]) == 0 { back -= 1 }
                 if back >= 0 { k = back }
             }
         }
         shedCurrent[r] = k
         var full = 0.0, rest = 0.0
-        for i in 0..<k { full += max(0, widths[order[i]]) }
-        for i in k..<count { rest += max(0, widths[order[i]]) }
+        for i in 0..<k { full += shedWidth(order[i]) }
+        if shedShare != nil {
+            rest = max(0, input.demandMW[r]) * shedSuffixShare[first + k]
+        } else {
+            let widths = shedMax.baseAddress!
+            for i in k..<count { rest += max(0, widths[order[i]]) }
+        }
         shedFullMW[r] = full
-        lp.lower[j] = 0; lp.upper[j] = rest; lp.cost[j] = input.shedCostPerMWh[shedOrder[first + k]]
+        lp.set(j, lower: 0, upper: rest, cost: input.shedCostPerMWh[shedOrder[first + k]], &changes)
     }
 
     /// After a solve: moves a region's shed column to the next block (of nonzero MW) when the column sheds
@@ -563,7 +614,9 @@ public final class DispatchSolver {
             if target != k {
                 shedCurrent[r] = target
                 let oldFull = shedFullMW[r]
-                setShedColumn(r)
+                var changes = lp.beginChanges()
+                setShedColumn(r, &changes)
+                lp.endChanges(changes)
                 lp.rhs[r] += oldFull - shedFullMW[r]
                 moved = true
             }
@@ -606,7 +659,7 @@ public final class DispatchSolver {
             shedWritten[r] = !shedsNothing
             for i in first..<end {
                 let b = shedOrder[i]
-                let mw = i < k ? max(0, input.shedMaxMW[b]) : (i == k ? x[shedStart + r] : 0)
+                let mw = i < k ? shedWidth(b) : (i == k ? x[shedStart + r] : 0)
                 result.shedMW[b] = mw
                 if i < k { fullCost += mw * input.shedCostPerMWh[b] }
             }

@@ -57,6 +57,10 @@ public struct DispatchStructure: Sendable, Equatable {
     /// Load-shedding blocks: region of each block (one block per region × demand class × step of the
     /// sharing rule; their costs carry the rule).
     public var shedRegion: [Int]
+    /// When set, each shed block is a fixed share of its region's demand: block b's MW in a step are
+    /// max(0, demand) × `shedShareOfDemand[b]`, and `DispatchInput.shedMaxMW` is not read. The solver then
+    /// sums shares once per cost order instead of the blocks' MW every step.
+    public var shedShareOfDemand: [Double]?
     /// Demand-response blocks (callable programs, mandatory savings): region of each block.
     public var responseRegion: [Int]
     public var fuelCount: Int
@@ -105,6 +109,10 @@ public struct DispatchStructure: Sendable, Equatable {
             out.append("block \(i) region \(r)")
         }
         if !(stepHours > 0) { out.append("stepHours must be positive") }
+        if let shares = shedShareOfDemand {
+            if shares.count != shedRegion.count { out.append("shedShareOfDemand has \(shares.count) entries for \(shedRegion.count) shed blocks") }
+            for (b, share) in shares.enumerated() where !(share >= 0 && share.isFinite) { out.append("shed block \(b) share \(share)") }
+        }
         return out
     }
 }

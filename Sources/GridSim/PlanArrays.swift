@@ -53,7 +53,6 @@ public final class PlanArrays: Sendable {
     // Shed blocks: region, class, share of the region's demand in the block, VOLL.
     public let shedRegion: FixedArray<Int>
     public let shedClass: FixedArray<Int>
-    public let shedShare: FixedArray<Double>
     public let shedVOLL: FixedArray<Double>
     /// True when every corridor is lossless (shortfall can then be decided by a max-flow).
     public let losslessNetwork: Bool
@@ -108,10 +107,8 @@ public final class PlanArrays: Sendable {
         fuelCheapestTonnesPerMWh = FixedArray(s.fuels.indices.map { f in
             s.plants.filter { $0.fuel == f }.map(\.fuelTonnesPerMWh).min() ?? 0
         })
-        let sharing = Double(s.dispatch.shortfallSharingSteps)
         shedRegion = FixedArray(shedBlocks.map(\.region))
         shedClass = FixedArray(shedBlocks.map(\.demandClass))
-        shedShare = FixedArray(shedBlocks.map { s.regions[$0.region].classShares[$0.demandClass] / sharing })
         shedVOLL = FixedArray(shedBlocks.map { s.demandClasses[$0.demandClass].vollUSDPerMWh })
         let programs = s.regions.flatMap(\.programs)
         programCapacityMW = FixedArray(programs.map(\.capacityMW))

@@ -81,10 +81,13 @@ public struct SimulationPlan: Sendable {
         for (r, region) in s.regions.enumerated() { for p in region.programs { progRegion.append(r); progs.append(p) } }
         programRegion = progRegion
         programs = progs
-        structure = DispatchStructure(regionCount: regionCount, plantRegion: s.plants.map(\.region),
-                                      plantFuel: s.plants.map { $0.fuel ?? -1 }, plantFuelTonnesPerMWh: s.plants.map(\.fuelTonnesPerMWh),
-                                      corridors: corridors, storageRegion: s.storage.map(\.region), shedRegion: blocks.map(\.region),
-                                      responseRegion: progRegion, fuelCount: s.fuels.count, stepHours: s.stepHours)
+        var structure = DispatchStructure(regionCount: regionCount, plantRegion: s.plants.map(\.region),
+                                          plantFuel: s.plants.map { $0.fuel ?? -1 }, plantFuelTonnesPerMWh: s.plants.map(\.fuelTonnesPerMWh),
+                                          corridors: corridors, storageRegion: s.storage.map(\.region), shedRegion: blocks.map(\.region),
+                                          responseRegion: progRegion, fuelCount: s.fuels.count, stepHours: s.stepHours)
+        // Each block is its class's share of the region's demand, split evenly over the sharing steps.
+        structure.shedShareOfDemand = blocks.map { s.regions[$0.region].classShares[$0.demandClass] / Double(sharing) }
+        self.structure = structure
         // TOU response, day by day.
         var demand = s.regions.map(\.demandMW)
         var shifted = Array(repeating: [Double](repeating: 0, count: steps), count: regionCount)

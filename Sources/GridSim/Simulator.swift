@@ -298,8 +298,6 @@ public final class Simulator {
             fillPlantMaxima(base: base, dt: dt)
             for i in 0..<plantCount { setPlantInputs(i, maxMW: plantMaxNow[i], t: t, dt: dt) }
         }
-        // The dispatch inputs (views into the solver's buffers).
-        let input = solver.input
         // Fuel rows must be feasible at minimum output: lift the minimums of plants whose fuel is short.
         if fuelCount > 0 {
             for f in 0..<fuelCount {
@@ -327,7 +325,7 @@ public final class Simulator {
         for r in 0..<regionCount {
             solver.input.demandMW[r] = demandNow[r]
         }
-        for b in 0..<a.shedRegion.count { input.shedMaxMW[b] = demandNow[a.shedRegion[b]] * a.shedShare[b] }
+        // Shed blocks are shares of demand (`DispatchStructure.shedShareOfDemand`): the solver sizes them.
         for d in 0..<a.programCapacityMW.count {
             solver.input.responseMaxMW[d] = programHoursToday[d] + dt <= a.programMaxHoursPerDay[d] + 1e-9 ? a.programCapacityMW[d] : 0
         }
