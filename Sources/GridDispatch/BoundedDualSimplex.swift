@@ -104,12 +104,16 @@ final class BoundedDualSimplex {
     /// The columns with lower < upper in this solve, and the ratio test's eligible columns.
     let active: UnsafeMutablePointer<Int32>
     var activeCount = 0
-    /// The columns with an entry in row i, in column order: `rowColumns[rowStart[i] ..< rowStart[i + 1]]`.
-    /// A pivot on a row whose B⁻¹ row has a single nonzero scans only that row's columns (the others have
-    /// α = 0); fixed columns among them are not eligible (`fixedBit`). Rebuilt after `setColumn`.
+    /// Lists of the columns with an entry in a set of rows, in column order:
+    /// `rowColumns[rowStart[k] ..< rowStart[k + 1]]`. With at most `maskRows` rows, list k is that of the
+    /// rows in the bit set k (every set but the empty and the full one); with more, list k is row k's. A
+    /// pivot scans only the columns of the rows where its row of B⁻¹ is nonzero (the others have α = 0),
+    /// or the movable list when that is every row; fixed columns in a list are not eligible (`fixedBit`).
+    /// Rebuilt after `setColumn`.
     let rowStart: UnsafeMutablePointer<Int>
     let rowColumns: UnsafeMutablePointer<Int32>
     var rowListsStale = true
+    static let maskRows = 4
     let candidates: UnsafeMutablePointer<RatioCandidate>
     let flipped: UnsafeMutablePointer<Int32>
     /// Bound flips of the long-step ratio test since creation.
@@ -145,7 +149,8 @@ final class BoundedDualSimplex {
         binv = buffer(m * m, 0)
         work = buffer(m + 1, 0); residual = buffer(m + 1, 0); column = buffer(m, 0); dense = buffer(m * m, 0); rho = buffer(m + 1, 0)
         active = buffer(n, 0); flipped = buffer(n, 0)
-        rowStart = buffer(m + 1, 0); rowColumns = buffer(2 * n, 0)
+        let lists = m <= Self.maskRows ? 1 << m : m
+        rowStart = buffer(lists + 1, 0); rowColumns = buffer(m <= Self.maskRows ? lists * n : 2 * n, 0)
         changedCapacity = 4 * n + 16
         changed = buffer(changedCapacity + 1, 0)
         listed = buffer(n, 0)
@@ -199,16 +204,30 @@ final class BoundedDualSimplex {
         endChanges(changes)
     }
 
-    /// Lists each row's columns in column order (see `rowStart`).
+    /// Lists the columns of each set of rows (or of each row) in column order (see `rowStart`).
     private func buildRowLists() {
         var count = 0
-        for i in 0..<m {
-            rowStart[i] = count
-            for j in 0..<n where Int(entries[j].row0) == i || Int(entries[j].row1) == i {
-                rowColumns[count] = Int32(j); count += 1
+        if m <= Self.maskRows {
+            let full = (1 << m) - 1
+            for mask in 0...full {
+                rowStart[mask] = count
+                guard mask != 0 && mask != full else { continue }
+                for j in 0..<n {
+                    let e = entries[j]
+                    let rows = (1 << Int(e.row0)) | (Int(e.row1) < m ? 1 << Int(e.row1) : 0)
+                    if rows & mask != 0 { rowColumns[count] = Int32(j); count += 1 }
+                }
             }
+            rowStart[full + 1] = count
+        } else {
+            for i in 0..<m {
+                rowStart[i] = count
+                for j in 0..<n where Int(entries[j].row0) == i || Int(entries[j].row1) == i {
+                    rowColumns[count] = Int32(j); count += 1
+                }
+            }
+            rowStart[m] = count
         }
-        rowStart[m] = count
         rowListsStale = false
     }
 
@@ -422,12 +441,19 @@ final class BoundedDualSimplex {
             //    ratio test: the first pass bounds the step with tolerances and keeps the eligible
             //    columns, the second picks the largest |α| among those within the bound.
             for i in 0..<m { rho[i] = binv[r * m + i] }
-            // Only one row's columns are scanned when the pivot row has a single nonzero (the others
-            // have α = 0).
-            var nonzeroRows = 0, onlyRow = 0
-            for i in 0..<m where rho[i] != 0 { nonzeroRows += 1; onlyRow = i }
-            let scanList = nonzeroRows == 1 ? rowColumns + rowStart[onlyRow] : active
-            let scanCount = nonzeroRows == 1 ? rowStart[onlyRow + 1] - rowStart[onlyRow] : activeCount
+            // Only the columns of the rows where ρ is nonzero are scanned (the others have α = 0).
+            var list = -1
+            if m <= Self.maskRows {
+                var mask = 0
+                for i in 0..<m where rho[i] != 0 { mask |= 1 << i }
+                list = mask != 0 && mask != (1 << m) - 1 ? mask : -1
+            } else {
+                var nonzeroRows = 0, onlyRow = 0
+                for i in 0..<m where rho[i] != 0 { nonzeroRows += 1; onlyRow = i }
+                list = nonzeroRows == 1 ? onlyRow : -1
+            }
+            let scanList = list >= 0 ? rowColumns + rowStart[list] : active
+            let scanCount = list >= 0 ? rowStart[list + 1] - rowStart[list] : activeCount
             var (candidates, thetaMax) = scanPivotRow(active: scanList, count: scanCount, entries: entries, state: state, cost: cost,
                                                       lower: lower, upper: upper, rho: rho, y: y, leavingUp: leavingUp,
                                                       pivotTolerance: pivotTolerance, dualTolerance: dualTolerance, into: candidate)

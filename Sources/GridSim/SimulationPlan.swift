@@ -46,7 +46,9 @@ public struct SimulationPlan: Sendable {
     public let laterHigherToday: FixedArray<Int32>
     let regionPeakMW: [Double]
     let nationalPeakMW: Double
-    /// `plantAvailableMW` and `demandMW` time-major ([t * plants + i], [t * regions + r]) for the loop.
+    /// `plantAvailableMW` of the variable plants (`arrays.variablePlants`) and `demandMW`, time-major
+    /// ([t * variable plants + v], [t * regions + r]) for the loop; the other plants' entries are constant
+    /// (`arrays.plantFixedAvailableMW`), which halves the memory the step loop streams through.
     public let availableByStep: FixedArray<Double>
     public let demandByStep: FixedArray<Double>
 
@@ -162,9 +164,9 @@ public struct SimulationPlan: Sendable {
             }
         }
         laterHigherToday = FixedArray(later)
-        let plantCount = s.plants.count
-        var flat = [Double](repeating: 0, count: steps * plantCount)
-        for i in 0..<plantCount { for t in 0..<steps { flat[t * plantCount + i] = plantAvailableMW[i][t] } }
+        let variable = arrays.variablePlants
+        var flat = [Double](repeating: 0, count: steps * variable.count)
+        for (v, i) in variable.enumerated() { for t in 0..<steps { flat[t * variable.count + v] = plantAvailableMW[i][t] } }
         availableByStep = FixedArray(flat)
         var flatDemand = [Double](repeating: 0, count: steps * regionCount)
         for r in 0..<regionCount { for t in 0..<steps { flatDemand[t * regionCount + r] = demand[r][t] } }

@@ -50,7 +50,8 @@ public final class Simulator {
     public let demandFactor: Doubles
     public let weatherFactor: Doubles
     public var hydroEnergyFactor = 1.0
-    public var fuelArrivals: [[Double]]
+    /// Fuel arriving at the start of each step, [step * fuels + fuel] (time-major: one stream for the loop).
+    public let fuelArrivalsByStep: Doubles
     /// Capacity derate per plant: 1 − FOR in deterministic runs (expected availability), 1 in trials.
     let derate: Doubles
     /// The Monte Carlo sampler and stream, when trials are run.
@@ -93,7 +94,11 @@ public final class Simulator {
         self.recordHourly = recordHourly
         demandFactor = pool.make(plan.scenario.regions.count, 1)
         weatherFactor = pool.make(plan.scenario.plants.count, 1)
-        fuelArrivals = plan.scenario.fuels.map(\.arrivalsT)
+        let fuels = plan.scenario.fuels, steps = plan.scenario.stepCount
+        fuelArrivalsByStep = pool.make(steps * fuels.count, 0)
+        for (f, fuel) in fuels.enumerated() {
+            for t in 0..<min(steps, fuel.arrivalsT.count) { fuelArrivalsByStep[t * fuels.count + f] = fuel.arrivalsT[t] }
+        }
         derate = pool.make(stochastic ? [Double](repeating: 1, count: plan.scenario.plants.count) : plan.plantDerate)
         rng = stochastic ? RandomStream(seed: 0) : nil
         let s = plan.scenario
@@ -230,7 +235,7 @@ public final class Simulator {
         let storageCount = storageSOC.count
         // Fuel deliveries arrive at the start of the step; what does not fit is lost.
         for f in 0..<fuelCount {
-            let arriving = fuelArrivals[f][t]
+            let arriving = fuelArrivalsByStep[t * fuelCount + f]
             if arriving > 0 {
                 fuelStock[f] += arriving
                 let over = fuelStock[f] - a.fuelCapacityT[f]
@@ -238,7 +243,7 @@ public final class Simulator {
             }
         }
         // Available capacity of each plant, and per region; demand after today's factor.
-        let base = t * plantCount
+        let base = t * a.variablePlants.count
         for r in 0..<regionCount {
             demandNow[r] = plan.demandByStep[t * regionCount + r] * demandFactor[r]
             mandatoryNow[r] = 0
@@ -380,10 +385,12 @@ public final class Simulator {
         input.plantCostPerMWh[i] = c
     }
 
-    /// Available MW of plant i in the step starting at index `base` of the time-major arrays.
+    /// Available MW of plant i in the step whose variable plants start at index `base` of `availableByStep`.
     @inline(__always) func plantMaximum(_ i: Int, base: Int, dt: Double) -> Double {
         let a = arrays
-        var hi = min(a.plantCapacityMW[i], plan.availableByStep[base + i] * weatherFactor[i]) * derate[i] * plantInService[i]
+        let fixed = a.plantFixedAvailableMW[i]
+        let available = fixed >= 0 ? fixed : plan.availableByStep[base + a.plantVariableIndex[i]]
+        var hi = min(a.plantCapacityMW[i], available * weatherFactor[i]) * derate[i] * plantInService[i]
         if a.plantIsHydro[i] { hi = min(hi, max(0, hydroMonthRemaining[i]) / dt) }
         return hi
     }

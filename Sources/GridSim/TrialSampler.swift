@@ -29,8 +29,6 @@ public final class TrialSampler {
     var demandDayFactor: [Double]
     var solarDayFactor: [Double]
     var windDayFactor: [Double]
-    /// [fuel][step]
-    var fuelArrivalsT: [[Double]]
     var windows: [(Int, Int)] = []
     /// Outage statistics of the trial (for sampler checks): unit-steps on outage and outages begun, per plant.
     public private(set) var unitStepsOut: [Double]
@@ -77,7 +75,6 @@ public final class TrialSampler {
         demandDayFactor = [Double](repeating: 1, count: R * days)
         solarDayFactor = [Double](repeating: 1, count: R * days)
         windDayFactor = [Double](repeating: 1, count: R * days)
-        fuelArrivalsT = s.fuels.map(\.arrivalsT)
         windows.reserveCapacity(64)
         unitStepsOut = [Double](repeating: 0, count: s.plants.count)
         outagesBegun = [Int](repeating: 0, count: s.plants.count)
@@ -186,6 +183,8 @@ public final class TrialSampler {
         }
         // Fuel arrivals.
         let steps = s.stepCount, perDay = s.calendar.stepsPerDay
+        // Written straight into the simulator's time-major table ([step * fuels + fuel]).
+        let arrivals = sim.fuelArrivalsByStep, fuels = s.fuels.count
         for (f, fuel) in s.fuels.enumerated() {
             let risk = fuel.risk
             // Random disruption windows.
@@ -209,7 +208,7 @@ public final class TrialSampler {
                     day = d
                     shortfall = rng.uniform() < risk.supplyShortfallProbabilityPerDay ? risk.supplyShortfallFraction : 0
                 }
-                fuelArrivalsT[f][t] = disrupted(t) ? 0 : fuel.supplyPerStepT[t] * (1 - shortfall)
+                arrivals[t * fuels + f] = disrupted(t) ? 0 : fuel.supplyPerStepT[t] * (1 - shortfall)
             }
             for cargo in fuel.cargoes {
                 if rng.uniform() < risk.cargoCancellationProbability { continue }
@@ -217,10 +216,9 @@ public final class TrialSampler {
                 if rng.uniform() < risk.cargoDelayProbability {
                     step += Int((rng.exponential(mean: risk.cargoMeanDelayDays) * Double(perDay)).rounded())
                 }
-                if step < steps && !disrupted(step) { fuelArrivalsT[f][step] += cargo.tonnes * (1 - cargo.lostFraction) }
+                if step < steps && !disrupted(step) { arrivals[step * fuels + f] += cargo.tonnes * (1 - cargo.lostFraction) }
             }
         }
-        sim.fuelArrivals = fuelArrivalsT
     }
 
     /// Changes device d's state at step t and the in-service fraction of its owner.
