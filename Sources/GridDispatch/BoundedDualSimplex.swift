@@ -191,11 +191,19 @@ final class BoundedDualSimplex {
     }
     /// Sets column j's upper bound (lower and cost as they are).
     @inline(__always) func set(_ j: Int, upper hi: Double, _ changes: inout Changes) {
-        set(j, lower: lowers[j], upper: hi, cost: costs[j], &changes)
+        set(j, upper: hi, cost: costs[j], &changes)
     }
-    /// Sets column j's upper bound and cost (lower as it is).
+    /// Sets column j's upper bound and cost (lower as it is). A new upper bound alone is not listed when
+    /// the column is not at it and stays free: its side and value are as they were (a basic column's
+    /// bounds are read where they are needed). Shed and excess columns, whose bounds follow demand but
+    /// which sit at 0, are so not revisited every step.
     @inline(__always) func set(_ j: Int, upper hi: Double, cost c: Double, _ changes: inout Changes) {
-        set(j, lower: lowers[j], upper: hi, cost: c, &changes)
+        let lo = lowers[j], oldHi = uppers[j], oldC = costs[j]
+        let harmless = oldHi == hi || (state[j] & Self.atUpperBit == 0 && lo != hi && lo != oldHi)
+        let same = oldC.bitPattern == c.bitPattern && harmless
+        uppers[j] = hi; costs[j] = c
+        changed[changes.count] = Int32(truncatingIfNeeded: j)
+        changes.count = same ? changes.count : min(changes.count &+ 1, changedCapacity)
     }
     /// Sets one column outside a step's batch.
     func set(_ j: Int, lower lo: Double, upper hi: Double, cost c: Double) {
@@ -471,13 +479,12 @@ final class BoundedDualSimplex {
                 if candidates == 0 { residualValid = false; return .infeasible }
                 var bestAlpha = 0.0, best = -1
                 var groupRange = 0.0
-                for c in 0..<candidates {
+                // Few candidates are in the group: a branch keeps the sum's chain to them (a select would
+                // chain an addition per candidate).
+                for c in 0..<candidates where candidate[c].ratio <= thetaMax {
+                    groupRange += candidate[c].range
                     let a = candidate[c].absAlpha
-                    let inGroup = candidate[c].ratio <= thetaMax
-                    groupRange += inGroup ? candidate[c].range : 0
-                    let better = inGroup && a > bestAlpha
-                    bestAlpha = better ? a : bestAlpha
-                    best = better ? c : best
+                    if a > bestAlpha { bestAlpha = a; best = c }
                 }
                 if slope - groupRange > primalTolerance * (1 + slope) {
                     // Flip the whole group and drop it from the candidates.

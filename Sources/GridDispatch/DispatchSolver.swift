@@ -204,6 +204,9 @@ public final class DispatchSolver {
     let regionCount: Int, plantCount: Int, storageCount: Int, responseCount: Int, fuelCount: Int, corridorCount: Int
     let stepHours: Double
     let plantFuel: UnsafeMutablePointer<Int>
+    /// The plants of region r in ascending order: `regionPlants[regionPlantStart[r] ..< regionPlantStart[r + 1]]`.
+    let regionPlantStart: UnsafeMutablePointer<Int>
+    let regionPlants: UnsafeMutablePointer<Int>
     let plantFuelTonnesPerMWh: UnsafeMutablePointer<Double>
     let storageRegion: UnsafeMutablePointer<Int>
     let responseRegion: UnsafeMutablePointer<Int>
@@ -260,6 +263,12 @@ public final class DispatchSolver {
         responseCount = s.responseCount; fuelCount = s.fuelCount; corridorCount = s.corridors.count
         stepHours = s.stepHours
         plantFuel = buffer(s.plantFuel); plantFuelTonnesPerMWh = buffer(s.plantFuelTonnesPerMWh)
+        var starts = [0], members: [Int] = []
+        for r in 0..<s.regionCount {
+            members += (0..<s.plantCount).filter { s.plantRegion[$0] == r }
+            starts.append(members.count)
+        }
+        regionPlantStart = buffer(starts); regionPlants = buffer(members)
         storageRegion = buffer(s.storageRegion); responseRegion = buffer(s.responseRegion)
         let burning = (0..<s.plantCount).filter { s.plantFuel[$0] >= 0 }
         fuelPlants = buffer(burning); fuelPlantCount = burning.count
@@ -352,7 +361,7 @@ public final class DispatchSolver {
         shedShare?.deallocate(); shedBlockRegion.deallocate(); shedSuffixShare.deallocate()
         fuelMaxBurn.deallocate(); excessUpperMW.deallocate(); corridorLimitsSeen.deallocate(); segmentInflowMW.deallocate(); shedSortedCost.deallocate(); shedWritten.deallocate()
         segmentCorridor.deallocate(); segmentBackward.deallocate(); segmentWidth.deallocate(); segmentLoss.deallocate()
-        plantFuel.deallocate(); plantFuelTonnesPerMWh.deallocate(); storageRegion.deallocate(); responseRegion.deallocate()
+        plantFuel.deallocate(); plantFuelTonnesPerMWh.deallocate(); regionPlantStart.deallocate(); regionPlants.deallocate(); storageRegion.deallocate(); responseRegion.deallocate()
         fuelPlants.deallocate()
     }
 
@@ -397,19 +406,23 @@ public final class DispatchSolver {
         // Excess can at most absorb everything that could be injected into the region: its bound is the
         // sum of the upper bounds of the region's injecting columns (summed in column order).
         let excessUpper = self.excessUpperMW
-        for r in 0..<regionCount { excessUpper[r] = 0 }
         let plantMin = input.plantMinMW, plantMax = input.plantMaxMW, plantCost = input.plantCostPerMWh
         // Checked without a branch per plant: `probe` stays 0 while every number is finite (∞ · 0 and
         // NaN · 0 are NaN), and `least` is the smallest of the minimums and of the ranges max − min. The
         // first bad plant is looked up only when the check fails (or a finite sum overflowed).
         var probe = 0.0, least = 0.0
         let entries = lp.entries
-        for p in 0..<plantCount {
-            let lo = plantMin[p], hi = plantMax[p], c = plantCost[p]
-            probe += (lo + hi + c) * 0
-            least = min(least, min(lo, hi - lo))
-            lp.set(plantStart + p, lower: lo, upper: hi, cost: c, &changes)
-            excessUpper[Int(entries[plantStart + p].row0)] += hi
+        for r in 0..<regionCount {
+            var injectable = 0.0   // the region's plants' upper bounds, summed in a register in plant order
+            for n in regionPlantStart[r]..<regionPlantStart[r + 1] {
+                let p = regionPlants[n]
+                let lo = plantMin[p], hi = plantMax[p], c = plantCost[p]
+                probe += (lo + hi + c) * 0
+                least = min(least, min(lo, hi - lo))
+                lp.set(plantStart + p, lower: lo, upper: hi, cost: c, &changes)
+                injectable += hi
+            }
+            excessUpper[r] = injectable
         }
         if !(probe == 0 && least >= 0) {
             for p in 0..<plantCount {
@@ -578,7 +591,7 @@ public final class DispatchSolver {
             for i in k..<count { rest += max(0, widths[order[i]]) }
         }
         shedFullMW[r] = full
-        lp.set(j, lower: 0, upper: rest, cost: input.shedCostPerMWh[shedOrder[first + k]], &changes)
+        lp.set(j, upper: rest, cost: input.shedCostPerMWh[shedOrder[first + k]], &changes)   // lower 0 (set in `init`)
     }
 
     /// After a solve: moves a region's shed column to the next block (of nonzero MW) when the column sheds

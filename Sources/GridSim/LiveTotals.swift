@@ -23,7 +23,7 @@ final class LiveTotals {
     var lastStepShortfall = false
     // The plan's facts the recorder reads.
     let regionCount: Int, classCount: Int, plantCount: Int
-    let plantRegion: FixedArray<Int>
+    let regionPlantStart: FixedArray<Int>, regionPlants: FixedArray<Int>
     let plantIsVariableRenewable: FixedArray<Bool>
     let fuelPlants: FixedArray<Int>
     let plantFuel: FixedArray<Int>
@@ -76,7 +76,8 @@ final class LiveTotals {
         stepShed = pool.make(R, 0); stepResponse = pool.make(R, 0); stepSupply = pool.make(R, 0); stepUse = pool.make(R, 0)
         let a = plan.arrays
         regionCount = R; classCount = totals.classCount; plantCount = a.plantRegion.count
-        plantRegion = a.plantRegion; plantIsVariableRenewable = a.plantIsVariableRenewable
+        regionPlantStart = a.regionPlantStart; regionPlants = a.regionPlants
+        plantIsVariableRenewable = a.plantIsVariableRenewable
         fuelPlants = a.fuelPlants; plantFuel = a.plantFuel
         shedRegion = a.shedRegion; shedClass = a.shedClass; shedVOLL = a.shedVOLL
         programRegion = FixedArray(plan.programRegion); programCostPerMWh = a.programCostPerMWh
@@ -228,13 +229,16 @@ final class LiveTotals {
                 stepResponse[r] += mw
             }
         }
-        for i in 0..<plantCount {
-            let r = plantRegion[i]
-            let mw = res.plantMW[i]
-            let e = mw * dt
-            stepSupply[r] += mw
-            plantGenerationMWh[i] += e
-            if plantIsVariableRenewable[i] { curtailedMWh[r] += max(0, plantMaxMW[i] - mw) * dt }
+        for r in 0..<R {
+            var supply = 0.0   // stepSupply[r] is 0 here; summed in a register, in plant order
+            for n in regionPlantStart[r]..<regionPlantStart[r + 1] {
+                let i = regionPlants[n]
+                let mw = res.plantMW[i]
+                supply += mw
+                plantGenerationMWh[i] += mw * dt
+                if plantIsVariableRenewable[i] { curtailedMWh[r] += max(0, plantMaxMW[i] - mw) * dt }
+            }
+            stepSupply[r] = supply
         }
         for n in 0..<fuelPlants.count {
             let i = fuelPlants[n], f = plantFuel[i]

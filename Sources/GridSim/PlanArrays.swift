@@ -5,6 +5,10 @@ import GridModel
 public final class PlanArrays: Sendable {
     // Plants.
     public let plantRegion: FixedArray<Int>
+    /// The plants of region r in ascending order: `regionPlants[regionPlantStart[r] ..< regionPlantStart[r + 1]]`
+    /// (so that a region's sums are kept in a register, in plant order).
+    public let regionPlantStart: FixedArray<Int>
+    public let regionPlants: FixedArray<Int>
     public let plantCapacityMW: FixedArray<Double>
     public let plantMinOutputMW: FixedArray<Double>
     public let plantCostPerMWh: FixedArray<Double>
@@ -67,6 +71,13 @@ public final class PlanArrays: Sendable {
 
     init(scenario s: Scenario, shedBlocks: [ShedBlock]) {
         plantRegion = FixedArray(s.plants.map(\.region))
+        var starts = [0], members: [Int] = []
+        for r in s.regions.indices {
+            members += s.plants.indices.filter { s.plants[$0].region == r }
+            starts.append(members.count)
+        }
+        regionPlantStart = FixedArray(starts)
+        regionPlants = FixedArray(members)
         plantCapacityMW = FixedArray(s.plants.map(\.capacityMW))
         plantMinOutputMW = FixedArray(s.plants.map(\.minOutputMW))
         plantCostPerMWh = FixedArray(s.plants.map(\.marginalCostUSDPerMWh))

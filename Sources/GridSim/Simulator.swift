@@ -521,7 +521,8 @@ public final class Simulator {
         guard availableMW > 0 else { return false }
         let remaining = hydroDayBudget[i] - hydroUsedToday[i]
         guard remaining > 1e-9 else { return false }
-        let stepsNeeded = Int(min(1e9, (remaining / (availableMW * dt)).rounded(.up)))
-        return Int(plan.laterHigherToday[arrays.plantRegion[i] * stepCount + t]) < stepsNeeded
+        // Fewer later steps of higher net load than the ⌈remaining / (available · dt)⌉ steps the budget
+        // needs, which for a whole number of steps is: fewer than remaining / (available · dt).
+        return Double(plan.laterHigherToday[arrays.plantRegion[i] * stepCount + t]) < remaining / (availableMW * dt)
     }
 }
