@@ -608,6 +608,8 @@ public final class DispatchSolver {
             let k = shedCurrent[r]
             let x = lp.x[shedStart + r]
             let width = shedWidth(shedOrder[first + k])
+            // The usual case: the first block, not full. Neither move below can apply.
+            if k == 0 && x < width - tolerance * (1 + width) { continue }
             var next = k + 1
             while next < count && shedWidth(shedOrder[first + next]) == 0 { next += 1 }
             var previous = k - 1

@@ -1,5 +1,5 @@
 // The random state of one Monte Carlo trial year: forced outages (two-state Markov chains in discrete
-// steps, sampled by sojourn times on a heap), daily weather and demand factors, the hydrological year
+// steps, sampled by sojourn times, each device's next transition filed under its step), daily weather and demand factors, the hydrological year
 // class, and the fuel arrivals after cargo delays, cancellations, supply shortfalls and disruptions.
 // Every buffer is allocated once per worker; a trial reuses them.
 import GridModel
@@ -15,9 +15,12 @@ public final class TrialSampler {
     let deviceFail: [Double]     // λ per step
     let deviceRepair: [Double]   // μ per step
     var deviceUp: [Bool]
-    /// (step << 24) | device, a binary min-heap (raw memory: the step loop's sift needs no uniqueness checks).
-    let heap: UnsafeMutablePointer<UInt64>
-    var heapCount = 0
+    /// Pending transitions filed by step: `dueHead[t]` is a device whose next transition is at step t (−1:
+    /// none), `dueNext[d]` the next device due at the same step (each device has one pending transition).
+    /// A step's devices are handled in increasing order (`dueScratch`), as a (step, device) heap would.
+    let dueHead: UnsafeMutablePointer<Int32>
+    let dueNext: UnsafeMutablePointer<Int32>
+    let dueScratch: UnsafeMutablePointer<Int32>
     let stepCount: Int
     let unitsTotal: [Int]        // per plant
     var unitsUp: [Int]
@@ -37,7 +40,7 @@ public final class TrialSampler {
     /// Weather factor each plant follows: 0 none, 1 solar, 2 wind, 3 hydrology (run of river).
     let weatherKind: [UInt8]
 
-    deinit { heap.deallocate() }
+    deinit { dueHead.deallocate(); dueNext.deallocate(); dueScratch.deallocate() }
 
     public init(plan: SimulationPlan) {
         self.plan = plan
@@ -62,12 +65,13 @@ public final class TrialSampler {
                 for _ in 0..<c.circuits { kind.append(.circuit); owner.append(k); fail.append(l); repair.append(m) }
             }
         }
-        precondition(kind.count < (1 << 24), "too many stochastic devices")
+        precondition(kind.count < Int(Int32.max), "too many stochastic devices")
         deviceKind = kind; deviceOwner = owner; deviceFail = fail; deviceRepair = repair
         deviceUp = [Bool](repeating: true, count: kind.count)
-        heap = .allocate(capacity: max(1, kind.count))
-        heap.initialize(repeating: 0, count: max(1, kind.count))
         stepCount = plan.scenario.stepCount
+        dueHead = .allocate(capacity: max(1, stepCount)); dueHead.initialize(repeating: -1, count: max(1, stepCount))
+        dueNext = .allocate(capacity: max(1, kind.count)); dueNext.initialize(repeating: -1, count: max(1, kind.count))
+        dueScratch = .allocate(capacity: max(1, kind.count)); dueScratch.initialize(repeating: 0, count: max(1, kind.count))
         unitsTotal = s.plants.map(\.units)
         unitsUp = unitsTotal
         circuitsUp = s.corridors.map(\.circuits)
@@ -89,53 +93,17 @@ public final class TrialSampler {
         }
     }
 
-    // MARK: Heap
+    // MARK: Pending transitions
 
-    @inline(__always) func push(_ key: UInt64) {
-        var i = heapCount
-        heapCount += 1
-        // Sift up with a hole.
-        while i > 0 {
-            let parent = (i - 1) / 2
-            if heap[parent] <= key { break }
-            heap[i] = heap[parent]
-            i = parent
-        }
-        heap[i] = key
-    }
-
-    /// Replaces the smallest key by `key` and restores the heap (one sift-down with a hole).
-    @inline(__always) func replaceTop(_ key: UInt64) {
-        var i = 0
-        while true {
-            let l = 2 * i + 1
-            if l >= heapCount { break }
-            let r = l + 1
-            let m = r < heapCount && heap[r] < heap[l] ? r : l
-            if key <= heap[m] { break }
-            heap[i] = heap[m]
-            i = m
-        }
-        heap[i] = key
-    }
-
-    @inline(__always) func pop() -> UInt64 {
-        let top = heap[0]
-        heapCount -= 1
-        if heapCount > 0 { replaceTop(heap[heapCount]) }
-        return top
-    }
-
-    /// The next transition of `device` after `step` (geometric sojourn), or nil beyond the horizon.
-    @inline(__always) func nextEvent(_ device: Int, from step: Int, rng: RandomStream) -> UInt64? {
+    /// Files device d's next transition after `step` (a geometric sojourn of at least one step) under its
+    /// step; none beyond the horizon.
+    @inline(__always) func schedule(_ device: Int, from step: Int, rng: RandomStream) {
         let p = deviceUp[device] ? deviceFail[device] : deviceRepair[device]
         let k = rng.geometric(p)
+        guard k < stepCount - step else { return }
         let next = step + k
-        return k != Int.max && next < stepCount ? UInt64(next) << 24 | UInt64(device) : nil
-    }
-
-    func schedule(_ device: Int, from step: Int, rng: RandomStream) {
-        if let key = nextEvent(device, from: step, rng: rng) { push(key) }
+        dueNext[device] = dueHead[next]
+        dueHead[next] = Int32(truncatingIfNeeded: device)
     }
 
     // MARK: A trial
@@ -146,7 +114,7 @@ public final class TrialSampler {
         let st = s.stochastic
         let days = s.calendar.dayCount, R = s.regions.count
         // Initial outage states (stationary) and the first transitions.
-        heapCount = 0
+        for t in 0..<stepCount { dueHead[t] = -1 }
         for i in unitsUp.indices { unitsUp[i] = unitsTotal[i]; unitStepsOut[i] = 0; outagesBegun[i] = 0 }
         for k in circuitsUp.indices { circuitsUp[k] = s.corridors[k].circuits }
         for k in sim.storageInService.indices { sim.storageInService[k] = 1 }
@@ -238,12 +206,24 @@ public final class TrialSampler {
 
     /// Applies the outage transitions due at step t.
     @inline(__always) public func advance(to t: Int, rng: RandomStream, simulator sim: Simulator) {
-        while heapCount > 0 && Int(heap[0] >> 24) == t {
-            // The device's next transition takes the top's place (or the top goes).
-            let d = Int(heap[0] & 0xFF_FFFF)
+        var d = Int(dueHead[t])
+        guard d >= 0 else { return }
+        dueHead[t] = -1
+        // The step's devices in increasing order (insertion sort: a handful), each drawing its next
+        // sojourn in that order. Every next transition is at a later step.
+        var count = 0
+        while d >= 0 {
+            var i = count
+            while i > 0 && Int(dueScratch[i - 1]) > d { dueScratch[i] = dueScratch[i - 1]; i -= 1 }
+            dueScratch[i] = Int32(truncatingIfNeeded: d)
+            count += 1
+            d = Int(dueNext[d])
+        }
+        for n in 0..<count {
+            let d = Int(dueScratch[n])
             deviceUp[d].toggle()
             apply(d, up: deviceUp[d], simulator: sim, at: t)
-            if let key = nextEvent(d, from: t, rng: rng) { replaceTop(key) } else { _ = pop() }
+            schedule(d, from: t, rng: rng)
         }
     }
 
