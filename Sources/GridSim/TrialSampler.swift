@@ -168,15 +168,20 @@ public final class TrialSampler {
                 for w in windows where t >= w.0 && t < w.1 { return true }
                 return false
             }
-            var day = -1
-            var shortfall = 0.0
-            for t in 0..<steps {
-                let d = t / perDay
-                if d != day {
-                    day = d
-                    shortfall = rng.uniform() < risk.supplyShortfallProbabilityPerDay ? risk.supplyShortfallFraction : 0
+            // Day by day: the day's supply shortfall (one draw a day, in day order), then its steps.
+            fuel.supplyPerStepT.withUnsafeBufferPointer { supply in
+                precondition(supply.count >= steps, "fuel \(fuel.name): supply for \(supply.count) of \(steps) steps")
+                var start = 0
+                while start < steps {
+                    let shortfall = rng.uniform() < risk.supplyShortfallProbabilityPerDay ? risk.supplyShortfallFraction : 0
+                    let end = min(steps, start + perDay)
+                    if windows.isEmpty {
+                        for t in start..<end { arrivals[t * fuels + f] = supply[t] * (1 - shortfall) }
+                    } else {
+                        for t in start..<end { arrivals[t * fuels + f] = disrupted(t) ? 0 : supply[t] * (1 - shortfall) }
+                    }
+                    start = end
                 }
-                arrivals[t * fuels + f] = disrupted(t) ? 0 : fuel.supplyPerStepT[t] * (1 - shortfall)
             }
             for cargo in fuel.cargoes {
                 if rng.uniform() < risk.cargoCancellationProbability { continue }
