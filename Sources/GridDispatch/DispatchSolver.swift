@@ -375,6 +375,8 @@ public final class DispatchSolver {
     /// Pivots taken by the last solve, and by all solves so far.
     public private(set) var lastIterations = 0
     public var totalIterations: Int { fullLP.totalIterations + (regionalLP?.totalIterations ?? 0) }
+    /// Solves that revisited only the columns whose numbers changed (for tests).
+    var incrementalSolves: Int { fullLP.incrementalSolves + (regionalLP?.incrementalSolves ?? 0) }
 
     /// Forgets the warm-start basis (the next solve starts from the crash basis).
     public func resetWarmStart() {

@@ -193,6 +193,37 @@ struct OracleTests {
             #expect(abs(got - expected) <= 1e-6 * max(1, abs(expected)), "seed \(seed) step \(step): \(got) vs \(expected)")
             try checkBalances(solver)
         }
+        // The path under test: most steps change only demand and a few columns.
+        #expect(solver.incrementalSolves >= 6, "seed \(seed): \(solver.incrementalSolves) solves revisited only the changed columns")
+    }
+
+    @Test("Shed blocks given as shares of demand: the same optimum as the blocks' MW, and GLPK's, at every step",
+          arguments: Array(UInt64(3000)...UInt64(3020)))
+    func shedShares(seed: UInt64) throws {
+        var rng = CaseRandom(state: seed &* 2654435761)
+        let c = RandomCase(seed: seed, rng: &rng)
+        var shared = c.structure
+        let s = c.structure
+        shared.shedShareOfDemand = (0..<s.shedCount).map { b in 1 / Double(s.shedRegion.filter { $0 == s.shedRegion[b] }.count) }
+        let bySharing = DispatchSolver(structure: shared), byMW = DispatchSolver(structure: s)
+        c.fill(&bySharing.input, rng: &rng)
+        for step in 0..<16 {
+            // Demand moves (so do the blocks, with it), and now and then goes far beyond supply.
+            let surge = step % 5 == 4 ? 3.0 : 1.0
+            for r in 0..<s.regionCount { bySharing.input.demandMW[r] *= rng.uniform(0.85, 1.15) * surge }
+            for b in 0..<s.shedCount {
+                bySharing.input.shedMaxMW[b] = max(0, bySharing.input.demandMW[s.shedRegion[b]]) * shared.shedShareOfDemand![b]
+            }
+            byMW.input = bySharing.input.copy()
+            try bySharing.solve()
+            try byMW.solve()
+            let expected = try oracleObjective(s, bySharing.input)
+            #expect(abs(bySharing.objectivePerHour - expected) <= 1e-6 * max(1, abs(expected)),
+                    "seed \(seed) step \(step): \(bySharing.objectivePerHour) vs GLPK \(expected)")
+            #expect(abs(bySharing.objectivePerHour - byMW.objectivePerHour) <= 1e-9 * max(1, abs(expected)))
+            try checkBalances(bySharing)
+            for r in 0..<s.regionCount { bySharing.input.demandMW[r] /= surge }
+        }
     }
 
     @Test("Steps where no fuel row can bind drop the fuel rows, and steps where one can keep them: both agree with GLPK",
