@@ -605,7 +605,8 @@ final class BoundedDualSimplex {
 /// The pivot row's scan (a function of its own, so that its few pointers stay in registers): writes the
 /// eligible columns of the ratio test, with their ratios, to `out` and returns their number and their
 /// smallest Harris bound. Every column is written at the next slot; the count moves on only for eligible
-/// ones (no unpredictable branch). Basic and fixed columns are not eligible (`state >= basicBit`).
+/// ones (no unpredictable branch). Basic and fixed columns are not eligible (`state >= basicBit`). The
+/// reduced costs are computed for the eligible columns only (typically fewer than half of those scanned).
 @inline(never)
 private func scanPivotRow(active: UnsafeMutablePointer<Int32>, count: Int, entries: UnsafeMutablePointer<ColumnEntries>,
                           state: UnsafeMutablePointer<UInt8>, cost: UnsafePointer<Double>,
@@ -619,22 +620,24 @@ private func scanPivotRow(active: UnsafeMutablePointer<Int32>, count: Int, entri
     for a in 0..<count {
         let j = Int(active[a])
         let e = entries[j]
-        let r0 = Int(e.row0), r1 = Int(e.row1)
-        let alpha = rho[r0] * e.value0 + rho[r1] * e.value1
+        let alpha = rho[Int(e.row0)] * e.value0 + rho[Int(e.row1)] * e.value1
         let st = state[j]
         let up = UInt64(st & BoundedDualSimplex.atUpperBit)
         // Eligible: a nonbasic column whose move off its bound reduces the leaving row's violation
         // (α of the right sign).
         let signedAlpha = Double(bitPattern: alpha.bitPattern ^ ((up ^ leavingUpBit ^ 1) << 63))
-        let dj = cost[j] - (y[r0] * e.value0 + y[r1] * e.value1)
         out[candidates].absAlpha = signedAlpha
-        out[candidates].slack = max(0, Double(bitPattern: dj.bitPattern ^ (up << 63)))
         out[candidates].column = j
         candidates &+= (signedAlpha > pivotTolerance ? 1 : 0) & (st >= BoundedDualSimplex.basicBit ? 0 : 1)
     }
     var thetaMax = Double.infinity
     for c in 0..<candidates {
-        let slack = out[c].slack, absAlpha = out[c].absAlpha, j = out[c].column
+        let absAlpha = out[c].absAlpha, j = out[c].column
+        let e = entries[j]
+        let dj = cost[j] - (y[Int(e.row0)] * e.value0 + y[Int(e.row1)] * e.value1)
+        let up = UInt64(state[j] & BoundedDualSimplex.atUpperBit)
+        let slack = max(0, Double(bitPattern: dj.bitPattern ^ (up << 63)))
+        out[c].slack = slack
         out[c].ratio = slack / absAlpha
         let bound = (slack + dualTolerance) / absAlpha
         out[c].bound = bound
