@@ -30,10 +30,12 @@ let package = Package(
         .target(name: "GridRandom", dependencies: ["CGSL"]),
         .target(name: "LPOracle", dependencies: ["CGLPK"]),
         .target(name: "_TestSupport"),
+        // A prefetch hint (`__builtin_prefetch`) for the step loop's time-major streams.
+        .target(name: "CPrefetch"),
         // The engine, in the order data flows.
         .target(name: "GridDispatch", swiftSettings: hot),
         .target(name: "GridModel", dependencies: [.product(name: "Yams", package: "Yams")]),
-        .target(name: "GridSim", dependencies: ["GridModel", "GridDispatch", "GridRandom"], swiftSettings: hot),
+        .target(name: "GridSim", dependencies: ["GridModel", "GridDispatch", "GridRandom", "CPrefetch"], swiftSettings: hot),
         .target(name: "GridStudy", dependencies: ["GridModel", "GridSim"]),
         .target(name: "GridReport", dependencies: ["GridModel", "GridSim", "GridStudy"]),
         .executableTarget(name: "r70", dependencies: [

@@ -1,6 +1,7 @@
 // The numbers the per-step loop reads, as flat arrays of plain values (structure of arrays), so that the
 // hot path never copies model structs (and never retains or releases their arrays).
 import GridModel
+import CPrefetch
 
 public final class PlanArrays: Sendable {
     // Plants.
@@ -181,6 +182,10 @@ public struct FixedArray<Element: BitwiseCopyable>: RandomAccessCollection, @unc
     @inline(__always) public subscript(i: Int) -> Element {
         assert(i >= 0 && i < count, "index \(i) out of range 0..<\(count)")
         return base[i]
+    }
+    /// Hints that element i (clamped to the array) will be read soon.
+    @inline(__always) func prefetch(_ i: Int) {
+        if count > 0 { r70_prefetch(base + Swift.min(i, count - 1)) }
     }
 }
 

@@ -2,6 +2,7 @@
 // recorders. All working arrays are allocated once in `init`; `run()`'s per-step loop allocates nothing.
 import GridModel
 import GridRandom
+import CPrefetch
 @_exported import GridDispatch
 
 public struct SimulationError: Error, CustomStringConvertible {
@@ -240,6 +241,21 @@ public final class Simulator {
                 fuelStock[f] += arriving
                 let over = fuelStock[f] - a.fuelCapacityT[f]
                 if over > 0 { fuelStock[f] -= over; live.fuelOverflowT[f] += over }
+            }
+        }
+        // The streams a few steps ahead (a cache line holds several steps of them): the time-major ones
+        // every step, the per-storage and per-region ones every 8 steps.
+        plan.availableByStep.prefetch((t + 8) * a.variablePlants.count)
+        plan.demandByStep.prefetch((t + 8) * regionCount)
+        if fuelCount > 0 { r70_prefetch(fuelArrivalsByStep.baseAddress! + min((t + 8) * fuelCount, fuelArrivalsByStep.count - 1)) }
+        if t & 7 == 0 {
+            for k in 0..<storageCount {
+                plan.storageSchedule.prefetch(k * stepCount + t + 16)
+                plan.storageChargeValuePerMWh.prefetch(k * stepCount + t + 16)
+            }
+            for r in 0..<regionCount {
+                plan.laterHigherToday.prefetch(r * stepCount + t + 16)
+                r70_prefetch(live.touShiftedMW.baseAddress! + min(r * stepCount + t + 16, live.touShiftedMW.count - 1))
             }
         }
         // Available capacity of each plant, and per region; demand after today's factor.
