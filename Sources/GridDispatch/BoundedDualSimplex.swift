@@ -177,8 +177,15 @@ final class BoundedDualSimplex {
     struct Changes {
         var count: Int
     }
-    func beginChanges() -> Changes { Changes(count: changedCount) }
-    func endChanges(_ changes: Changes) { changedCount = changes.count }
+    /// A batch that was begun and never ended (the caller threw part way) may have set numbers it did not
+    /// list: the next solve then recomputes everything.
+    func beginChanges() -> Changes {
+        if batchOpen { residualValid = false }
+        batchOpen = true
+        return Changes(count: changedCount)
+    }
+    func endChanges(_ changes: Changes) { changedCount = changes.count; batchOpen = false }
+    private var batchOpen = false
 
     /// Sets column j's bounds and cost for the next solve (lower ≤ upper, both finite), listing the column
     /// when any of them changed. No branch on the numbers: the list grows by 0 or 1.

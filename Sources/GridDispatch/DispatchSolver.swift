@@ -406,7 +406,8 @@ public final class DispatchSolver {
         let lp = self.lp
         var changes = lp.beginChanges()
         // Excess can at most absorb everything that could be injected into the region: its bound is the
-        // sum of the upper bounds of the region's injecting columns (summed in column order).
+        // sum of the upper bounds of the region's injecting columns (plants, then segments, storage, shed,
+        // response, and the demand's magnitude + 1). It never binds; only its being finite matters.
         let excessUpper = self.excessUpperMW
         let plantMin = input.plantMinMW, plantMax = input.plantMaxMW, plantCost = input.plantCostPerMWh
         // Checked without a branch per plant: `probe` stays 0 while every number is finite (∞ · 0 and

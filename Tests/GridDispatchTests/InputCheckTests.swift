@@ -57,6 +57,24 @@ struct InputCheckTests {
         #expect(solver.result.plantMW[0] == 250)
     }
 
+    @Test("A step rejected after a good one leaves nothing stale: the mended step gives a fresh solver's answer")
+    func rejectedAfterGood() throws {
+        let solver = Self.solver()
+        try solver.solve()
+        // A valid change, read before the bad plant after it is found.
+        solver.input.plantMaxMW[0] = 120
+        solver.input.plantCostPerMWh[2] = .nan
+        #expect(throws: DispatchError.self) { try solver.solve() }
+        solver.input.plantCostPerMWh[2] = 60
+        try solver.solve()
+        let fresh = Self.solver()
+        fresh.input.plantMaxMW[0] = 120
+        try fresh.solve()
+        for p in 0..<3 { #expect(abs(solver.result.plantMW[p] - fresh.result.plantMW[p]) <= 1e-9, "plant \(p)") }
+        #expect(abs(solver.objectivePerHour - fresh.objectivePerHour) <= 1e-9)
+        #expect(solver.result.plantMW[0] <= 120)
+    }
+
     @Test("Bad corridor limits are rejected", arguments: [-5.0, .infinity, .nan])
     func badCorridor(limit: Double) throws {
         for forward in [true, false] {
