@@ -14,9 +14,10 @@
 // Between solves most of the data stays as it was (a thermal plant's bounds change only with an outage,
 // most costs never), and so do the duals. Bounds and costs are therefore set through `set(_:…)`, which
 // lists the columns whose numbers changed, and the residual b − N x_N is kept from solve to solve
-// (updated at every pivot and bound flip): a solve whose duals come out as the last one ended revisits
-// only the listed columns. The residual is recomputed in full when the duals changed, and after every
-// refactorisation, so rounding cannot build up.
+// (updated at every pivot and bound flip): a solve that starts from the basis inverse the last one
+// ended with, with the same costs of the basic columns (so the same duals), revisits only the listed
+// columns. Otherwise, and after every refactorisation, everything is recomputed, so rounding cannot
+// build up.
 
 /// A column's two entries in one record (the pivot-row scan reads one base pointer, not four).
 struct ColumnEntries {

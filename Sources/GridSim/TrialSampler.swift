@@ -1,6 +1,7 @@
 // The random state of one Monte Carlo trial year: forced outages (two-state Markov chains in discrete
-// steps, sampled by sojourn times, each device's next transition filed under its step), daily weather and demand factors, the hydrological year
-// class, and the fuel arrivals after cargo delays, cancellations, supply shortfalls and disruptions.
+// steps, sampled by sojourn times, each device's next transition filed under its step), daily weather
+// and demand factors, the hydrological year class, and the fuel arrivals after cargo delays,
+// cancellations, supply shortfalls and disruptions.
 // Every buffer is allocated once per worker; a trial reuses them.
 import GridModel
 import Foundation
