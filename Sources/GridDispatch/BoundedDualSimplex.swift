@@ -330,7 +330,7 @@ final class BoundedDualSimplex {
 
     /// Puts every nonbasic variable at the bound its reduced cost asks for, computes x_B, and lists the
     /// columns that can move (lower < upper) for the ratio tests of this solve. Recomputes the residual
-    /// b − N x_N in full and saves the data it used.
+    /// b − N x_N in full (and saves the right-hand side it used).
     private func computePrimal() {
         if rowListsStale { buildRowLists() }
         let residual = self.residual

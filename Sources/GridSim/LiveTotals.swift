@@ -3,6 +3,7 @@
 // the simulator) would. `RunTotals` gets them at the end of the run (`copy(into:)`).
 import GridModel
 import GridDispatch
+import CPrefetch
 
 final class LiveTotals {
     private let pool = DoublesPool()
@@ -190,6 +191,10 @@ final class LiveTotals {
                          plantMaxMW: Doubles, fuelStock: Doubles) {
         let res = solver.result
         let R = regionCount, K = classCount
+        // The per-region TOU stream 16 steps ahead, every 8 steps (as the simulator does for its streams).
+        if t & 7 == 0 {
+            for r in 0..<R { r70_prefetch(touShiftedMW.baseAddress! + min(r * stepCount + t + 16, touShiftedMW.count - 1)) }
+        }
         var nationalShed = 0.0
         for r in 0..<R {
             priceTimesHours[r] += res.priceAtRegionPerMWh[r] * dt

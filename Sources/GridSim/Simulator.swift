@@ -253,10 +253,7 @@ public final class Simulator {
                 plan.storageSchedule.prefetch(k * stepCount + t + 16)
                 plan.storageChargeValuePerMWh.prefetch(k * stepCount + t + 16)
             }
-            for r in 0..<regionCount {
-                plan.laterHigherToday.prefetch(r * stepCount + t + 16)
-                r70_prefetch(live.touShiftedMW.baseAddress! + min(r * stepCount + t + 16, live.touShiftedMW.count - 1))
-            }
+            for r in 0..<regionCount { plan.laterHigherToday.prefetch(r * stepCount + t + 16) }
         }
         // Available capacity of each plant, and per region; demand after today's factor.
         let base = t * a.variablePlants.count
