@@ -113,6 +113,12 @@ final class BoundedDualSimplex {
     /// Rebuilt after `setColumn`.
     let rowStart: UnsafeMutablePointer<Int>
     let rowColumns: UnsafeMutablePointer<Int32>
+    /// Beside `rowColumns`, in the lists of one row: the column's entry in that row; in the lists of two
+    /// rows a < b: its entries in a and in b (0 where it has none). When ρ is nonzero in one or two rows
+    /// only (more than 80 % of the pivots), α_j is then ρ_a · value_a (+ ρ_b · value_b), and the scan
+    /// reads neither the column's record nor ρ per column.
+    let rowValues: UnsafeMutablePointer<Double>
+    let rowValuesB: UnsafeMutablePointer<Double>
     var rowListsStale = true
     static let maskRows = 4
     let candidates: UnsafeMutablePointer<RatioCandidate>
@@ -152,6 +158,8 @@ final class BoundedDualSimplex {
         active = buffer(n, 0); flipped = buffer(n, 0)
         let lists = m <= Self.maskRows ? 1 << m : m
         rowStart = buffer(lists + 1, 0); rowColumns = buffer(m <= Self.maskRows ? lists * n : 2 * n, 0)
+        rowValues = buffer(m <= Self.maskRows ? lists * n : 2 * n, 0)
+        rowValuesB = buffer(m <= Self.maskRows ? lists * n : 1, 0)
         changedCapacity = 4 * n + 16
         changed = buffer(changedCapacity + 1, 0)
         listed = buffer(n, 0)
@@ -160,7 +168,7 @@ final class BoundedDualSimplex {
 
     deinit {
         for p in [crashColumn, head, position, active, flipped, changed] as [UnsafeMutablePointer<Int32>] { p.deallocate() }
-        for p in [costs, lowers, uppers, rhs, x, y, binv, work, residual, column, dense, rho, savedRhs, savedBasicCost] { p.deallocate() }
+        for p in [costs, lowers, uppers, rhs, x, y, binv, work, residual, column, dense, rho, savedRhs, savedBasicCost, rowValues, rowValuesB] { p.deallocate() }
         state.deallocate(); listed.deallocate(); entries.deallocate(); candidates.deallocate(); rowStart.deallocate(); rowColumns.deallocate()
     }
 
@@ -189,13 +197,15 @@ final class BoundedDualSimplex {
     private var batchOpen = false
 
     /// Sets column j's bounds and cost for the next solve (lower ≤ upper, both finite), listing the column
-    /// when any of them changed. No branch on the numbers: the list grows by 0 or 1.
+    /// when any of them changed. No branch on the numbers: the list grows by 0 or 1, an integer computed
+    /// from the bits (a condition would be compiled into branches, which mispredict as the plants change).
     @inline(__always) func set(_ j: Int, lower lo: Double, upper hi: Double, cost c: Double, _ changes: inout Changes) {
         let oldLo = lowers[j], oldHi = uppers[j], oldC = costs[j]
-        let same = (oldLo.bitPattern ^ lo.bitPattern) | (oldHi.bitPattern ^ hi.bitPattern) | (oldC.bitPattern ^ c.bitPattern) == 0
+        let difference = (oldLo.bitPattern ^ lo.bitPattern) | (oldHi.bitPattern ^ hi.bitPattern) | (oldC.bitPattern ^ c.bitPattern)
         lowers[j] = lo; uppers[j] = hi; costs[j] = c
         changed[changes.count] = Int32(truncatingIfNeeded: j)
-        changes.count = same ? changes.count : min(changes.count &+ 1, changedCapacity)
+        let changedOne = Int(truncatingIfNeeded: (difference | (0 &- difference)) >> 63)   // 1 when difference ≠ 0
+        changes.count = min(changes.count &+ changedOne, changedCapacity)
     }
     /// Sets column j's upper bound (lower and cost as they are).
     @inline(__always) func set(_ j: Int, upper hi: Double, _ changes: inout Changes) {
@@ -231,7 +241,15 @@ final class BoundedDualSimplex {
                 for j in 0..<n {
                     let e = entries[j]
                     let rows = (1 << Int(e.row0)) | (Int(e.row1) < m ? 1 << Int(e.row1) : 0)
-                    if rows & mask != 0 { rowColumns[count] = Int32(j); count += 1 }
+                    if rows & mask != 0 {
+                        rowColumns[count] = Int32(j)
+                        // The entries in the mask's lowest row and (for two rows) in its other row.
+                        let a = mask.trailingZeroBitCount, b = (mask & (mask - 1)).trailingZeroBitCount
+                        func value(inRow row: Int) -> Double { Int(e.row0) == row ? e.value0 : (Int(e.row1) == row ? e.value1 : 0) }
+                        rowValues[count] = value(inRow: a)
+                        rowValuesB[count] = mask.nonzeroBitCount == 2 ? value(inRow: b) : 0
+                        count += 1
+                    }
                 }
             }
             rowStart[full + 1] = count
@@ -239,7 +257,9 @@ final class BoundedDualSimplex {
             for i in 0..<m {
                 rowStart[i] = count
                 for j in 0..<n where Int(entries[j].row0) == i || Int(entries[j].row1) == i {
-                    rowColumns[count] = Int32(j); count += 1
+                    rowColumns[count] = Int32(j)
+                    rowValues[count] = Int(entries[j].row0) == i ? entries[j].value0 : entries[j].value1
+                    count += 1
                 }
             }
             rowStart[m] = count
@@ -431,7 +451,7 @@ final class BoundedDualSimplex {
         let x = self.x, y = self.y, cost = self.cost, lower = self.lower, upper = self.upper
         let position = self.position, state = self.state, entries = self.entries, head = self.head
         let binv = self.binv, column = self.column, active = self.active, rho = self.rho
-        let rowStart = self.rowStart, rowColumns = self.rowColumns
+        let rowStart = self.rowStart, rowColumns = self.rowColumns, rowValues = self.rowValues, rowValuesB = self.rowValuesB
         let candidate = self.candidates
         let flipped = self.flipped, work = self.work, residual = self.residual
         let primalTolerance = self.primalTolerance, dualTolerance = self.dualTolerance, pivotTolerance = self.pivotTolerance
@@ -459,20 +479,36 @@ final class BoundedDualSimplex {
             for i in 0..<m { rho[i] = binv[r * m + i] }
             // Only the columns of the rows where ρ is nonzero are scanned (the others have α = 0).
             var list = -1
+            var nonzeroRows = 0, onlyRow = 0
+            var pairRows = (0, 0)
             if m <= Self.maskRows {
                 var mask = 0
-                for i in 0..<m where rho[i] != 0 { mask |= 1 << i }
+                for i in 0..<m where rho[i] != 0 { mask |= 1 << i; nonzeroRows += 1; onlyRow = i }
                 list = mask != 0 && mask != (1 << m) - 1 ? mask : -1
+                pairRows = (mask.trailingZeroBitCount, (mask & (mask &- 1)).trailingZeroBitCount)
             } else {
-                var nonzeroRows = 0, onlyRow = 0
                 for i in 0..<m where rho[i] != 0 { nonzeroRows += 1; onlyRow = i }
                 list = nonzeroRows == 1 ? onlyRow : -1
             }
             let scanList = list >= 0 ? rowColumns + rowStart[list] : active
             let scanCount = list >= 0 ? rowStart[list + 1] - rowStart[list] : activeCount
-            var (candidates, thetaMax) = scanPivotRow(active: scanList, count: scanCount, entries: entries, state: state, cost: cost,
+            var candidates: Int, thetaMax: Double
+            if list >= 0 && nonzeroRows == 1 {
+                (candidates, thetaMax) = scanPivotRow(columns: scanList, values: rowValues + rowStart[list], count: scanCount, rho: rho[onlyRow],
+                                                      entries: entries, state: state, cost: cost, lower: lower, upper: upper, y: y,
+                                                      leavingUp: leavingUp, pivotTolerance: pivotTolerance, dualTolerance: dualTolerance,
+                                                      into: candidate)
+            } else if list >= 0 && nonzeroRows == 2 && m <= Self.maskRows {
+                (candidates, thetaMax) = scanPivotRow(columns: scanList, values: rowValues + rowStart[list], rowValuesB + rowStart[list],
+                                                      count: scanCount, rho: rho[pairRows.0], rho[pairRows.1],
+                                                      entries: entries, state: state, cost: cost, lower: lower, upper: upper, y: y,
+                                                      leavingUp: leavingUp, pivotTolerance: pivotTolerance, dualTolerance: dualTolerance,
+                                                      into: candidate)
+            } else {
+                (candidates, thetaMax) = scanPivotRow(active: scanList, count: scanCount, entries: entries, state: state, cost: cost,
                                                       lower: lower, upper: upper, rho: rho, y: y, leavingUp: leavingUp,
                                                       pivotTolerance: pivotTolerance, dualTolerance: dualTolerance, into: candidate)
+            }
             // Bound flipping (long-step) ratio test: while flipping every column of the next breakpoint
             // group to its other bound still leaves the leaving row infeasible, flip them and go on; the
             // entering column is the largest |α| of the group where the row's infeasibility runs out.
@@ -622,22 +658,80 @@ private func scanPivotRow(active: UnsafeMutablePointer<Int32>, count: Int, entri
                           rho: UnsafeMutablePointer<Double>, y: UnsafeMutablePointer<Double>, leavingUp: Bool,
                           pivotTolerance: Double, dualTolerance: Double, into out: UnsafeMutablePointer<RatioCandidate>) -> (Int, Double) {
     var candidates = 0
-    // α is negated (its sign bit flipped) when the column's bound side equals the leaving side, d when
-    // the column is at its upper bound: no branch on the column's data.
     let leavingUpBit: UInt64 = leavingUp ? 1 : 0
     for a in 0..<count {
         let j = Int(active[a])
         let e = entries[j]
-        let alpha = rho[Int(e.row0)] * e.value0 + rho[Int(e.row1)] * e.value1
-        let st = state[j]
-        let up = UInt64(st & BoundedDualSimplex.atUpperBit)
-        // Eligible: a nonbasic column whose move off its bound reduces the leaving row's violation
-        // (α of the right sign).
-        let signedAlpha = Double(bitPattern: alpha.bitPattern ^ ((up ^ leavingUpBit ^ 1) << 63))
-        out[candidates].absAlpha = signedAlpha
-        out[candidates].column = j
-        candidates &+= (signedAlpha > pivotTolerance ? 1 : 0) & (st >= BoundedDualSimplex.basicBit ? 0 : 1)
+        file(j, alpha: rho[Int(e.row0)] * e.value0 + rho[Int(e.row1)] * e.value1, state: state, leavingUpBit: leavingUpBit,
+             pivotTolerance: pivotTolerance, into: out, &candidates)
     }
+    let thetaMax = ratios(candidates, entries: entries, state: state, cost: cost, lower: lower, upper: upper, y: y,
+                          dualTolerance: dualTolerance, into: out)
+    return (candidates, thetaMax)
+}
+
+/// As `scanPivotRow(active:…)` when ρ is nonzero in one row only: `columns` are that row's list and
+/// `values` their entries in the row, so α_j = ρ_r · value (the same number as the two-entry sum, whose
+/// other term is ±0).
+@inline(never)
+private func scanPivotRow(columns: UnsafeMutablePointer<Int32>, values: UnsafeMutablePointer<Double>, count: Int, rho: Double,
+                          entries: UnsafeMutablePointer<ColumnEntries>, state: UnsafeMutablePointer<UInt8>, cost: UnsafePointer<Double>,
+                          lower: UnsafePointer<Double>, upper: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>, leavingUp: Bool,
+                          pivotTolerance: Double, dualTolerance: Double, into out: UnsafeMutablePointer<RatioCandidate>) -> (Int, Double) {
+    var candidates = 0
+    let leavingUpBit: UInt64 = leavingUp ? 1 : 0
+    for a in 0..<count {
+        file(Int(columns[a]), alpha: rho * values[a], state: state, leavingUpBit: leavingUpBit, pivotTolerance: pivotTolerance,
+             into: out, &candidates)
+    }
+    let thetaMax = ratios(candidates, entries: entries, state: state, cost: cost, lower: lower, upper: upper, y: y,
+                          dualTolerance: dualTolerance, into: out)
+    return (candidates, thetaMax)
+}
+
+/// As `scanPivotRow(active:…)` when ρ is nonzero in two rows a < b only: `columns` are their list and
+/// `valuesA`, `valuesB` the columns' entries in a and in b (0 where none), so α_j = ρ_a · value_a + ρ_b ·
+/// value_b: the two-entry sum in another order (addition commutes), or, for a column with one entry in
+/// the rows, that entry's term plus ±0 as in the sum over its own rows (their ρ is 0 there too).
+@inline(never)
+private func scanPivotRow(columns: UnsafeMutablePointer<Int32>, values valuesA: UnsafeMutablePointer<Double>,
+                          _ valuesB: UnsafeMutablePointer<Double>, count: Int, rho rhoA: Double, _ rhoB: Double,
+                          entries: UnsafeMutablePointer<ColumnEntries>, state: UnsafeMutablePointer<UInt8>, cost: UnsafePointer<Double>,
+                          lower: UnsafePointer<Double>, upper: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>, leavingUp: Bool,
+                          pivotTolerance: Double, dualTolerance: Double, into out: UnsafeMutablePointer<RatioCandidate>) -> (Int, Double) {
+    var candidates = 0
+    let leavingUpBit: UInt64 = leavingUp ? 1 : 0
+    for a in 0..<count {
+        file(Int(columns[a]), alpha: rhoA * valuesA[a] + rhoB * valuesB[a], state: state, leavingUpBit: leavingUpBit,
+             pivotTolerance: pivotTolerance, into: out, &candidates)
+    }
+    let thetaMax = ratios(candidates, entries: entries, state: state, cost: cost, lower: lower, upper: upper, y: y,
+                          dualTolerance: dualTolerance, into: out)
+    return (candidates, thetaMax)
+}
+
+/// Files column j with pivot-row entry α at the next slot of `out`, and moves the count on when the column
+/// is eligible: a nonbasic column whose move off its bound reduces the leaving row's violation (α of the
+/// right sign). α is negated (its sign bit flipped) when the column's bound side equals the leaving side:
+/// no branch on the column's data.
+@inline(__always)
+private func file(_ j: Int, alpha: Double, state: UnsafeMutablePointer<UInt8>, leavingUpBit: UInt64, pivotTolerance: Double,
+                  into out: UnsafeMutablePointer<RatioCandidate>, _ candidates: inout Int) {
+    let st = state[j]
+    let up = UInt64(st & BoundedDualSimplex.atUpperBit)
+    let signedAlpha = Double(bitPattern: alpha.bitPattern ^ ((up ^ leavingUpBit ^ 1) << 63))
+    out[candidates].absAlpha = signedAlpha
+    out[candidates].column = j
+    candidates &+= (signedAlpha > pivotTolerance ? 1 : 0) & (st >= BoundedDualSimplex.basicBit ? 0 : 1)
+}
+
+/// The second pass of a scan (the reduced costs' signs are flipped for columns at their upper bound, again
+/// without a branch): the eligible columns' reduced-cost slacks, ratios, Harris bounds and ranges;
+/// returns the smallest Harris bound.
+@inline(__always)
+private func ratios(_ candidates: Int, entries: UnsafeMutablePointer<ColumnEntries>, state: UnsafeMutablePointer<UInt8>,
+                    cost: UnsafePointer<Double>, lower: UnsafePointer<Double>, upper: UnsafePointer<Double>,
+                    y: UnsafeMutablePointer<Double>, dualTolerance: Double, into out: UnsafeMutablePointer<RatioCandidate>) -> Double {
     var thetaMax = Double.infinity
     for c in 0..<candidates {
         let absAlpha = out[c].absAlpha, j = out[c].column
@@ -652,5 +746,5 @@ private func scanPivotRow(active: UnsafeMutablePointer<Int32>, count: Int, entri
         thetaMax = bound < thetaMax ? bound : thetaMax
         out[c].range = absAlpha * (upper[j] - lower[j])
     }
-    return (candidates, thetaMax)
+    return thetaMax
 }

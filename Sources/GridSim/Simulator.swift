@@ -26,7 +26,8 @@ public final class Simulator {
     let hydroUsedToday: Doubles
     let programHoursToday: Doubles
     let mandatoryHoursUsed: Doubles
-    /// Fraction of each plant's capacity not on forced outage (1 in deterministic runs; the Monte Carlo drives it).
+    /// Fraction of each plant's capacity not on forced outage, in [0, 1] (1 in deterministic runs; the Monte
+    /// Carlo drives it).
     public let plantInService: Doubles
     /// Σ over constant-availability plants of their available MW per region, kept up to date by
     /// `setPlantInService` (recomputed exactly when `constantSumsStale`).
@@ -67,6 +68,9 @@ public final class Simulator {
     let availableNow: Doubles
     let importNow: Doubles
     let minimumBurn: Doubles
+    /// Per fuel, the tonnes its plants burn in a step at their full minimum output: a bound on `minimumBurn`
+    /// (in-service fractions are at most 1), so a stock at least this large needs no plant's minimum lifted.
+    let minimumBurnBoundT: Doubles
     let arrays: PlanArrays
     let stepCount: Int
     // Max-flow scratch (adequacy fast path).
@@ -123,6 +127,10 @@ public final class Simulator {
         importNow = pool.make(s.regions.count, 0)
         minimumBurn = pool.make(s.fuels.count, 0)
         arrays = plan.arrays
+        minimumBurnBoundT = pool.make(s.fuels.count, 0)
+        for i in arrays.fuelPlants {
+            minimumBurnBoundT[arrays.plantFuel[i]] += arrays.plantMinOutputMW[i] * arrays.plantFuelTonnesPerMWh[i] * s.stepHours
+        }
         flowSupply = pool.make(s.regions.count, 0)
         flowDemand = pool.make(s.regions.count, 0)
         flowResidualForward = pool.make(s.corridors.count, 0)
@@ -139,6 +147,11 @@ public final class Simulator {
         for r in 0..<s.regions.count { solver.input.excessCostPerMWh[r] = s.dispatch.excessPenaltyUSDPerMWh }
         for b in 0..<plan.shedBlocks.count { solver.input.shedCostPerMWh[b] = plan.shedCostPerMWh[b] }
         for d in 0..<plan.programs.count { solver.input.responseCostPerMWh[d] = plan.programs[d].costUSDPerMWh }
+        // The strategic reserve's premium per tonne makes a MWh from it cost the reserve price.
+        for f in 0..<s.fuels.count {
+            let cheapest = arrays.fuelCheapestTonnesPerMWh[f]
+            solver.input.fuelReserveCostPerTonne[f] = cheapest > 0 ? plan.strategicReserveCostPerMWh / cheapest : 0
+        }
     }
 
     /// Dispatch pivots taken so far (a diagnostic of the warm start).
@@ -317,24 +330,19 @@ public final class Simulator {
             for i in 0..<plantCount { setPlantInputs(i, maxMW: plantMaxNow[i], t: t, dt: dt) }
         }
         // Fuel rows must be feasible at minimum output: lift the minimums of plants whose fuel is short.
+        // (The reserve's cost per tonne is set once, in `init`.)
         if fuelCount > 0 {
+            var someShort = false
             for f in 0..<fuelCount {
                 let reserve = a.fuelReserveT[f]
                 let stock = max(0, fuelStock[f])
-                solver.input.fuelAvailableTonnes[f] = max(0, stock - reserve)
-                solver.input.fuelReserveTonnes[f] = min(stock, reserve)
-                // The strategic reserve's premium per tonne makes a MWh from it cost the reserve price.
-                let cheapest = a.fuelCheapestTonnesPerMWh[f]
-                solver.input.fuelReserveCostPerTonne[f] = cheapest > 0 ? plan.strategicReserveCostPerMWh / cheapest : 0
-                minimumBurn[f] = 0
+                let available = max(0, stock - reserve), kept = min(stock, reserve)
+                solver.input.fuelAvailableTonnes[f] = available
+                solver.input.fuelReserveTonnes[f] = kept
+                someShort = someShort || !(minimumBurnBoundT[f] <= available + kept)
             }
-            for i in a.fuelPlants {
-                minimumBurn[a.plantFuel[i]] += solver.input.plantMinMW[i] * a.plantFuelTonnesPerMWh[i] * dt
-            }
-            for i in a.fuelPlants {
-                let f = a.plantFuel[i]
-                if minimumBurn[f] > solver.input.fuelAvailableTonnes[f] + solver.input.fuelReserveTonnes[f] { solver.input.plantMinMW[i] = 0 }
-            }
+            // Each plant's minimum is at most its full one: a stock above the bound covers their sum.
+            if someShort { liftShortFuelMinimums(dt: dt) }
         }
         for k in 0..<corridorCount {
             solver.input.corridorForwardMW[k] = a.corridorLimitForwardMW[k] * corridorInService[k]
@@ -384,6 +392,19 @@ public final class Simulator {
         if recordHourly {
             hourly?.record(t: t, plan: plan, result: solver.result, demandMW: demandNow, mandatoryMW: mandatoryNow, plantMaxMW: plantMaxNow,
                            fuelStock: fuelStock, storageSOC: storageSOC)
+        }
+    }
+
+    /// Lowers to 0 the minimum output of the plants whose fuel's stock cannot cover its plants' minimums.
+    func liftShortFuelMinimums(dt: Double) {
+        let a = arrays
+        for f in 0..<minimumBurn.count { minimumBurn[f] = 0 }
+        for i in a.fuelPlants {
+            minimumBurn[a.plantFuel[i]] += solver.input.plantMinMW[i] * a.plantFuelTonnesPerMWh[i] * dt
+        }
+        for i in a.fuelPlants {
+            let f = a.plantFuel[i]
+            if minimumBurn[f] > solver.input.fuelAvailableTonnes[f] + solver.input.fuelReserveTonnes[f] { solver.input.plantMinMW[i] = 0 }
         }
     }
 
