@@ -27,14 +27,13 @@ struct ColumnEntries {
     var value1: Double
 }
 
-/// An eligible column of the ratio test: |α|, the reduced cost's slack |d|, the ratio |d|/|α| and its
-/// Harris bound (|d| + tolerance)/|α|, the column's infeasibility range |α|·(u − l), and the column.
+/// An eligible column of the ratio test: |α|, the ratio |d|/|α| of its reduced cost's slack |d| and its
+/// Harris bound (|d| + tolerance)/|α|, and the column. (Its infeasibility range |α|·(u − l) is computed
+/// only if it falls in a breakpoint group.)
 struct RatioCandidate {
     var absAlpha: Double
-    var slack: Double
     var ratio: Double
     var bound: Double
-    var range: Double
     var column: Int
 }
 
@@ -152,7 +151,7 @@ final class BoundedDualSimplex {
         x = buffer(n, 0); y = buffer(m + 1, 0)
         head = buffer(m, -1); position = buffer(n, -1); state = buffer(n, 0)
         entries = buffer(n, ColumnEntries(row0: 0, row1: Int32(m), value0: 0, value1: 0))
-        candidates = buffer(n, RatioCandidate(absAlpha: 0, slack: 0, ratio: 0, bound: 0, range: 0, column: 0))
+        candidates = buffer(n, RatioCandidate(absAlpha: 0, ratio: 0, bound: 0, column: 0))
         binv = buffer(m * m, 0)
         work = buffer(m + 1, 0); residual = buffer(m + 1, 0); column = buffer(m, 0); dense = buffer(m * m, 0); rho = buffer(m + 1, 0)
         active = buffer(n, 0); flipped = buffer(n, 0)
@@ -494,20 +493,21 @@ final class BoundedDualSimplex {
             let scanCount = list >= 0 ? rowStart[list + 1] - rowStart[list] : activeCount
             var candidates: Int, thetaMax: Double
             if list >= 0 && nonzeroRows == 1 {
-                (candidates, thetaMax) = scanPivotRow(columns: scanList, values: rowValues + rowStart[list], count: scanCount, rho: rho[onlyRow],
-                                                      entries: entries, state: state, cost: cost, lower: lower, upper: upper, y: y,
-                                                      leavingUp: leavingUp, pivotTolerance: pivotTolerance, dualTolerance: dualTolerance,
-                                                      into: candidate)
+                (candidates, thetaMax) = scanPivotRow(columns: scanList, values: rowValues + rowStart[list], count: scanCount,
+                                                      rho: rho[onlyRow], entries: entries, state: state, cost: cost,
+                                                      y: y, leavingUp: leavingUp,
+                                                      pivotTolerance: pivotTolerance, dualTolerance: dualTolerance, into: candidate)
             } else if list >= 0 && nonzeroRows == 2 && m <= Self.maskRows {
                 (candidates, thetaMax) = scanPivotRow(columns: scanList, values: rowValues + rowStart[list], rowValuesB + rowStart[list],
                                                       count: scanCount, rho: rho[pairRows.0], rho[pairRows.1],
-                                                      entries: entries, state: state, cost: cost, lower: lower, upper: upper, y: y,
+                                                      entries: entries, state: state, cost: cost, y: y,
                                                       leavingUp: leavingUp, pivotTolerance: pivotTolerance, dualTolerance: dualTolerance,
                                                       into: candidate)
             } else {
-                (candidates, thetaMax) = scanPivotRow(active: scanList, count: scanCount, entries: entries, state: state, cost: cost,
-                                                      lower: lower, upper: upper, rho: rho, y: y, leavingUp: leavingUp,
-                                                      pivotTolerance: pivotTolerance, dualTolerance: dualTolerance, into: candidate)
+                (candidates, thetaMax) = scanPivotRow(active: scanList, count: scanCount, rho: rho,
+                                                      entries: entries, state: state, cost: cost, y: y,
+                                                      leavingUp: leavingUp, pivotTolerance: pivotTolerance, dualTolerance: dualTolerance,
+                                                      into: candidate)
             }
             // Bound flipping (long-step) ratio test: while flipping every column of the next breakpoint
             // group to its other bound still leaves the leaving row infeasible, flip them and go on; the
@@ -526,8 +526,8 @@ final class BoundedDualSimplex {
                 // Few candidates are in the group: a branch keeps the sum's chain to them (a select would
                 // chain an addition per candidate).
                 for c in 0..<candidates where candidate[c].ratio <= thetaMax {
-                    groupRange += candidate[c].range
-                    let a = candidate[c].absAlpha
+                    let a = candidate[c].absAlpha, j = candidate[c].column
+                    groupRange += a * (upper[j] - lower[j])
                     if a > bestAlpha { bestAlpha = a; best = c }
                 }
                 if slope - groupRange > primalTolerance * (1 + slope) {
@@ -646,92 +646,73 @@ final class BoundedDualSimplex {
     }
 }
 
-/// The pivot row's scan (a function of its own, so that its few pointers stay in registers): writes the
-/// eligible columns of the ratio test, with their ratios, to `out` and returns their number and their
-/// smallest Harris bound. Every column is written at the next slot; the count moves on only for eligible
-/// ones (no unpredictable branch). Basic and fixed columns are not eligible (`state >= basicBit`). The
-/// reduced costs are computed for the eligible columns only (typically fewer than half of those scanned).
+/// The pivot row's scans (functions of their own, so that their few pointers stay in registers): each
+/// writes the eligible columns of the ratio test, with their ratios, to `out` and returns their number and
+/// their smallest Harris bound. They differ in how α_j is computed:
+/// - over any list of columns, from the column's two entries and ρ;
+/// - when ρ is nonzero in one row only, over that row's list: α_j = ρ_r · the column's entry in r (the
+///   same number as the two-entry sum, whose other term is ±0);
+/// - when ρ is nonzero in two rows a < b only, over their list: α_j = ρ_a · entry_a + ρ_b · entry_b, with
+///   0 where the column has no entry: the two-entry sum in another order (addition commutes), or, for a
+///   column with one entry in the rows, that entry's term plus ±0, as in the sum over its own rows.
 @inline(never)
-private func scanPivotRow(active: UnsafeMutablePointer<Int32>, count: Int, entries: UnsafeMutablePointer<ColumnEntries>,
-                          state: UnsafeMutablePointer<UInt8>, cost: UnsafePointer<Double>,
-                          lower: UnsafePointer<Double>, upper: UnsafePointer<Double>,
-                          rho: UnsafeMutablePointer<Double>, y: UnsafeMutablePointer<Double>, leavingUp: Bool,
+private func scanPivotRow(active: UnsafeMutablePointer<Int32>, count: Int, rho: UnsafeMutablePointer<Double>,
+                          entries: UnsafeMutablePointer<ColumnEntries>, state: UnsafeMutablePointer<UInt8>, cost: UnsafePointer<Double>,
+                          y: UnsafeMutablePointer<Double>, leavingUp: Bool,
                           pivotTolerance: Double, dualTolerance: Double, into out: UnsafeMutablePointer<RatioCandidate>) -> (Int, Double) {
-    var candidates = 0
-    let leavingUpBit: UInt64 = leavingUp ? 1 : 0
-    for a in 0..<count {
+    scan(count, entries: entries, state: state, cost: cost, y: y, leavingUp: leavingUp,
+         pivotTolerance: pivotTolerance, dualTolerance: dualTolerance, into: out) { a in
         let j = Int(active[a])
         let e = entries[j]
-        file(j, alpha: rho[Int(e.row0)] * e.value0 + rho[Int(e.row1)] * e.value1, state: state, leavingUpBit: leavingUpBit,
-             pivotTolerance: pivotTolerance, into: out, &candidates)
+        return (j, rho[Int(e.row0)] * e.value0 + rho[Int(e.row1)] * e.value1)
     }
-    let thetaMax = ratios(candidates, entries: entries, state: state, cost: cost, lower: lower, upper: upper, y: y,
-                          dualTolerance: dualTolerance, into: out)
-    return (candidates, thetaMax)
 }
 
-/// As `scanPivotRow(active:…)` when ρ is nonzero in one row only: `columns` are that row's list and
-/// `values` their entries in the row, so α_j = ρ_r · value (the same number as the two-entry sum, whose
-/// other term is ±0).
 @inline(never)
 private func scanPivotRow(columns: UnsafeMutablePointer<Int32>, values: UnsafeMutablePointer<Double>, count: Int, rho: Double,
                           entries: UnsafeMutablePointer<ColumnEntries>, state: UnsafeMutablePointer<UInt8>, cost: UnsafePointer<Double>,
-                          lower: UnsafePointer<Double>, upper: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>, leavingUp: Bool,
+                          y: UnsafeMutablePointer<Double>, leavingUp: Bool,
                           pivotTolerance: Double, dualTolerance: Double, into out: UnsafeMutablePointer<RatioCandidate>) -> (Int, Double) {
-    var candidates = 0
-    let leavingUpBit: UInt64 = leavingUp ? 1 : 0
-    for a in 0..<count {
-        file(Int(columns[a]), alpha: rho * values[a], state: state, leavingUpBit: leavingUpBit, pivotTolerance: pivotTolerance,
-             into: out, &candidates)
-    }
-    let thetaMax = ratios(candidates, entries: entries, state: state, cost: cost, lower: lower, upper: upper, y: y,
-                          dualTolerance: dualTolerance, into: out)
-    return (candidates, thetaMax)
+    scan(count, entries: entries, state: state, cost: cost, y: y, leavingUp: leavingUp,
+         pivotTolerance: pivotTolerance, dualTolerance: dualTolerance, into: out) { a in (Int(columns[a]), rho * values[a]) }
 }
 
-/// As `scanPivotRow(active:…)` when ρ is nonzero in two rows a < b only: `columns` are their list and
-/// `valuesA`, `valuesB` the columns' entries in a and in b (0 where none), so α_j = ρ_a · value_a + ρ_b ·
-/// value_b: the two-entry sum in another order (addition commutes), or, for a column with one entry in
-/// the rows, that entry's term plus ±0 as in the sum over its own rows (their ρ is 0 there too).
 @inline(never)
 private func scanPivotRow(columns: UnsafeMutablePointer<Int32>, values valuesA: UnsafeMutablePointer<Double>,
                           _ valuesB: UnsafeMutablePointer<Double>, count: Int, rho rhoA: Double, _ rhoB: Double,
                           entries: UnsafeMutablePointer<ColumnEntries>, state: UnsafeMutablePointer<UInt8>, cost: UnsafePointer<Double>,
-                          lower: UnsafePointer<Double>, upper: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>, leavingUp: Bool,
+                          y: UnsafeMutablePointer<Double>, leavingUp: Bool,
                           pivotTolerance: Double, dualTolerance: Double, into out: UnsafeMutablePointer<RatioCandidate>) -> (Int, Double) {
-    var candidates = 0
+    scan(count, entries: entries, state: state, cost: cost, y: y, leavingUp: leavingUp,
+         pivotTolerance: pivotTolerance, dualTolerance: dualTolerance, into: out) { a in (Int(columns[a]), rhoA * valuesA[a] + rhoB * valuesB[a]) }
+}
+
+/// The two passes of a scan over `count` columns, `column(a)` giving the a-th column and its α.
+///
+/// First pass: every column is written at the next slot of `out`, and the count moves on when it is
+/// eligible: a nonbasic, nonfixed column (`state < basicBit`) whose move off its bound reduces the leaving
+/// row's violation (α of the right sign). α is negated (its sign bit flipped) when the column's bound side
+/// equals the leaving side: no branch on the column's data.
+///
+/// Second pass, over the eligible columns only (typically fewer than half of those scanned): the reduced
+/// costs' slacks (d's sign flipped for columns at their upper bound, again without a branch), ratios and
+/// Harris bounds.
+@inline(__always)
+private func scan(_ count: Int, entries: UnsafeMutablePointer<ColumnEntries>, state: UnsafeMutablePointer<UInt8>, cost: UnsafePointer<Double>,
+                  y: UnsafeMutablePointer<Double>, leavingUp: Bool,
+                  pivotTolerance: Double, dualTolerance: Double, into out: UnsafeMutablePointer<RatioCandidate>,
+                  _ column: (Int) -> (Int, Double)) -> (Int, Double) {
     let leavingUpBit: UInt64 = leavingUp ? 1 : 0
+    var candidates = 0
     for a in 0..<count {
-        file(Int(columns[a]), alpha: rhoA * valuesA[a] + rhoB * valuesB[a], state: state, leavingUpBit: leavingUpBit,
-             pivotTolerance: pivotTolerance, into: out, &candidates)
+        let (j, alpha) = column(a)
+        let st = state[j]
+        let up = UInt64(st & BoundedDualSimplex.atUpperBit)
+        let signedAlpha = Double(bitPattern: alpha.bitPattern ^ ((up ^ leavingUpBit ^ 1) << 63))
+        out[candidates].absAlpha = signedAlpha
+        out[candidates].column = j
+        candidates &+= (signedAlpha > pivotTolerance ? 1 : 0) & (st >= BoundedDualSimplex.basicBit ? 0 : 1)
     }
-    let thetaMax = ratios(candidates, entries: entries, state: state, cost: cost, lower: lower, upper: upper, y: y,
-                          dualTolerance: dualTolerance, into: out)
-    return (candidates, thetaMax)
-}
-
-/// Files column j with pivot-row entry α at the next slot of `out`, and moves the count on when the column
-/// is eligible: a nonbasic column whose move off its bound reduces the leaving row's violation (α of the
-/// right sign). α is negated (its sign bit flipped) when the column's bound side equals the leaving side:
-/// no branch on the column's data.
-@inline(__always)
-private func file(_ j: Int, alpha: Double, state: UnsafeMutablePointer<UInt8>, leavingUpBit: UInt64, pivotTolerance: Double,
-                  into out: UnsafeMutablePointer<RatioCandidate>, _ candidates: inout Int) {
-    let st = state[j]
-    let up = UInt64(st & BoundedDualSimplex.atUpperBit)
-    let signedAlpha = Double(bitPattern: alpha.bitPattern ^ ((up ^ leavingUpBit ^ 1) << 63))
-    out[candidates].absAlpha = signedAlpha
-    out[candidates].column = j
-    candidates &+= (signedAlpha > pivotTolerance ? 1 : 0) & (st >= BoundedDualSimplex.basicBit ? 0 : 1)
-}
-
-/// The second pass of a scan (the reduced costs' signs are flipped for columns at their upper bound, again
-/// without a branch): the eligible columns' reduced-cost slacks, ratios, Harris bounds and ranges;
-/// returns the smallest Harris bound.
-@inline(__always)
-private func ratios(_ candidates: Int, entries: UnsafeMutablePointer<ColumnEntries>, state: UnsafeMutablePointer<UInt8>,
-                    cost: UnsafePointer<Double>, lower: UnsafePointer<Double>, upper: UnsafePointer<Double>,
-                    y: UnsafeMutablePointer<Double>, dualTolerance: Double, into out: UnsafeMutablePointer<RatioCandidate>) -> Double {
     var thetaMax = Double.infinity
     for c in 0..<candidates {
         let absAlpha = out[c].absAlpha, j = out[c].column
@@ -739,12 +720,10 @@ private func ratios(_ candidates: Int, entries: UnsafeMutablePointer<ColumnEntri
         let dj = cost[j] - (y[Int(e.row0)] * e.value0 + y[Int(e.row1)] * e.value1)
         let up = UInt64(state[j] & BoundedDualSimplex.atUpperBit)
         let slack = max(0, Double(bitPattern: dj.bitPattern ^ (up << 63)))
-        out[c].slack = slack
         out[c].ratio = slack / absAlpha
         let bound = (slack + dualTolerance) / absAlpha
         out[c].bound = bound
         thetaMax = bound < thetaMax ? bound : thetaMax
-        out[c].range = absAlpha * (upper[j] - lower[j])
     }
-    return thetaMax
+    return (candidates, thetaMax)
 }
