@@ -199,6 +199,10 @@ public final class DispatchSolver {
     let segmentWidth: UnsafeMutablePointer<Double>
     let segmentLoss: UnsafeMutablePointer<Double>
     let segmentCount: Int
+    /// Corridor k's forward segments are `corridorSegmentStart[k] ..< corridorBackwardStart[k]`, its backward
+    /// ones `corridorBackwardStart[k] ..< corridorSegmentStart[k + 1]`.
+    let corridorSegmentStart: UnsafeMutablePointer<Int>
+    let corridorBackwardStart: UnsafeMutablePointer<Int>
     // The structure's sizes and per-column facts as raw buffers (the step's loops read no Swift array,
     // so they take no retain and no bounds check).
     let regionCount: Int, plantCount: Int, storageCount: Int, responseCount: Int, fuelCount: Int, corridorCount: Int
@@ -247,10 +251,14 @@ public final class DispatchSolver {
         input = DispatchInput(structure: s)
         result = DispatchResult(structure: s)
         var corridorOf: [Int] = [], backward: [Bool] = [], width: [Double] = [], loss: [Double] = []
+        var segmentStarts: [Int] = [], backwardStarts: [Int] = []
         for (k, c) in s.corridors.enumerated() {
+            segmentStarts.append(corridorOf.count)
             for seg in c.forwardSegments { corridorOf.append(k); backward.append(false); width.append(seg.widthFraction); loss.append(seg.lossFraction) }
+            backwardStarts.append(corridorOf.count)
             for seg in c.backwardSegments { corridorOf.append(k); backward.append(true); width.append(seg.widthFraction); loss.append(seg.lossFraction) }
         }
+        segmentStarts.append(corridorOf.count)
         func buffer<T>(_ values: [T]) -> UnsafeMutablePointer<T> {
             let p = UnsafeMutablePointer<T>.allocate(capacity: max(1, values.count))
             p.initialize(from: values, count: values.count)
@@ -259,6 +267,7 @@ public final class DispatchSolver {
         segmentCorridor = buffer(corridorOf); segmentBackward = buffer(backward)
         segmentWidth = buffer(width); segmentLoss = buffer(loss)
         segmentCount = corridorOf.count
+        corridorSegmentStart = buffer(segmentStarts); corridorBackwardStart = buffer(backwardStarts)
         regionCount = s.regionCount; plantCount = s.plantCount; storageCount = s.storageCount
         responseCount = s.responseCount; fuelCount = s.fuelCount; corridorCount = s.corridors.count
         stepHours = s.stepHours
@@ -361,6 +370,7 @@ public final class DispatchSolver {
         shedShare?.deallocate(); shedBlockRegion.deallocate(); shedSuffixShare.deallocate()
         fuelMaxBurn.deallocate(); excessUpperMW.deallocate(); corridorLimitsSeen.deallocate(); segmentInflowMW.deallocate(); shedSortedCost.deallocate(); shedWritten.deallocate()
         segmentCorridor.deallocate(); segmentBackward.deallocate(); segmentWidth.deallocate(); segmentLoss.deallocate()
+        corridorSegmentStart.deallocate(); corridorBackwardStart.deallocate()
         plantFuel.deallocate(); plantFuelTonnesPerMWh.deallocate(); regionPlantStart.deallocate(); regionPlants.deallocate(); storageRegion.deallocate(); responseRegion.deallocate()
         fuelPlants.deallocate()
     }
@@ -646,21 +656,21 @@ public final class DispatchSolver {
         let x = lp.x
         for p in 0..<plantCount { result.plantMW[p] = x[plantStart + p] }
         for k in 0..<corridorCount {
-            result.corridorForwardSentMW[k] = 0; result.corridorBackwardSentMW[k] = 0
-            result.corridorForwardLossMW[k] = 0; result.corridorBackwardLossMW[k] = 0
-        }
-        for i in 0..<segmentCount {
-            let k = segmentCorridor[i], v = x[segmentStart + i]
-            if segmentBackward[i] {
-                result.corridorBackwardSentMW[k] += v
-                result.corridorBackwardLossMW[k] += v * segmentLoss[i]
-            } else {
-                result.corridorForwardSentMW[k] += v
-                result.corridorForwardLossMW[k] += v * segmentLoss[i]
+            // Each direction's segments in order, summed in registers.
+            var sent = 0.0, lost = 0.0
+            for i in corridorSegmentStart[k]..<corridorBackwardStart[k] {
+                let v = x[segmentStart + i]
+                sent += v; lost += v * segmentLoss[i]
             }
-        }
-        for k in 0..<corridorCount {
-            result.corridorLossMW[k] = result.corridorForwardLossMW[k] + result.corridorBackwardLossMW[k]
+            result.corridorForwardSentMW[k] = sent; result.corridorForwardLossMW[k] = lost
+            let forwardLost = lost
+            sent = 0; lost = 0
+            for i in corridorBackwardStart[k]..<corridorSegmentStart[k + 1] {
+                let v = x[segmentStart + i]
+                sent += v; lost += v * segmentLoss[i]
+            }
+            result.corridorBackwardSentMW[k] = sent; result.corridorBackwardLossMW[k] = lost
+            result.corridorLossMW[k] = forwardLost + lost
         }
         for k in 0..<storageCount {
             result.storageDischargeMW[k] = x[dischargeStart + k]

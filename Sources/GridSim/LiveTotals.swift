@@ -25,7 +25,9 @@ final class LiveTotals {
     // The plan's facts the recorder reads.
     let regionCount: Int, classCount: Int, plantCount: Int
     let regionPlantStart: FixedArray<Int>, regionPlants: FixedArray<Int>
-    let plantIsVariableRenewable: FixedArray<Bool>
+    /// The variable renewable plants of region r in ascending order (their curtailment is recorded):
+    /// `regionRenewables[regionRenewableStart[r] ..< regionRenewableStart[r + 1]]`.
+    let regionRenewableStart: FixedArray<Int>, regionRenewables: FixedArray<Int>
     let fuelPlants: FixedArray<Int>
     let plantFuel: FixedArray<Int>
     let shedRegion: FixedArray<Int>, shedClass: FixedArray<Int>, shedVOLL: FixedArray<Double>
@@ -78,7 +80,14 @@ final class LiveTotals {
         let a = plan.arrays
         regionCount = R; classCount = totals.classCount; plantCount = a.plantRegion.count
         regionPlantStart = a.regionPlantStart; regionPlants = a.regionPlants
-        plantIsVariableRenewable = a.plantIsVariableRenewable
+        var renewableStarts = [0], renewables: [Int] = []
+        for r in 0..<R {
+            for n in a.regionPlantStart[r]..<a.regionPlantStart[r + 1] where a.plantIsVariableRenewable[a.regionPlants[n]] {
+                renewables.append(a.regionPlants[n])
+            }
+            renewableStarts.append(renewables.count)
+        }
+        regionRenewableStart = FixedArray(renewableStarts); regionRenewables = FixedArray(renewables)
         fuelPlants = a.fuelPlants; plantFuel = a.plantFuel
         shedRegion = a.shedRegion; shedClass = a.shedClass; shedVOLL = a.shedVOLL
         programRegion = FixedArray(plan.programRegion); programCostPerMWh = a.programCostPerMWh
@@ -241,11 +250,17 @@ final class LiveTotals {
                 let mw = res.plantMW[i]
                 supply += mw
                 plantGenerationMWh[i] += mw * dt
-                if plantIsVariableRenewable[i] { curtailedMWh[r] += max(0, plantMaxMW[i] - mw) * dt }
             }
             stepSupply[r] = supply
+            for n in regionRenewableStart[r]..<regionRenewableStart[r + 1] {
+                let i = regionRenewables[n]
+                curtailedMWh[r] += max(0, plantMaxMW[i] - res.plantMW[i]) * dt
+            }
         }
-        for n in 0..<fuelPlants.count {
+        // Plants held back by their fuel: only in steps where some fuel's stock has a value (its row binds).
+        var someFuelValued = false
+        for f in 0..<res.fuelValuePerTonne.count { someFuelValued = someFuelValued || res.fuelValuePerTonne[f] > 1e-7 }
+        for n in 0..<(someFuelValued ? fuelPlants.count : 0) {
             let i = fuelPlants[n], f = plantFuel[i]
             if res.fuelValuePerTonne[f] > 1e-7 && res.plantMW[i] < plantMaxMW[i] - 1e-6 {
                 plantFuelLimitedHours[i] += dt
