@@ -380,18 +380,17 @@ final class BoundedDualSimplex {
     /// As `computePrimal`, when the duals are those the last solve ended with and the residual is valid:
     /// only the columns whose bounds or cost changed are put at their bound again (a column whose numbers
     /// and reduced cost are unchanged is where that solve left it), and the residual moves by their
-    /// change and by the right-hand side's. The movable list is rebuilt only if some column became fixed
-    /// or free.
+    /// change and by the right-hand side's. A column that became fixed or free leaves or joins the movable
+    /// list in its place (the list stays in column order, as `computePrimal` builds it).
     private func updatePrimal() {
         let residual = self.residual
         for i in 0..<m { residual[i] += rhs[i] - savedRhs[i]; savedRhs[i] = rhs[i] }
         let lower = self.lower, upper = self.upper, state = self.state, entries = self.entries
         let x = self.x, changed = self.changed, listed = self.listed
-        var fixedOrFree = false
         for c in 0..<changedCount {
             let j = Int(changed[c])
             let lo = lower[j], hi = upper[j]
-            fixedOrFree = fixedOrFree || (listed[j] != 0) != (lo != hi)
+            if (listed[j] != 0) != (lo != hi) { moveInActiveList(j, movable: lo != hi) }
             let st = state[j]
             if st & Self.basicBit != 0 { continue }
             let e = entries[j]
@@ -402,17 +401,25 @@ final class BoundedDualSimplex {
             residual[Int(e.row1)] -= e.value1 * delta
         }
         changedCount = 0
-        if fixedOrFree {
-            var movable = 0
-            for j in 0..<n {
-                active[movable] = Int32(j)
-                listed[j] = lower[j] != upper[j] ? 1 : 0
-                movable &+= lower[j] != upper[j] ? 1 : 0
-            }
-            activeCount = movable
-        }
         incrementalSolves &+= 1
         computeBasicValues()
+    }
+
+    /// Inserts column j into the movable list at its place in column order (`movable`), or removes it.
+    private func moveInActiveList(_ j: Int, movable: Bool) {
+        if movable {
+            var k = activeCount
+            while k > 0 && Int(active[k - 1]) > j { active[k] = active[k - 1]; k -= 1 }
+            active[k] = Int32(j)
+            activeCount += 1
+        } else {
+            var k = 0
+            while k < activeCount && Int(active[k]) != j { k += 1 }
+            precondition(k < activeCount, "a listed column is missing from the movable list")
+            for i in k..<(activeCount - 1) { active[i] = active[i + 1] }
+            activeCount -= 1
+        }
+        listed[j] = movable ? 1 : 0
     }
 
     /// Puts nonbasic column j at the bound its reduced cost asks for (a fixed column at its bound; on a tie
@@ -440,8 +447,10 @@ final class BoundedDualSimplex {
         if !hasBasis { installCrashBasis() }
         else if pivotsSinceRefactor >= refactorInterval && !refactor() { installCrashBasis() }
         // The duals y = c_B B⁻¹ are those the last solve ended with when neither B⁻¹ nor c_B changed since.
-        var dualsAsBefore = residualValid && changedCount < changedCapacity
-        for k in 0..<m { dualsAsBefore = dualsAsBefore && cost[Int(head[k])] == savedBasicCost[k] }
+        // (Counted without `&&`, which would branch at every row.)
+        var basicCostsChanged = 0
+        for k in 0..<m { basicCostsChanged |= cost[Int(head[k])] == savedBasicCost[k] ? 0 : 1 }
+        let dualsAsBefore = residualValid && changedCount < changedCapacity && basicCostsChanged == 0
         if dualsAsBefore { updatePrimal() } else { computeDuals(); computePrimal() }
         let limit = maxIterations ?? (50 * (m + n) + 1000)
         var iterations = 0
@@ -590,10 +599,10 @@ final class BoundedDualSimplex {
             let eq = entries[q]
             let rq0 = Int(eq.row0), rq1 = Int(eq.row1)
             let vq0 = eq.value0, vq1 = eq.value1
-            for i in 0..<m {
-                var s = binv[i * m + rq0] * vq0
-                if rq1 < m { s += binv[i * m + rq1] * vq1 }
-                column[i] = s
+            if rq1 < m {
+                for i in 0..<m { column[i] = binv[i * m + rq0] * vq0 + binv[i * m + rq1] * vq1 }
+            } else {
+                for i in 0..<m { column[i] = binv[i * m + rq0] * vq0 }
             }
             let pivot = column[r]
             let target = leavingUp ? upper[leaving] : lower[leaving]

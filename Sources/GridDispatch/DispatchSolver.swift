@@ -406,10 +406,10 @@ public final class DispatchSolver {
                 let p = fuelPlants[i]
                 fuelMaxBurn[plantFuel[p]] += max(0, plantMax[p]) * plantFuelTonnesPerMWh[p] * stepHours
             }
-            var fuelCanBind = false
+            var fuelsThatCanBind = 0   // (counted without `||`, which would branch at every fuel)
             let available = input.fuelAvailableTonnes
-            for f in 0..<fuelCount { fuelCanBind = fuelCanBind || !(fuelMaxBurn[f] <= max(0, available[f])) }
-            if !fuelCanBind { lp = regionalLP }
+            for f in 0..<fuelCount { fuelsThatCanBind |= fuelMaxBurn[f] <= max(0, available[f]) ? 0 : 1 }
+            if fuelsThatCanBind == 0 { lp = regionalLP }
         }
         let regional = lp !== fullLP
         if regional { regionalSolves += 1 }
@@ -450,15 +450,15 @@ public final class DispatchSolver {
         let corridorForward = input.corridorForwardMW, corridorBackward = input.corridorBackwardMW
         let seen = corridorLimitsSeen + (regional ? 2 * corridorCount : 0)
         let inflow = segmentInflowMW + (regional ? regionCount : 0)
-        var limitsChanged = false
+        var limitBitsChanged: UInt64 = 0
         for k in 0..<corridorCount {
             let f = corridorForward[k], b = corridorBackward[k]
             probe += (f + b) * 0
             least = min(least, min(f, b))
-            limitsChanged = limitsChanged || f.bitPattern != seen[2 * k].bitPattern || b.bitPattern != seen[2 * k + 1].bitPattern
+            limitBitsChanged |= (f.bitPattern ^ seen[2 * k].bitPattern) | (b.bitPattern ^ seen[2 * k + 1].bitPattern)
             seen[2 * k] = f; seen[2 * k + 1] = b
         }
-        if limitsChanged {
+        if limitBitsChanged != 0 {
             for r in 0..<regionCount { inflow[r] = 0 }
             for i in 0..<segmentCount {
                 let k = segmentCorridor[i]

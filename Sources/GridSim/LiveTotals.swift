@@ -258,9 +258,9 @@ final class LiveTotals {
             }
         }
         // Plants held back by their fuel: only in steps where some fuel's stock has a value (its row binds).
-        var someFuelValued = false
-        for f in 0..<res.fuelValuePerTonne.count { someFuelValued = someFuelValued || res.fuelValuePerTonne[f] > 1e-7 }
-        for n in 0..<(someFuelValued ? fuelPlants.count : 0) {
+        var fuelsValued = 0
+        for f in 0..<res.fuelValuePerTonne.count { fuelsValued |= res.fuelValuePerTonne[f] > 1e-7 ? 1 : 0 }
+        for n in 0..<(fuelsValued != 0 ? fuelPlants.count : 0) {
             let i = fuelPlants[n], f = plantFuel[i]
             if res.fuelValuePerTonne[f] > 1e-7 && res.plantMW[i] < plantMaxMW[i] - 1e-6 {
                 plantFuelLimitedHours[i] += dt

@@ -291,7 +291,12 @@ public final class Simulator {
                 setPlantInputs(i, maxMW: m, t: t, dt: dt)
             }
         }
-        for k in 0..<storageCount { availableNow[a.storageRegion[k]] += storageDischargeLimit(k, dt: dt) }
+        for k in 0..<storageCount {
+            // The discharge bound of this step's dispatch (the rest of storage's inputs: `setStorage`).
+            let limit = storageDischargeLimit(k, dt: dt)
+            solver.input.storageDischargeMaxMW[k] = limit
+            availableNow[a.storageRegion[k]] += limit
+        }
         for k in 0..<corridorCount {
             importNow[a.corridorTo[k]] += a.corridorLimitForwardMW[k] * corridorInService[k] * a.corridorKeep[k]
             importNow[a.corridorFrom[k]] += a.corridorLimitBackwardMW[k] * corridorInService[k] * a.corridorKeep[k]
@@ -332,17 +337,17 @@ public final class Simulator {
         // Fuel rows must be feasible at minimum output: lift the minimums of plants whose fuel is short.
         // (The reserve's cost per tonne is set once, in `init`.)
         if fuelCount > 0 {
-            var someShort = false
+            var someShort = 0   // (an integer: `||` would branch at every fuel)
             for f in 0..<fuelCount {
                 let reserve = a.fuelReserveT[f]
                 let stock = max(0, fuelStock[f])
                 let available = max(0, stock - reserve), kept = min(stock, reserve)
                 solver.input.fuelAvailableTonnes[f] = available
                 solver.input.fuelReserveTonnes[f] = kept
-                someShort = someShort || !(minimumBurnBoundT[f] <= available + kept)
+                someShort |= minimumBurnBoundT[f] <= available + kept ? 0 : 1
             }
             // Each plant's minimum is at most its full one: a stock above the bound covers their sum.
-            if someShort { liftShortFuelMinimums(dt: dt) }
+            if someShort != 0 { liftShortFuelMinimums(dt: dt) }
         }
         for k in 0..<corridorCount {
             solver.input.corridorForwardMW[k] = a.corridorLimitForwardMW[k] * corridorInService[k]
@@ -522,13 +527,13 @@ public final class Simulator {
         return min(a.storagePowerMW[k] * storageInService[k], usable * a.storageDischargeEfficiency[k] / dt)
     }
 
-    /// Sets storage k's bounds and costs for step t (see `Storage` in the scenario reference).
+    /// Sets storage k's charge bound and its costs for step t (see `Storage` in the scenario reference); its
+    /// discharge bound is set with the available capacity, at the start of the step.
     @inline(__always)
     func setStorage(_ k: Int, t: Int, dt: Double) {
         let a = arrays
         let power = a.storagePowerMW[k] * storageInService[k]
         let room = max(0, a.storageMaxMWh[k] - storageSOC[k])
-        solver.input.storageDischargeMaxMW[k] = storageDischargeLimit(k, dt: dt)
         solver.input.storageChargeMaxMW[k] = min(power, room / (a.storageChargeEfficiency[k] * dt))
         let reliability = plan.reliabilityCostPerMWh
         let surplusValue = 0.01
