@@ -1,7 +1,9 @@
-// The Monte Carlo engine. Trials run in blocks of `blockSize` on `threads` workers, each worker with its
-// own simulator (and GSL stream); trial i always draws from the stream derived from (seed, i). A block's
-// outcomes are merged in trial order, and accumulators merge exactly, so every output is bit-identical
-// for any thread count. Memory does not grow with the number of trials.
+// The Monte Carlo engine. Trials run on `threads` workers, each worker with its own simulator (and GSL
+// stream); trial i always draws from the stream derived from (seed, i). Outcomes are merged in blocks of
+// `blockSize`, in trial order, while the workers go on with the next block (up to two blocks ahead), and
+// accumulators merge exactly, so every output is bit-identical for any thread count; an early stop
+// (`--rel-error`) falls at a block boundary, and trials already begun beyond it are discarded. Memory
+// does not grow with the number of trials.
 import Foundation
 import GridModel
 import GridSim
@@ -107,44 +109,48 @@ public enum MonteCarlo {
             return sim
         }
         let block = o.blockSize
-        var outcomes = [[Double]](repeating: [], count: block)
-        var failures = [MonteCarloError?](repeating: nil, count: block)
-        // Worker w only ever touches workers[w]; the block's trial counter is shared under a lock.
-        let pool = WorkerPool(workers)
+        // Trials run ahead of the merge by up to two blocks: a worker that finds the current block handed out
+        // goes on with the next one while the others finish theirs (no idle core at block ends). Trial k's
+        // outcome lives in slot k mod window until its block is merged.
+        let window = 2 * block
+        let queue = TrialQueue(trials: o.trials, window: window)
+        let outcomes = SlotBuffer<[Double]>(count: window, value: [])
+        let failures = SlotBuffer<MonteCarloError?>(count: window, value: nil)
+        let group = DispatchGroup()
+        for w in workers.indices {
+            nonisolated(unsafe) let sim = workers[w]
+            DispatchQueue.global().async(group: group) {
+                while let k = queue.take() {
+                    do throws(SimulationError) {
+                        try sim.runTrial(k, seed: o.seed, maxSteps: o.maxSteps)
+                        var v: [Double] = []
+                        catalog.values(sim.totals, into: &v)
+                        outcomes[k % window] = v
+                    } catch {
+                        failures[k % window] = .simulation(trial: k, error)
+                    }
+                    queue.complete(k)
+                }
+            }
+        }
+        // Whatever ends the study (all trials, an early stop, a failure), no trial is started after it and
+        // the workers are gone before the buffers are.
+        defer { queue.stop(); group.wait() }
         let start = Date()
         let eueIndex = catalog.index(of: "eue")!, loleIndex = catalog.index(of: "lole")!
         var done = 0
         var stoppedEarly = false
         while done < o.trials {
             let first = done, count = min(block, o.trials - done)
-            pool.startBlock()
-            // Each worker takes the block's next trial until none is left.
-            outcomes.withUnsafeMutableBufferPointer { out in
-                failures.withUnsafeMutableBufferPointer { fail in
-                    nonisolated(unsafe) let out = out, fail = fail
-                    DispatchQueue.concurrentPerform(iterations: workers.count) { w in
-                        let sim = pool.simulator(w)
-                        while true {
-                            let k = pool.nextTrial()
-                            if k >= count { break }
-                            do throws(SimulationError) {
-                                try sim.runTrial(first + k, seed: o.seed, maxSteps: o.maxSteps)
-                                var v: [Double] = []
-                                catalog.values(sim.totals, into: &v)
-                                out[k] = v
-                            } catch {
-                                fail[k] = .simulation(trial: first + k, error)
-                            }
-                        }
-                    }
-                }
-            }
-            for k in 0..<count {
-                if let f = failures[k] { throw f }
-                for (i, v) in outcomes[k].enumerated() { accumulators[i].add(v) }
-                sample?(first + k, outcomes[k])
+            queue.wait(forTrialsBelow: first + count)
+            for k in first..<(first + count) {
+                if let f = failures[k % window] { throw f }
+                let v = outcomes[k % window]
+                for (i, x) in v.enumerated() { accumulators[i].add(x) }
+                sample?(k, v)
             }
             done += count
+            queue.merged(upTo: done)
             let eue = accumulators[eueIndex], lole = accumulators[loleIndex]
             progress?(MonteCarloProgress(trialsDone: done, trialsPlanned: o.trials, seconds: Date().timeIntervalSince(start),
                                          lole: lole.mean, eue: eue.mean))
@@ -160,18 +166,81 @@ public enum MonteCarlo {
     }
 }
 
-/// The simulators of a study's workers and the counter of the block's next trial.
-final class WorkerPool: @unchecked Sendable {
-    private let simulators: [Simulator]
-    private let lock = NSLock()
+/// Hands out trial numbers in order to the workers, at most `window` ahead of the trials merged, and tells
+/// the merging thread when a run of trials is complete.
+final class TrialQueue: @unchecked Sendable {
+    private let condition = NSCondition()
     private var next = 0
-    init(_ simulators: [Simulator]) { self.simulators = simulators }
-    func simulator(_ w: Int) -> Simulator { simulators[w] }
-    func startBlock() { lock.lock(); next = 0; lock.unlock() }
-    func nextTrial() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
+    private var limit: Int
+    private var mergedCount = 0
+    private let window: Int
+    /// Per slot (trial mod window): whether that trial is complete.
+    private var complete: [Bool]
+    /// Trials complete from `mergedCount` on, without a gap (the merge waits for `contiguous` to pass a block).
+    private var contiguous = 0
+
+    init(trials: Int, window: Int) {
+        limit = trials
+        self.window = window
+        complete = [Bool](repeating: false, count: window)
+    }
+
+    /// The next trial to run, or nil when none is left (or the study stopped).
+    func take() -> Int? {
+        condition.lock()
+        defer { condition.unlock() }
+        while next < limit && next >= mergedCount + window { condition.wait() }
+        guard next < limit else { return nil }
         next += 1
         return next - 1
+    }
+
+    func complete(_ k: Int) {
+        condition.lock()
+        complete[k % window] = true
+        while contiguous < next && complete[contiguous % window] { contiguous += 1 }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits until every trial below `end` is complete.
+    func wait(forTrialsBelow end: Int) {
+        condition.lock()
+        while contiguous < end { condition.wait() }
+        condition.unlock()
+    }
+
+    /// The trials below `end` are merged: their slots are free again.
+    func merged(upTo end: Int) {
+        condition.lock()
+        for k in mergedCount..<end { complete[k % window] = false }
+        mergedCount = end
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// No trial is started after this.
+    func stop() {
+        condition.lock()
+        limit = min(limit, next)
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
+/// Fixed slots that workers write and the merging thread reads, each slot by one thread at a time (the
+/// `TrialQueue`'s lock orders a write before the read that follows it).
+final class SlotBuffer<Element>: @unchecked Sendable {
+    private let slots: UnsafeMutablePointer<Element>
+    private let count: Int
+    init(count: Int, value: Element) {
+        self.count = count
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: value, count: count)
+    }
+    deinit { slots.deinitialize(count: count); slots.deallocate() }
+    subscript(i: Int) -> Element {
+        get { slots[i] }
+        set { slots[i] = newValue }
     }
 }
