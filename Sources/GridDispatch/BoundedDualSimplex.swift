@@ -76,6 +76,17 @@ final class BoundedDualSimplex {
     @inline(__always) static func nonbasicState(atUpper: Bool, lower: Double, upper: Double) -> UInt8 {
         (atUpper ? atUpperBit : 0) | (lower != upper ? 0 : fixedBit)
     }
+    /// Per column, its state as the ratio test's factor: +1 at the upper bound, −1 at the lower one, 0 when it
+    /// cannot enter (basic or fixed). A pivot-row entry α times it, times −1 when the leaving variable goes
+    /// to its upper bound, is positive exactly when the column is eligible; −1 times it turns the reduced
+    /// cost into its slack. Kept with `state` by `setState` (the solve's loop writes both).
+    let side: UnsafeMutablePointer<Double>
+    /// `side`'s value for each state (indexed by the state's bits).
+    let sideOfState: UnsafeMutablePointer<Double>
+    @inline(__always) func setState(_ j: Int, _ st: UInt8) {
+        state[j] = st
+        side[j] = sideOfState[Int(st)]
+    }
     let binv: UnsafeMutablePointer<Double>
     // Work space.
     let work: UnsafeMutablePointer<Double>
@@ -150,6 +161,9 @@ final class BoundedDualSimplex {
         costs = buffer(n, 0); lowers = buffer(n, 0); uppers = buffer(n, 0); rhs = buffer(m, 0)
         x = buffer(n, 0); y = buffer(m + 1, 0)
         head = buffer(m, -1); position = buffer(n, -1); state = buffer(n, 0)
+        side = buffer(n, -1)
+        sideOfState = buffer(8, 0)
+        sideOfState[0] = -1; sideOfState[Int(Self.atUpperBit)] = 1   // every state with the basic or fixed bit: 0
         entries = buffer(n, ColumnEntries(row0: 0, row1: Int32(m), value0: 0, value1: 0))
         candidates = buffer(n, RatioCandidate(absAlpha: 0, ratio: 0, bound: 0, column: 0))
         binv = buffer(m * m, 0)
@@ -167,7 +181,7 @@ final class BoundedDualSimplex {
 
     deinit {
         for p in [crashColumn, head, position, active, flipped, changed] as [UnsafeMutablePointer<Int32>] { p.deallocate() }
-        for p in [costs, lowers, uppers, rhs, x, y, binv, work, residual, column, dense, rho, savedRhs, savedBasicCost, rowValues, rowValuesB] { p.deallocate() }
+        for p in [costs, lowers, uppers, rhs, x, y, binv, work, residual, column, dense, rho, savedRhs, savedBasicCost, rowValues, rowValuesB, side, sideOfState] { p.deallocate() }
         state.deallocate(); listed.deallocate(); entries.deallocate(); candidates.deallocate(); rowStart.deallocate(); rowColumns.deallocate()
     }
 
@@ -277,14 +291,14 @@ final class BoundedDualSimplex {
     func reset() { hasBasis = false; residualValid = false }
 
     private func installCrashBasis() {
-        for j in 0..<n { position[j] = -1; state[j] = 0 }
+        for j in 0..<n { position[j] = -1; setState(j, 0) }
         for i in 0..<(m * m) { binv[i] = 0 }
         for r in 0..<m {
             let j = Int(crashColumn[r])
             precondition(j >= 0, "row \(r) has no crash column")
             head[r] = Int32(j)
             position[j] = Int32(r)
-            state[j] = Self.basicBit
+            setState(j, Self.basicBit)
             binv[r * m + r] = 1 / entries[j].value0
         }
         hasBasis = true
@@ -428,7 +442,7 @@ final class BoundedDualSimplex {
                                                 entries e: ColumnEntries) -> Double {
         let dj = cost[j] - (y[Int(e.row0)] * e.value0 + y[Int(e.row1)] * e.value1)
         let up = lo != hi && (dj < -dualTolerance || (dj <= dualTolerance && st & Self.atUpperBit != 0))
-        state[j] = up ? Self.atUpperBit : (lo != hi ? 0 : Self.fixedBit)   // `nonbasicState`, as `up` implies lo ≠ hi
+        setState(j, up ? Self.atUpperBit : (lo != hi ? 0 : Self.fixedBit))   // `nonbasicState`, as `up` implies lo ≠ hi
         return up ? hi : lo
     }
 
@@ -457,7 +471,7 @@ final class BoundedDualSimplex {
         // Local copies of the buffers, so that the loops keep them in registers.
         let m = self.m
         let x = self.x, y = self.y, cost = self.cost, lower = self.lower, upper = self.upper
-        let position = self.position, state = self.state, entries = self.entries, head = self.head
+        let position = self.position, state = self.state, side = self.side, entries = self.entries, head = self.head
         let binv = self.binv, column = self.column, active = self.active, rho = self.rho
         let rowStart = self.rowStart, rowColumns = self.rowColumns, rowValues = self.rowValues, rowValuesB = self.rowValuesB
         let candidate = self.candidates
@@ -501,21 +515,22 @@ final class BoundedDualSimplex {
             let scanList = list >= 0 ? rowColumns + rowStart[list] : active
             let scanCount = list >= 0 ? rowStart[list + 1] - rowStart[list] : activeCount
             var candidates: Int, thetaMax: Double
+            let leavingFactor = leavingUp ? -1.0 : 1.0   // (a number, so that the scans multiply by it)
             if list >= 0 && nonzeroRows == 1 {
                 (candidates, thetaMax) = scanPivotRow(columns: scanList, values: rowValues + rowStart[list], count: scanCount,
-                                                      rho: rho[onlyRow], entries: entries, state: state, cost: cost,
-                                                      y: y, leavingUp: leavingUp,
+                                                      rho: rho[onlyRow], entries: entries, side: side, cost: cost,
+                                                      y: y, leavingFactor: leavingFactor,
                                                       pivotTolerance: pivotTolerance, dualTolerance: dualTolerance, into: candidate)
             } else if list >= 0 && nonzeroRows == 2 && m <= Self.maskRows {
                 (candidates, thetaMax) = scanPivotRow(columns: scanList, values: rowValues + rowStart[list], rowValuesB + rowStart[list],
                                                       count: scanCount, rho: rho[pairRows.0], rho[pairRows.1],
-                                                      entries: entries, state: state, cost: cost, y: y,
-                                                      leavingUp: leavingUp, pivotTolerance: pivotTolerance, dualTolerance: dualTolerance,
+                                                      entries: entries, side: side, cost: cost, y: y,
+                                                      leavingFactor: leavingFactor, pivotTolerance: pivotTolerance, dualTolerance: dualTolerance,
                                                       into: candidate)
             } else {
                 (candidates, thetaMax) = scanPivotRow(active: scanList, count: scanCount, rho: rho,
-                                                      entries: entries, state: state, cost: cost, y: y,
-                                                      leavingUp: leavingUp, pivotTolerance: pivotTolerance, dualTolerance: dualTolerance,
+                                                      entries: entries, side: side, cost: cost, y: y,
+                                                      leavingFactor: leavingFactor, pivotTolerance: pivotTolerance, dualTolerance: dualTolerance,
                                                       into: candidate)
             }
             // Bound flipping (long-step) ratio test: while flipping every column of the next breakpoint
@@ -573,7 +588,7 @@ final class BoundedDualSimplex {
                     let from = x[j]
                     let up = state[j] & Self.atUpperBit != 0
                     let to = up ? lower[j] : upper[j]
-                    state[j] = up ? 0 : Self.atUpperBit
+                    setState(j, up ? 0 : Self.atUpperBit)
                     x[j] = to
                     let delta = to - from
                     let e = entries[j]
@@ -620,10 +635,10 @@ final class BoundedDualSimplex {
             // 5. Basis change and product-form update of B⁻¹.
             position[leaving] = -1
             // A fixed column that leaves (at either bound) must not enter again in this solve.
-            state[leaving] = Self.nonbasicState(atUpper: leavingUp, lower: lower[leaving], upper: upper[leaving])
+            setState(leaving, Self.nonbasicState(atUpper: leavingUp, lower: lower[leaving], upper: upper[leaving]))
             head[r] = Int32(q)
             position[q] = Int32(r)
-            state[q] = Self.basicBit
+            setState(q, Self.basicBit)
             let pivotRow = binv + r * m
             let inv = 1 / pivot
             for i in 0..<m { pivotRow[i] *= inv }
@@ -666,10 +681,10 @@ final class BoundedDualSimplex {
 ///   column with one entry in the rows, that entry's term plus ±0, as in the sum over its own rows.
 @inline(never)
 private func scanPivotRow(active: UnsafeMutablePointer<Int32>, count: Int, rho: UnsafeMutablePointer<Double>,
-                          entries: UnsafeMutablePointer<ColumnEntries>, state: UnsafeMutablePointer<UInt8>, cost: UnsafePointer<Double>,
-                          y: UnsafeMutablePointer<Double>, leavingUp: Bool,
+                          entries: UnsafeMutablePointer<ColumnEntries>, side: UnsafeMutablePointer<Double>, cost: UnsafePointer<Double>,
+                          y: UnsafeMutablePointer<Double>, leavingFactor: Double,
                           pivotTolerance: Double, dualTolerance: Double, into out: UnsafeMutablePointer<RatioCandidate>) -> (Int, Double) {
-    scan(count, entries: entries, state: state, cost: cost, y: y, leavingUp: leavingUp,
+    scan(count, entries: entries, side: side, cost: cost, y: y, leavingFactor: leavingFactor,
          pivotTolerance: pivotTolerance, dualTolerance: dualTolerance, into: out) { a in
         let j = Int(active[a])
         let e = entries[j]
@@ -679,56 +694,55 @@ private func scanPivotRow(active: UnsafeMutablePointer<Int32>, count: Int, rho: 
 
 @inline(never)
 private func scanPivotRow(columns: UnsafeMutablePointer<Int32>, values: UnsafeMutablePointer<Double>, count: Int, rho: Double,
-                          entries: UnsafeMutablePointer<ColumnEntries>, state: UnsafeMutablePointer<UInt8>, cost: UnsafePointer<Double>,
-                          y: UnsafeMutablePointer<Double>, leavingUp: Bool,
+                          entries: UnsafeMutablePointer<ColumnEntries>, side: UnsafeMutablePointer<Double>, cost: UnsafePointer<Double>,
+                          y: UnsafeMutablePointer<Double>, leavingFactor: Double,
                           pivotTolerance: Double, dualTolerance: Double, into out: UnsafeMutablePointer<RatioCandidate>) -> (Int, Double) {
-    scan(count, entries: entries, state: state, cost: cost, y: y, leavingUp: leavingUp,
+    scan(count, entries: entries, side: side, cost: cost, y: y, leavingFactor: leavingFactor,
          pivotTolerance: pivotTolerance, dualTolerance: dualTolerance, into: out) { a in (Int(columns[a]), rho * values[a]) }
 }
 
 @inline(never)
 private func scanPivotRow(columns: UnsafeMutablePointer<Int32>, values valuesA: UnsafeMutablePointer<Double>,
                           _ valuesB: UnsafeMutablePointer<Double>, count: Int, rho rhoA: Double, _ rhoB: Double,
-                          entries: UnsafeMutablePointer<ColumnEntries>, state: UnsafeMutablePointer<UInt8>, cost: UnsafePointer<Double>,
-                          y: UnsafeMutablePointer<Double>, leavingUp: Bool,
+                          entries: UnsafeMutablePointer<ColumnEntries>, side: UnsafeMutablePointer<Double>, cost: UnsafePointer<Double>,
+                          y: UnsafeMutablePointer<Double>, leavingFactor: Double,
                           pivotTolerance: Double, dualTolerance: Double, into out: UnsafeMutablePointer<RatioCandidate>) -> (Int, Double) {
-    scan(count, entries: entries, state: state, cost: cost, y: y, leavingUp: leavingUp,
+    scan(count, entries: entries, side: side, cost: cost, y: y, leavingFactor: leavingFactor,
          pivotTolerance: pivotTolerance, dualTolerance: dualTolerance, into: out) { a in (Int(columns[a]), rhoA * valuesA[a] + rhoB * valuesB[a]) }
 }
 
 /// The two passes of a scan over `count` columns, `column(a)` giving the a-th column and its α.
 ///
 /// First pass: every column is written at the next slot of `out`, and the count moves on when it is
-/// eligible: a nonbasic, nonfixed column (`state < basicBit`) whose move off its bound reduces the leaving
-/// row's violation (α of the right sign). α is negated (its sign bit flipped) when the column's bound side
-/// equals the leaving side: no branch on the column's data.
+/// eligible: a nonbasic, nonfixed column whose move off its bound reduces the leaving row's violation
+/// (α of the right sign). α times the column's `side` and the leaving side's sign is that signed α
+/// (α negated when the column's bound side equals the leaving side), or ±0 for a column that cannot
+/// enter: no branch on the column's data.
 ///
 /// Second pass, over the eligible columns only (typically fewer than half of those scanned): the reduced
-/// costs' slacks (d's sign flipped for columns at their upper bound, again without a branch), ratios and
-/// Harris bounds.
+/// costs' slacks (d negated for columns at their upper bound: −side · d), ratios and Harris bounds.
 @inline(__always)
-private func scan(_ count: Int, entries: UnsafeMutablePointer<ColumnEntries>, state: UnsafeMutablePointer<UInt8>, cost: UnsafePointer<Double>,
-                  y: UnsafeMutablePointer<Double>, leavingUp: Bool,
+private func scan(_ count: Int, entries: UnsafeMutablePointer<ColumnEntries>, side: UnsafeMutablePointer<Double>, cost: UnsafePointer<Double>,
+                  y: UnsafeMutablePointer<Double>, leavingFactor: Double,
                   pivotTolerance: Double, dualTolerance: Double, into out: UnsafeMutablePointer<RatioCandidate>,
                   _ column: (Int) -> (Int, Double)) -> (Int, Double) {
-    let leavingUpBit: UInt64 = leavingUp ? 1 : 0
     var candidates = 0
     for a in 0..<count {
         let (j, alpha) = column(a)
-        let st = state[j]
-        let up = UInt64(st & BoundedDualSimplex.atUpperBit)
-        let signedAlpha = Double(bitPattern: alpha.bitPattern ^ ((up ^ leavingUpBit ^ 1) << 63))
+        let s = side[j]
+        let signedAlpha = alpha * (s * leavingFactor)   // ±α, exactly (or ±0: not eligible)
         out[candidates].absAlpha = signedAlpha
         out[candidates].column = j
-        candidates &+= (signedAlpha > pivotTolerance ? 1 : 0) & (st >= BoundedDualSimplex.basicBit ? 0 : 1)
+        // (The redundant second test keeps the count an integer sum: with one comparison the compiler
+        // branches on it, and that branch mispredicts.)
+        candidates &+= (signedAlpha > pivotTolerance ? 1 : 0) & (s != 0 ? 1 : 0)
     }
     var thetaMax = Double.infinity
     for c in 0..<candidates {
         let absAlpha = out[c].absAlpha, j = out[c].column
         let e = entries[j]
         let dj = cost[j] - (y[Int(e.row0)] * e.value0 + y[Int(e.row1)] * e.value1)
-        let up = UInt64(state[j] & BoundedDualSimplex.atUpperBit)
-        let slack = max(0, Double(bitPattern: dj.bitPattern ^ (up << 63)))
+        let slack = max(0, -side[j] * dj)
         out[c].ratio = slack / absAlpha
         let bound = (slack + dualTolerance) / absAlpha
         out[c].bound = bound
