@@ -505,7 +505,10 @@ final class BoundedDualSimplex {
             var pairRows = (0, 0)
             if m <= Self.maskRows {
                 var mask = 0
-                for i in 0..<m where rho[i] != 0 { mask |= 1 << i; nonzeroRows += 1; onlyRow = i }
+                for i in 0..<m {   // (without a branch per row)
+                    let nonzero = rho[i] != 0 ? 1 : 0
+                    mask |= nonzero << i; nonzeroRows += nonzero; onlyRow = nonzero != 0 ? i : onlyRow
+                }
                 list = mask != 0 && mask != (1 << m) - 1 ? mask : -1
                 pairRows = (mask.trailingZeroBitCount, (mask & (mask &- 1)).trailingZeroBitCount)
             } else {
@@ -642,7 +645,14 @@ final class BoundedDualSimplex {
             let pivotRow = binv + r * m
             let inv = 1 / pivot
             for i in 0..<m { pivotRow[i] *= inv }
-            for k in 0..<m where k != r {
+            for k in 0..<r {
+                let f = column[k]
+                if f != 0 {
+                    let row = binv + k * m
+                    for i in 0..<m { row[i] -= f * pivotRow[i] }
+                }
+            }
+            for k in (r + 1)..<m {
                 let f = column[k]
                 if f != 0 {
                     let row = binv + k * m
