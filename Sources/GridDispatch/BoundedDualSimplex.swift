@@ -79,7 +79,7 @@ final class BoundedDualSimplex {
     /// Per column, its state as the ratio test's factor: +1 at the upper bound, −1 at the lower one, 0 when it
     /// cannot enter (basic or fixed). A pivot-row entry α times it, times −1 when the leaving variable goes
     /// to its upper bound, is positive exactly when the column is eligible; −1 times it turns the reduced
-    /// cost into its slack. Kept with `state` by `setState` (the solve's loop writes both).
+    /// cost into its slack. Kept with `state` by `setState`, through which every state is written.
     let side: UnsafeMutablePointer<Double>
     /// `side`'s value for each state (indexed by the state's bits).
     let sideOfState: UnsafeMutablePointer<Double>
@@ -124,9 +124,9 @@ final class BoundedDualSimplex {
     let rowStart: UnsafeMutablePointer<Int>
     let rowColumns: UnsafeMutablePointer<Int32>
     /// Beside `rowColumns`, in the lists of one row: the column's entry in that row; in the lists of two
-    /// rows a < b: its entries in a and in b (0 where it has none). When ρ is nonzero in one or two rows
-    /// only (more than 80 % of the pivots), α_j is then ρ_a · value_a (+ ρ_b · value_b), and the scan
-    /// reads neither the column's record nor ρ per column.
+    /// rows a < b: its entries in a and in b (0 where it has none); unused in lists of more rows. When ρ is
+    /// nonzero in one or two rows only (more than 80 % of the pivots), α_j is then ρ_a · value_a
+    /// (+ ρ_b · value_b), and the scan reads neither the column's record nor ρ per column.
     let rowValues: UnsafeMutablePointer<Double>
     let rowValuesB: UnsafeMutablePointer<Double>
     var rowListsStale = true
