@@ -146,6 +146,44 @@ struct ReproducibilityTests {
         #expect(a.trials == b.trials && a.accumulators == b.accumulators)
     }
 
+    @Test("The trial queue hands out each trial once, in order, at most a window ahead of the merge, and stops")
+    func trialQueue() {
+        let trials = 200, window = 8, block = 4, workers = 4
+        let queue = TrialQueue(trials: trials, window: window)
+        let lock = NSLock()
+        nonisolated(unsafe) var taken: [Int] = []
+        nonisolated(unsafe) var tooFarAhead = false
+        nonisolated(unsafe) var merged = 0
+        let group = DispatchGroup()
+        for w in 0..<workers {
+            DispatchQueue.global().async(group: group) {
+                var spin = UInt64(w + 1)
+                while let k = queue.take() {
+                    lock.lock()
+                    taken.append(k)
+                    if k >= merged + window { tooFarAhead = true }
+                    lock.unlock()
+                    for _ in 0..<Int(spin % 2000) { spin = spin &* 6364136223846793005 &+ 1 }   // uneven work
+                    queue.complete(k)
+                }
+            }
+        }
+        // Merge blocks in order, then stop part way, as an early stop does.
+        var done = 0
+        while done < 120 {
+            queue.wait(forTrialsBelow: done + block)
+            done += block
+            lock.lock(); merged = done; lock.unlock()
+            queue.merged(upTo: done)
+        }
+        queue.stop()
+        group.wait()
+        #expect(!tooFarAhead)
+        #expect(Set(taken).count == taken.count, "a trial was handed out twice")
+        #expect(taken.sorted() == Array(0..<taken.count), "the trials handed out are not 0 ..< n")
+        #expect(taken.count >= 120 && taken.count <= 120 + window)
+    }
+
     @Test("Accumulators merge exactly, whatever the grouping")
     func exactMerge() {
         var rng = SplitMix(state: 99)
