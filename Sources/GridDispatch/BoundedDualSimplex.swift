@@ -119,7 +119,7 @@ final class BoundedDualSimplex {
     /// `rowColumns[rowStart[k] ..< rowStart[k + 1]]`. With at most `maskRows` rows, list k is that of the
     /// rows in the bit set k (every set but the empty and the full one); with more, list k is row k's. A
     /// pivot scans only the columns of the rows where its row of B⁻¹ is nonzero (the others have α = 0),
-    /// or the movable list when that is every row; fixed columns in a list are not eligible (`fixedBit`).
+    /// or the movable list when that is every row; fixed columns in a list are not eligible (`side` 0).
     /// Rebuilt after `setColumn`.
     let rowStart: UnsafeMutablePointer<Int>
     let rowColumns: UnsafeMutablePointer<Int32>
@@ -251,13 +251,13 @@ final class BoundedDualSimplex {
             for mask in 0...full {
                 rowStart[mask] = count
                 guard mask != 0 && mask != full else { continue }
+                // The mask's lowest row, and its other row when it has two.
+                let a = mask.trailingZeroBitCount, b = (mask & (mask - 1)).trailingZeroBitCount
                 for j in 0..<n {
                     let e = entries[j]
                     let rows = (1 << Int(e.row0)) | (Int(e.row1) < m ? 1 << Int(e.row1) : 0)
                     if rows & mask != 0 {
                         rowColumns[count] = Int32(j)
-                        // The entries in the mask's lowest row and (for two rows) in its other row.
-                        let a = mask.trailingZeroBitCount, b = (mask & (mask - 1)).trailingZeroBitCount
                         func value(inRow row: Int) -> Double { Int(e.row0) == row ? e.value0 : (Int(e.row1) == row ? e.value1 : 0) }
                         rowValues[count] = value(inRow: a)
                         rowValuesB[count] = mask.nonzeroBitCount == 2 ? value(inRow: b) : 0

@@ -584,16 +584,6 @@ public final class DispatchSolver {
         }
         // Local copies of the pointers, so that the loops below keep them in registers.
         let order = shedOrder + first
-        // The usual case: blocks as shares of demand, the column at the region's first block, which is not
-        // empty (what the general case below computes then, without its loops).
-        if let shedShare, shedCurrent[r] == 0 {
-            let demand = max(0, input.demandMW[r])
-            if demand * shedShare[order[0]] != 0 {
-                shedFullMW[r] = 0
-                lp.set(j, upper: demand * shedSuffixShare[first], cost: input.shedCostPerMWh[order[0]], &changes)
-                return
-            }
-        }
         var k = min(shedCurrent[r], count - 1)
         if shedWidth(order[k]) == 0 {
             var forward = k + 1

@@ -27,9 +27,7 @@ public final class PlanArrays: Sendable {
     public let plantConstantAvailableMW: FixedArray<Double>
     /// Indices of the plants whose availability changes over time.
     public let variablePlants: FixedArray<Int>
-    /// Per plant: its available MW before weather, derates and outages when that is the same in every step
-    /// (−1 otherwise), and its index among `variablePlants` (−1 for the others).
-    public let plantFixedAvailableMW: FixedArray<Double>
+    /// Per plant, its index among `variablePlants` (−1 for the constant-availability ones).
     public let plantVariableIndex: FixedArray<Int>
     // Regions.
     public let regionDistributionLossFraction: FixedArray<Double>
@@ -98,8 +96,6 @@ public final class PlanArrays: Sendable {
         }
         plantConstantAvailableMW = FixedArray(constant)
         variablePlants = FixedArray(constant.indices.filter { constant[$0] < 0 })
-        // Bitwise the entries of `plantAvailableMW` (availability × capacity), which are all equal for these.
-        plantFixedAvailableMW = FixedArray(s.plants.indices.map { constant[$0] < 0 ? -1 : (s.plants[$0].availability.first ?? 1) * s.plants[$0].capacityMW })
         var index = [Int](repeating: -1, count: s.plants.count)
         for (v, i) in variablePlants.enumerated() { index[i] = v }
         plantVariableIndex = FixedArray(index)

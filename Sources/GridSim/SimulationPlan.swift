@@ -48,7 +48,7 @@ public struct SimulationPlan: Sendable {
     let nationalPeakMW: Double
     /// `plantAvailableMW` of the variable plants (`arrays.variablePlants`) and `demandMW`, time-major
     /// ([t * variable plants + v], [t * regions + r]) for the loop; the other plants' entries are constant
-    /// (`arrays.plantFixedAvailableMW`), which halves the memory the step loop streams through.
+    /// (`arrays.plantConstantAvailableMW`), which halves the memory the step loop streams through.
     public let availableByStep: FixedArray<Double>
     public let demandByStep: FixedArray<Double>
 

@@ -427,8 +427,9 @@ public final class Simulator {
     /// Available MW of plant i in the step whose variable plants start at index `base` of `availableByStep`.
     @inline(__always) func plantMaximum(_ i: Int, base: Int, dt: Double) -> Double {
         let a = arrays
-        let fixed = a.plantFixedAvailableMW[i]
-        let available = fixed >= 0 ? fixed : plan.availableByStep[base + a.plantVariableIndex[i]]
+        // A constant-availability plant's MW are already at most its capacity, and its weather factor is 1.
+        let constant = a.plantConstantAvailableMW[i]
+        let available = constant >= 0 ? constant : plan.availableByStep[base + a.plantVariableIndex[i]]
         var hi = min(a.plantCapacityMW[i], available * weatherFactor[i]) * derate[i] * plantInService[i]
         if a.plantIsHydro[i] { hi = min(hi, max(0, hydroMonthRemaining[i]) / dt) }
         return hi
