@@ -27,7 +27,9 @@ let package = Package(
         // C libraries: GSL (random streams, distributions, statistics) and GLPK (the LP oracle of the tests).
         .systemLibrary(name: "CGSL", pkgConfig: "gsl", providers: [.apt(["libgsl-dev"]), .brew(["gsl"])]),
         .systemLibrary(name: "CGLPK", providers: [.apt(["libglpk-dev"]), .brew(["glpk"])]),
-        .target(name: "GridRandom", dependencies: ["CGSL"]),
+        // Philox4x32-10 as a GSL generator type (counter-based streams keyed by seed, trial and name).
+        .target(name: "CPhilox", dependencies: ["CGSL"]),
+        .target(name: "GridRandom", dependencies: ["CGSL", "CPhilox"]),
         .target(name: "LPOracle", dependencies: ["CGLPK"]),
         .target(name: "_TestSupport"),
         // A prefetch hint (`__builtin_prefetch`) for the step loop's time-major streams.

@@ -7,7 +7,5 @@
 #include <gsl/gsl_statistics_double.h>
 #include <gsl/gsl_sort.h>
 
-/* Swift 6 rejects GSL's mutable global generator types; read them through functions. */
-static inline const gsl_rng_type *r70_gsl_rng_mt19937(void) { return gsl_rng_mt19937; }
-static inline const gsl_rng_type *r70_gsl_rng_ranlxd2(void) { return gsl_rng_ranlxd2; }
+/* The generator r70 uses is Philox4x32-10, a GSL generator type of its own (CPhilox). */
 #endif

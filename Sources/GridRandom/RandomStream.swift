@@ -1,37 +1,86 @@
 // Random streams and distributions over GSL. GSL pointers never leave this module; GSL's aborting
 // error handler is switched off the first time a stream is made.
+//
+// The generator is Philox4x32-10 (Random123's counter-based generator, `CPhilox`), exposed to GSL as a
+// generator type so that GSL stays the distribution library. A stream is named by three numbers:
+// the study seed (Philox's 64-bit key), the trial (64 bits of the counter) and a stream id (40 bits of
+// the counter, derived from a device's or process's name by `StreamID`); the remaining 24 bits count
+// blocks within the stream. The map from (seed, trial, stream id, block) to (key, counter) is one to
+// one, so no two trials of any seed, and no two named streams of a trial, share a number.
 import CGSL
+import CPhilox
 
 private let gslErrorHandlerOff: Void = { _ = gsl_set_error_handler_off() }()
 
-/// One independent random stream (GSL's Mersenne Twister, mt19937). Not shared between tasks: each
-/// trial gets its own stream, seeded from (seed, trial) by `RandomStream.seed(for:trial:)`.
+/// The id of one named stream: 40 bits of a hash of its kind, its name and an index (a unit of a plant,
+/// a circuit of a corridor). Ids come from names, never from list positions, so adding, removing or
+/// reordering one device leaves every other device's stream as it was.
+public struct StreamID: Hashable, Sendable, CustomStringConvertible {
+    public let value: UInt64
+    public let label: String
+
+    /// Ids above 40 bits are not representable in the counter.
+    public static let bits = 40
+
+    public init(kind: String, name: String, index: Int = 0) {
+        // FNV-1a (64 bits) over "kind␟name␟index", then SplitMix64's finaliser to spread the bits.
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in "\(kind)\u{1F}\(name)\u{1F}\(index)".utf8 {
+            h ^= UInt64(byte)
+            h = h &* 0x0000_0100_0000_01B3
+        }
+        h = (h ^ (h >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        h = (h ^ (h >> 27)) &* 0x94D0_49BB_1331_11EB
+        h ^= h >> 31
+        value = h & ((1 << UInt64(StreamID.bits)) - 1)
+        label = index == 0 ? "\(kind) \(name)" : "\(kind) \(name) #\(index)"
+    }
+
+    /// An id given as a number (tests).
+    public init(raw: UInt64) {
+        precondition(raw >> UInt64(StreamID.bits) == 0, "a stream id has \(StreamID.bits) bits")
+        value = raw
+        label = "stream \(raw)"
+    }
+
+    public var description: String { label }
+}
+
+/// One random stream. Not shared between tasks: a worker owns its streams and sets them to each trial.
 public final class RandomStream {
-    private let rng: OpaquePointer
+    private let rng: UnsafeMutablePointer<gsl_rng>
 
-    public init(seed: UInt64) {
+    /// Stream 0 of trial 0 of a study seeded with `seed`.
+    public convenience init(seed: UInt64) {
+        self.init(seed: seed, trial: 0, stream: StreamID(raw: 0))
+    }
+
+    public init(seed: UInt64, trial: UInt64, stream: StreamID) {
         _ = gslErrorHandlerOff
-        guard let r = gsl_rng_alloc(r70_gsl_rng_mt19937()) else { fatalError("gsl_rng_alloc failed (out of memory)") }
-        rng = OpaquePointer(r)
-        gsl_rng_set(UnsafePointer(rng), UInt(truncatingIfNeeded: seed))
+        guard let r = gsl_rng_alloc(r70_gsl_rng_philox()) else { fatalError("gsl_rng_alloc failed (out of memory)") }
+        rng = r
+        set(seed: seed, trial: trial, stream: stream)
     }
 
-    deinit { gsl_rng_free(UnsafeMutablePointer(rng)) }
+    deinit { gsl_rng_free(rng) }
 
-    /// Restarts the stream from `seed` (no allocation).
-    public func reseed(_ seed: UInt64) { gsl_rng_set(UnsafePointer(rng), UInt(truncatingIfNeeded: seed)) }
-
-    /// A 64-bit seed for trial `trial` of a study seeded with `seed` (SplitMix64 of both), so that
-    /// trial i's stream is the same whatever thread or shard runs it.
-    public static func seed(for seed: UInt64, trial: UInt64) -> UInt64 {
-        var z = seed &+ 0x9E37_79B9_7F4A_7C15 &* (trial &+ 1)
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+    /// Moves the stream to the start of (seed, trial, stream) (no allocation).
+    public func set(seed: UInt64, trial: UInt64, stream: StreamID) {
+        r70_philox_set_stream(rng, seed, trial, stream.value)
     }
+
+    /// Restarts the stream as stream 0 of trial 0 of `seed` (no allocation).
+    public func reseed(_ seed: UInt64) { set(seed: seed, trial: 0, stream: StreamID(raw: 0)) }
+
+    /// Blocks of four numbers drawn since the stream was set.
+    public var blocksUsed: Int { Int(r70_philox_blocks_used(rng)) }
+    /// True once the stream ran past its 2²⁴ blocks (it then repeats its own numbers, never another's).
+    public var exhausted: Bool { r70_philox_exhausted(rng) != 0 }
 
     private var ptr: UnsafePointer<gsl_rng> { UnsafePointer(rng) }
 
+    /// The next raw 32-bit output.
+    public func next32() -> UInt32 { UInt32(truncatingIfNeeded: gsl_rng_get(ptr)) }
     /// Uniform on [0, 1).
     public func uniform() -> Double { gsl_rng_uniform(ptr) }
     /// Uniform on (0, 1).
@@ -60,6 +109,30 @@ public final class RandomStream {
         }
         return weights.count - 1
     }
+}
+
+/// The raw Philox4x32-10 block function and the counter layout, for known-answer and key-derivation tests.
+public enum Philox {
+    public static func block(counter: [UInt32], key: [UInt32]) -> [UInt32] {
+        precondition(counter.count == 4 && key.count == 2)
+        var out = [UInt32](repeating: 0, count: 4)
+        counter.withUnsafeBufferPointer { c in
+            key.withUnsafeBufferPointer { k in
+                out.withUnsafeMutableBufferPointer { o in r70_philox4x32_10(c.baseAddress, k.baseAddress, o.baseAddress) }
+            }
+        }
+        return out
+    }
+
+    /// The counter words of block `block` of stream `stream` of trial `trial` (the key is the seed).
+    public static func counter(trial: UInt64, stream: UInt64, block: UInt32) -> [UInt32] {
+        var c = [UInt32](repeating: 0, count: 4)
+        c.withUnsafeMutableBufferPointer { r70_philox_counter(trial, stream, block, $0.baseAddress) }
+        return c
+    }
+
+    /// Blocks per stream and trial before the stream repeats itself.
+    public static let blocksPerStream = 1 << 24
 }
 
 /// Summary statistics over GSL.

@@ -56,9 +56,8 @@ public final class Simulator {
     public let fuelArrivalsByStep: Doubles
     /// Capacity derate per plant: 1 − FOR in deterministic runs (expected availability), 1 in trials.
     let derate: Doubles
-    /// The Monte Carlo sampler and stream, when trials are run.
+    /// The Monte Carlo sampler (and its streams), when trials are run.
     public private(set) var sampler: TrialSampler?
-    let rng: RandomStream?
     var shortfallLastStep = false
     // Scratch.
     let demandNow: Doubles
@@ -105,7 +104,6 @@ public final class Simulator {
             for t in 0..<min(steps, fuel.arrivalsT.count) { fuelArrivalsByStep[t * fuels.count + f] = fuel.arrivalsT[t] }
         }
         derate = pool.make(stochastic ? [Double](repeating: 1, count: plan.scenario.plants.count) : plan.plantDerate)
-        rng = stochastic ? RandomStream(seed: 0) : nil
         let s = plan.scenario
         solver = DispatchSolver(structure: plan.structure)
         storageSOC = pool.make(s.storage.map { $0.initialSOCFraction * $0.energyMWh })
@@ -163,14 +161,17 @@ public final class Simulator {
         didSet { precondition(!adequacyOnly || plan.isStateless, "adequacy-only runs need a stateless system") }
     }
 
-    /// Runs trial `trial` of a study seeded with `seed`: its own stream, derived from (seed, trial).
+    /// Runs trial `trial` of a study seeded with `seed`: its streams are keyed by (seed, trial, name).
     public func runTrial(_ trial: Int, seed: UInt64, maxSteps: Int? = nil) throws(SimulationError) {
-        guard let sampler, let rng else { preconditionFailure("runTrial needs a stochastic simulator") }
+        guard let sampler else { preconditionFailure("runTrial needs a stochastic simulator") }
+        if let collision = sampler.streamCollision { throw SimulationError(step: 0, reason: collision) }
         reset()
-        rng.reseed(RandomStream.seed(for: seed, trial: UInt64(trial)))
-        sampler.startTrial(rng: rng, simulator: self)
+        sampler.startTrial(seed: seed, trial: UInt64(trial), simulator: self)
         try run(maxSteps: maxSteps)
         sampler.finishTrial(steps: totals.stepsRun)
+        if let id = sampler.streamExhausted {
+            throw SimulationError(step: totals.stepsRun, reason: "the random stream of \(id) ran past its \(Philox.blocksPerStream) blocks")
+        }
     }
 
     /// Resets the state to the start of the horizon (for a new trial).
@@ -197,9 +198,9 @@ public final class Simulator {
         let dt = s.stepHours
         let cal = s.calendar
         constantSumsStale = true
-        if let sampler, let rng {
+        if let sampler {
             for t in 0..<steps {
-                sampler.advance(to: t, rng: rng, simulator: self)
+                sampler.advance(to: t, simulator: self)
                 if t == 0 || cal.day[t] != cal.day[t - 1] { startDay(t) }
                 try step(t, dt: dt)
             }

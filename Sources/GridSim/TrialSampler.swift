@@ -2,7 +2,13 @@
 // steps, sampled by sojourn times, each device's next transition filed under its step), daily weather
 // and demand factors, the hydrological year class, and the fuel arrivals after cargo delays,
 // cancellations, supply shortfalls and disruptions.
-// Every buffer is allocated once per worker; a trial reuses them.
+//
+// Common random numbers: every device (a unit of a plant, a storage plant, a circuit of a corridor) and
+// every process (the year's demand level, the hydrological class, the national and each region's
+// weather, each fuel's supply) draws from its own stream, keyed by (study seed, trial, name). Adding,
+// removing or resizing one device, or listing things in another order, leaves every other stream, and
+// so every other device's draws, as they were.
+// Every buffer and stream is allocated once per worker; a trial re-keys them.
 import GridModel
 import Foundation
 import GridRandom
@@ -16,6 +22,17 @@ public final class TrialSampler {
     let deviceFail: [Double]     // λ per step
     let deviceRepair: [Double]   // μ per step
     var deviceUp: [Bool]
+    /// One stream per device (index d), then the process streams below; `streamIDs[k]` names stream k.
+    let streams: [RandomStream]
+    let streamIDs: [StreamID]
+    let demandYearStream: RandomStream
+    let hydrologyStream: RandomStream
+    /// The national weather's common factors (heat, sun, wind) and each region's own components.
+    let commonWeatherStream: RandomStream
+    let regionWeatherStreams: [RandomStream]
+    let fuelStreams: [RandomStream]
+    /// Two streams whose names hash to the same id (never seen; then trials are refused).
+    public let streamCollision: String?
     /// Pending transitions filed by step: `dueHead[t]` is a device whose next transition is at step t (−1:
     /// none), `dueNext[d]` the next device due at the same step (each device has one pending transition).
     /// A step's devices are handled in increasing order (`dueScratch`), as a (step, device) heap would.
@@ -47,7 +64,7 @@ public final class TrialSampler {
         self.plan = plan
         let s = plan.scenario
         let dt = s.stepHours
-        var kind: [Kind] = [], owner: [Int] = [], fail: [Double] = [], repair: [Double] = []
+        var kind: [Kind] = [], owner: [Int] = [], fail: [Double] = [], repair: [Double] = [], ids: [StreamID] = []
         func rates(_ forced: Double, _ mttr: Double) -> (Double, Double) {
             let mu = min(1, dt / mttr)
             return (min(1, mu * forced / (1 - forced)), mu)
@@ -55,20 +72,47 @@ public final class TrialSampler {
         if s.stochastic.forcedOutages {
             for (i, p) in s.plants.enumerated() where p.forcedOutageRate > 0 && p.units > 0 {
                 let (l, m) = rates(p.forcedOutageRate, p.meanTimeToRepairHours)
-                for _ in 0..<p.units { kind.append(.unit); owner.append(i); fail.append(l); repair.append(m) }
+                for u in 0..<p.units {
+                    kind.append(.unit); owner.append(i); fail.append(l); repair.append(m)
+                    ids.append(StreamID(kind: "unit", name: p.name, index: u + 1))
+                }
             }
             for (k, st) in s.storage.enumerated() where st.forcedOutageRate > 0 {
                 let (l, m) = rates(st.forcedOutageRate, st.meanTimeToRepairHours)
                 kind.append(.storage); owner.append(k); fail.append(l); repair.append(m)
+                ids.append(StreamID(kind: "storage", name: st.name))
             }
             for (k, c) in s.corridors.enumerated() where c.circuitForcedOutageRate > 0 {
                 let (l, m) = rates(c.circuitForcedOutageRate, c.circuitMeanTimeToRepairHours)
-                for _ in 0..<c.circuits { kind.append(.circuit); owner.append(k); fail.append(l); repair.append(m) }
+                for n in 0..<c.circuits {
+                    kind.append(.circuit); owner.append(k); fail.append(l); repair.append(m)
+                    ids.append(StreamID(kind: "circuit", name: c.name, index: n + 1))
+                }
             }
         }
         precondition(kind.count < Int(Int32.max), "too many stochastic devices")
         deviceKind = kind; deviceOwner = owner; deviceFail = fail; deviceRepair = repair
         deviceUp = [Bool](repeating: true, count: kind.count)
+        ids.append(StreamID(kind: "demand-year", name: ""))
+        ids.append(StreamID(kind: "hydrology", name: ""))
+        ids.append(StreamID(kind: "weather-common", name: ""))
+        for r in s.regions { ids.append(StreamID(kind: "weather", name: r.name)) }
+        for f in s.fuels { ids.append(StreamID(kind: "fuel", name: f.name)) }
+        var seen: [UInt64: StreamID] = [:], collision: String? = nil
+        for id in ids {
+            if let other = seen[id.value], collision == nil { collision = "the random streams of \(other) and \(id) have the same id; rename one of them" }
+            seen[id.value] = id
+        }
+        streamCollision = collision
+        streamIDs = ids
+        let all = ids.map { RandomStream(seed: 0, trial: 0, stream: $0) }
+        streams = all
+        let d = kind.count, regionCount = s.regions.count
+        demandYearStream = all[d]
+        hydrologyStream = all[d + 1]
+        commonWeatherStream = all[d + 2]
+        regionWeatherStreams = Array(all[(d + 3)..<(d + 3 + regionCount)])
+        fuelStreams = Array(all[(d + 3 + regionCount)...])
         stepCount = plan.scenario.stepCount
         dueHead = .allocate(capacity: max(1, stepCount)); dueHead.initialize(repeating: -1, count: max(1, stepCount))
         dueNext = .allocate(capacity: max(1, kind.count)); dueNext.initialize(repeating: -1, count: max(1, kind.count))
@@ -98,9 +142,9 @@ public final class TrialSampler {
 
     /// Files device d's next transition after `step` (a geometric sojourn of at least one step) under its
     /// step; none beyond the horizon.
-    @inline(__always) func schedule(_ device: Int, from step: Int, rng: RandomStream) {
+    @inline(__always) func schedule(_ device: Int, from step: Int) {
         let p = deviceUp[device] ? deviceFail[device] : deviceRepair[device]
-        let k = rng.geometric(p)
+        let k = streams[device].geometric(p)
         guard k < stepCount - step else { return }
         let next = step + k
         dueNext[device] = dueHead[next]
@@ -109,8 +153,10 @@ public final class TrialSampler {
 
     // MARK: A trial
 
-    /// Draws the trial's year-level and daily factors, fuel arrivals and initial outage states.
-    public func startTrial(rng: RandomStream, simulator sim: Simulator) {
+    /// Draws the trial's year-level and daily factors, fuel arrivals and initial outage states from the
+    /// streams of trial `trial` of a study seeded with `seed`.
+    public func startTrial(seed: UInt64, trial: UInt64, simulator sim: Simulator) {
+        for k in streams.indices { streams[k].set(seed: seed, trial: trial, stream: streamIDs[k]) }
         let s = plan.scenario
         let st = s.stochastic
         let days = s.calendar.dayCount, R = s.regions.count
@@ -121,28 +167,29 @@ public final class TrialSampler {
         for k in sim.storageInService.indices { sim.storageInService[k] = 1 }
         for d in deviceKind.indices {
             let l = deviceFail[d], m = deviceRepair[d]
-            let up = rng.uniform() < m / (l + m)
+            let up = streams[d].uniform() < m / (l + m)
             deviceUp[d] = up
             downSince[d] = 0
             if !up { apply(d, up: false, simulator: sim) }
-            schedule(d, from: 0, rng: rng)
+            schedule(d, from: 0)
         }
         for i in unitsUp.indices where unitsTotal[i] > 0 { sim.plantInService[i] = Double(unitsUp[i]) / Double(unitsTotal[i]) }
         for k in circuitsUp.indices { sim.corridorInService[k] = Double(circuitsUp[k]) / Double(plan.scenario.corridors[k].circuits) }
         // Hydrological year.
-        inflowClass = rng.categorical(st.inflowClasses.map(\.probability))
+        inflowClass = hydrologyStream.categorical(st.inflowClasses.map(\.probability))
         sim.hydroEnergyFactor = st.inflowClasses[inflowClass].energyFactor
         // Demand and weather.
-        demandYearFactor = max(0, 1 + st.demandForecastErrorSigma * rng.gaussian(sigma: 1))
+        demandYearFactor = max(0, 1 + st.demandForecastErrorSigma * demandYearStream.gaussian(sigma: 1))
         let rho = st.regionalCorrelation, common = rho.squareRoot(), own = (1 - rho).squareRoot()
         let c = st.heatSolarCorrelation, cOwn = (1 - c * c).squareRoot()
         let sd = st.demandDailySigma, ss = st.solarDailySigma, sw = st.windDailySigma
+        let weather = commonWeatherStream
         for day in 0..<days {
-            let heat = rng.gaussian(sigma: 1)
-            let sun = c * heat + cOwn * rng.gaussian(sigma: 1)
-            let wind = rng.gaussian(sigma: 1)
+            let heat = weather.gaussian(sigma: 1)
+            let sun = c * heat + cOwn * weather.gaussian(sigma: 1)
+            let wind = weather.gaussian(sigma: 1)
             for r in 0..<R {
-                let k = r * days + day
+                let k = r * days + day, rng = regionWeatherStreams[r]
                 demandDayFactor[k] = max(0, demandYearFactor * (1 + sd * (common * heat + own * rng.gaussian(sigma: 1))))
                 let xs = common * sun + own * rng.gaussian(sigma: 1)
                 solarDayFactor[k] = ss > 0 ? exp(ss * xs - ss * ss / 2) : 1
@@ -155,7 +202,7 @@ public final class TrialSampler {
         // Written straight into the simulator's time-major table ([step * fuels + fuel]).
         let arrivals = sim.fuelArrivalsByStep, fuels = s.fuels.count
         for (f, fuel) in s.fuels.enumerated() {
-            let risk = fuel.risk
+            let risk = fuel.risk, rng = fuelStreams[f]
             // Random disruption windows.
             windows.removeAll(keepingCapacity: true)
             let years = Double(steps) * s.stepHours / 8760
@@ -211,12 +258,13 @@ public final class TrialSampler {
     }
 
     /// Applies the outage transitions due at step t.
-    @inline(__always) public func advance(to t: Int, rng: RandomStream, simulator sim: Simulator) {
+    @inline(__always) public func advance(to t: Int, simulator sim: Simulator) {
         var d = Int(dueHead[t])
         guard d >= 0 else { return }
         dueHead[t] = -1
-        // The step's devices in increasing order (insertion sort: a handful), each drawing its next
-        // sojourn in that order. Every next transition is at a later step.
+        // The step's devices in increasing order (insertion sort: a handful), so that their in-service
+        // fractions change in a fixed order; each draws its next sojourn from its own stream. Every next
+        // transition is at a later step.
         var count = 0
         while d >= 0 {
             var i = count
@@ -229,8 +277,15 @@ public final class TrialSampler {
             let d = Int(dueScratch[n])
             deviceUp[d].toggle()
             apply(d, up: deviceUp[d], simulator: sim, at: t)
-            schedule(d, from: t, rng: rng)
+            schedule(d, from: t)
         }
+    }
+
+    /// True when a stream of this trial ran past its 2²⁴ blocks (never in a year of any step length: a year's
+    /// busiest stream, a region's weather, uses about 300 blocks).
+    public var streamExhausted: StreamID? {
+        for k in streams.indices where streams[k].exhausted { return streamIDs[k] }
+        return nil
     }
 
     /// Closes the outage statistics at the end of a trial of `steps` steps.

@@ -192,11 +192,78 @@ struct ScenarioInputTests {
 
 @Suite("GSL wrapper")
 struct RandomStreamTests {
-    @Test("Streams are reproducible and trial seeds differ")
+    @Test("Streams are reproducible; trials and named streams differ")
     func reproducible() {
         let a = RandomStream(seed: 42), b = RandomStream(seed: 42)
         #expect((0..<100).map { _ in a.uniform() } == (0..<100).map { _ in b.uniform() })
-        #expect(RandomStream.seed(for: 1, trial: 0) != RandomStream.seed(for: 1, trial: 1))
+        let id = StreamID(kind: "unit", name: "coal-n", index: 1)
+        let t0 = RandomStream(seed: 1, trial: 0, stream: id), t1 = RandomStream(seed: 1, trial: 1, stream: id)
+        #expect((0..<8).map { _ in t0.next32() } != (0..<8).map { _ in t1.next32() })
+        // Trials 2³² apart: the old 32-bit seeding made such pairs share a stream.
+        let u0 = RandomStream(seed: 1, trial: 5, stream: id), u1 = RandomStream(seed: 1, trial: 5 + (1 << 32), stream: id)
+        #expect((0..<8).map { _ in u0.next32() } != (0..<8).map { _ in u1.next32() })
+        // Re-setting a stream restarts it.
+        t0.set(seed: 1, trial: 0, stream: id)
+        let first = (0..<9).map { _ in t0.next32() }
+        t0.set(seed: 1, trial: 0, stream: id)
+        #expect((0..<9).map { _ in t0.next32() } == first)
+        #expect(t0.blocksUsed == 3)
+    }
+
+    @Test("Philox4x32-10 reproduces Random123's published known-answer vectors (kat_vectors)")
+    func philoxKnownAnswers() {
+        // Random123 1.09, tests/kat_vectors: "philox4x32 10" counter[4] key[2] → output[4].
+        let cases: [([UInt32], [UInt32], [UInt32])] = [
+            ([0, 0, 0, 0], [0, 0], [0x6627_E8D5, 0xE169_C58D, 0xBC57_AC4C, 0x9B00_DBD8]),
+            ([0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF], [0xFFFF_FFFF, 0xFFFF_FFFF],
+             [0x408F_276D, 0x41C8_3B0E, 0xA20B_C7C6, 0x6D54_51FD]),
+            ([0x243F_6A88, 0x85A3_08D3, 0x1319_8A2E, 0x0370_7344], [0xA409_3822, 0x299F_31D0],
+             [0xD16C_FE09, 0x94FD_CCEB, 0x5001_E420, 0x2412_6EA1]),
+        ]
+        for (counter, key, expected) in cases { #expect(Philox.block(counter: counter, key: key) == expected) }
+        // The GSL generator hands out the block's four words in order, then the next block's.
+        let seed: UInt64 = 0x299F_31D0_A409_3822, trial: UInt64 = 77, stream = StreamID(raw: 0xAB_CDEF_0123)
+        let r = RandomStream(seed: seed, trial: trial, stream: stream)
+        let key: [UInt32] = [0xA409_3822, 0x299F_31D0]
+        let expected = Philox.block(counter: Philox.counter(trial: trial, stream: stream.value, block: 0), key: key)
+            + Philox.block(counter: Philox.counter(trial: trial, stream: stream.value, block: 1), key: key)
+        #expect((0..<8).map { _ in r.next32() } == expected)
+    }
+
+    @Test("The key derivation is one to one: (seed, trial, stream, block) is recovered from (key, counter)")
+    func keyDerivation() {
+        // The key is the seed itself (64 bits, one to one); the counter packs the trial (64 bits), the
+        // stream id (40 bits) and the block (24 bits) into 128 bits without overlap. Decoding the counter
+        // gives back every field at the edges of each range, so no two (trial, stream, block) share one.
+        func decode(_ c: [UInt32]) -> (trial: UInt64, stream: UInt64, block: UInt32) {
+            (UInt64(c[2]) | UInt64(c[3]) << 32, UInt64(c[0] >> 24) | UInt64(c[1]) << 8, c[0] & 0xFF_FFFF)
+        }
+        let trials: [UInt64] = [0, 1, 0xFFFF_FFFF, 1 << 32, (1 << 32) + 1, 1 << 63, UInt64.max - 1, UInt64.max]
+        let streams: [UInt64] = [0, 1, 0xFF, 0x100, 0xFFFF_FFFF, 1 << 39, (1 << 40) - 1]
+        let blocks: [UInt32] = [0, 1, 0xFF_FFFF]
+        var seen = Set<[UInt32]>()
+        for t in trials {
+            for st in streams {
+                for b in blocks {
+                    let c = Philox.counter(trial: t, stream: st, block: b)
+                    let d = decode(c)
+                    #expect(d.trial == t && d.stream == st && d.block == b)
+                    seen.insert(c)
+                }
+            }
+        }
+        #expect(seen.count == trials.count * streams.count * blocks.count)
+        // Every bit of each field lands on its own counter bit (the packing is a bijection of 128 bits).
+        var used = [UInt32](repeating: 0, count: 4)
+        for bit in 0..<64 { for (i, w) in Philox.counter(trial: 1 << UInt64(bit), stream: 0, block: 0).enumerated() { #expect(used[i] & w == 0); used[i] |= w } }
+        for bit in 0..<40 { for (i, w) in Philox.counter(trial: 0, stream: 1 << UInt64(bit), block: 0).enumerated() { #expect(used[i] & w == 0); used[i] |= w } }
+        for bit in 0..<24 { for (i, w) in Philox.counter(trial: 0, stream: 0, block: 1 << UInt32(bit)).enumerated() { #expect(used[i] & w == 0); used[i] |= w } }
+        #expect(used == [UInt32.max, UInt32.max, UInt32.max, UInt32.max])
+        // Stream ids come from names, not positions, and differ between names.
+        #expect(StreamID(kind: "unit", name: "coal-n", index: 1) == StreamID(kind: "unit", name: "coal-n", index: 1))
+        #expect(StreamID(kind: "unit", name: "coal-n", index: 1).value != StreamID(kind: "unit", name: "coal-n", index: 2).value)
+        #expect(StreamID(kind: "unit", name: "coal-n").value != StreamID(kind: "storage", name: "coal-n").value)
+        #expect(StreamID(kind: "unit", name: "x").value >> 40 == 0)
     }
 
     @Test("Sample moments converge to the distributions' (within 4 standard errors)")
