@@ -25,12 +25,15 @@ public enum MonteCarloText {
             let unit = e.unit == "probability" || e.unit == "fraction" ? "" : (e.unit == "USD" ? "" : e.unit == "t" ? "" : e.unit)
             rows.append([e.name + (unit.isEmpty ? "" : " (\(unit))"), fmt(e.mean, e.unit), "± " + fmt(e.standardError, e.unit),
                          "[" + fmt(e.lower95, e.unit) + ", " + fmt(e.upper95, e.unit) + "]",
-                         fmt(e.p5, e.unit), fmt(e.p50, e.unit), fmt(e.p95, e.unit), fmt(e.cvar95, e.unit)])
+                         fmt(e.p5, e.unit), fmt(e.p50, e.unit), fmt(e.p95, e.unit),
+                         fmt(e.worst5Mean, e.unit) + (e.higherIsWorse ? " ↑" : " ↓")])
             if e.name == "lol_events", let lole = r.estimate("lole"), e.mean > 0 {
                 rows.append(["mean event duration (h)", Format.number(lole.mean / e.mean, decimals: 2), "", "", "", "", "", ""])
             }
         }
-        out += Format.table(["Metric", "Estimate", "Std error", "95 % interval", "p5", "p50", "p95", "CVaR 95 %"], rows) + "\n"
+        out += Format.table(["Metric", "Estimate", "Std error", "95 % interval", "p5", "p50", "p95", "Worst 5 % mean"], rows) + "\n"
+        out += "Worst 5 % mean: the mean of the worst 5 % of trial years in the direction that is worse for the metric\n"
+        out += "(↑ highest values, ↓ lowest). Percentiles and this mean are within \(Format.number(Accumulator.relativeAccuracy * 1e4, decimals: 1)) × 10⁻⁴ relative of the trials' exact values.\n"
         return out
     }
 

@@ -8,8 +8,12 @@ public struct MetricDefinition: Codable, Sendable, Equatable {
     public var unit: String
     public var description: String
     public var resolution: Double
-    public var histogramScale: Double
+    /// The direction in which the metric gets worse (for its worst-5 % mean): true for shortfalls, costs,
+    /// losses and emissions; false for margins, the clean share, fuel stocks and P(target holds).
+    public var higherIsWorse: Bool
 }
+
+enum Worse { case higher, lower }
 
 /// The catalogue of metrics of a scenario, in a fixed order.
 public struct MetricCatalog: Sendable {
@@ -30,36 +34,36 @@ public struct MetricCatalog: Sendable {
         classOrder = classes.indices.sorted { classes[$0].shedOrder < classes[$1].shedOrder }
         let s = plan.scenario
         var d: [MetricDefinition] = []
-        func add(_ name: String, _ unit: String, _ description: String, _ resolution: Double, _ scale: Double) {
-            d.append(MetricDefinition(name: name, unit: unit, description: description, resolution: resolution, histogramScale: scale))
+        func add(_ name: String, _ unit: String, _ description: String, _ resolution: Double, worse: Worse) {
+            d.append(MetricDefinition(name: name, unit: unit, description: description, resolution: resolution, higherIsWorse: worse == .higher))
         }
-        add("lole", "h", "loss-of-load expectation: hours with shed load in any region", 1e-6, 0.1)
-        add("lol_events", "events", "loss-of-load events: runs of consecutive hours with shed load", 1e-6, 0.1)
-        add("eue", "MWh", "expected unserved energy", 1e-4, 1)
-        add("neue", "ppm", "normalised EUE: unserved / demand energy × 10⁶", 1e-6, 0.1)
-        add("lolp_peak", "probability", "probability of shed load in the hour of peak demand", 1e-9, 0.01)
+        add("lole", "h", "loss-of-load expectation: hours with shed load in any region", 1e-6, worse: .higher)
+        add("lol_events", "events", "loss-of-load events: runs of consecutive hours with shed load", 1e-6, worse: .higher)
+        add("eue", "MWh", "expected unserved energy", 1e-4, worse: .higher)
+        add("neue", "ppm", "normalised EUE: unserved / demand energy × 10⁶", 1e-6, worse: .higher)
+        add("lolp_peak", "probability", "probability of shed load in the hour of peak demand", 1e-9, worse: .higher)
         for c in s.demandClasses.sorted(by: { $0.shedOrder < $1.shedOrder }) {
-            add("shed.\(c.name)", "MWh", "energy shed from class \(c.name)", 1e-4, 1)
+            add("shed.\(c.name)", "MWh", "energy shed from class \(c.name)", 1e-4, worse: .higher)
         }
         for r in s.regions {
-            add("region.\(r.name).lole", "h", "hours with shed load in \(r.name)", 1e-6, 0.1)
-            add("region.\(r.name).eue", "MWh", "unserved energy in \(r.name)", 1e-4, 1)
+            add("region.\(r.name).lole", "h", "hours with shed load in \(r.name)", 1e-6, worse: .higher)
+            add("region.\(r.name).eue", "MWh", "unserved energy in \(r.name)", 1e-4, worse: .higher)
         }
         if adequacyOnly {
             targetNames = []
             definitions = d
             return
         }
-        add("min_operating_reserve_margin", "fraction", "lowest hourly national operating reserve margin", 1e-9, 0.01)
-        add("loss_rate", "fraction", "(transmission + distribution losses) / energy injected", 1e-9, 0.01)
-        add("clean_share", "fraction", "clean generation / generation", 1e-9, 0.01)
-        add("emissions", "t", "CO2 emissions", 1e-3, 1e3)
-        add("total_cost", "USD", "generation + demand response + unserved energy at VOLL", 1e-2, 1e6)
+        add("min_operating_reserve_margin", "fraction", "lowest hourly national operating reserve margin", 1e-9, worse: .lower)
+        add("loss_rate", "fraction", "(transmission + distribution losses) / energy injected", 1e-9, worse: .higher)
+        add("clean_share", "fraction", "clean generation / generation", 1e-9, worse: .lower)
+        add("emissions", "t", "CO2 emissions", 1e-3, worse: .higher)
+        add("total_cost", "USD", "generation + demand response + unserved energy at VOLL", 1e-2, worse: .higher)
         for f in s.fuels {
-            add("fuel.\(f.name).lowest_stock", "t", "lowest stock of \(f.name)", 1e-3, 1e3)
+            add("fuel.\(f.name).lowest_stock", "t", "lowest stock of \(f.name)", 1e-3, worse: .lower)
         }
         targetNames = TargetCheck.evaluate(targets: s.targets, summary: nil).map(\.name)
-        for name in targetNames { add("target.\(name).holds", "probability", "probability that the \(name) target holds in a trial", 1e-9, 0.01) }
+        for name in targetNames { add("target.\(name).holds", "probability", "probability that the \(name) target holds in a trial", 1e-9, worse: .lower) }
         definitions = d
     }
 

@@ -48,8 +48,11 @@ public struct MetricEstimate: Codable, Sendable {
     public var p5: Double
     public var p50: Double
     public var p95: Double
-    /// Mean of the worst 5 % of trials.
-    public var cvar95: Double
+    /// Mean of the worst 5 % of probability mass in the metric's worse direction (see
+    /// `Accumulator.worstMean`): the highest 5 % for shortfalls and costs, the lowest for margins and stocks.
+    public var worst5Mean: Double
+    /// Whether higher values are worse (the direction of `worst5Mean`).
+    public var higherIsWorse: Bool
 }
 
 public struct MonteCarloResult: Codable, Sendable {
@@ -74,7 +77,8 @@ public struct MonteCarloResult: Codable, Sendable {
         return MetricEstimate(name: d.name, unit: d.unit, description: d.description, mean: a.mean, standardError: se,
                               lower95: a.nonNegative ? max(0, a.mean - 1.959964 * se) : a.mean - 1.959964 * se,
                               upper95: a.mean + 1.959964 * se,
-                              p5: a.quantile(0.05), p50: a.quantile(0.5), p95: a.quantile(0.95), cvar95: a.conditionalValueAtRisk(tail: 0.05))
+                              p5: a.quantile(0.05), p50: a.quantile(0.5), p95: a.quantile(0.95),
+                              worst5Mean: a.worstMean(tail: 0.05, higherIsWorse: d.higherIsWorse), higherIsWorse: d.higherIsWorse)
     }
 
     public var estimates: [MetricEstimate] { definitions.indices.map(estimate) }
@@ -102,7 +106,7 @@ public enum MonteCarlo {
                            sample: ((Int, [Double]) -> Void)? = nil) throws -> MonteCarloResult {
         let catalog = MetricCatalog(plan: plan, adequacyOnly: o.adequacyOnly)
         let defs = catalog.definitions
-        var accumulators = defs.map { Accumulator(resolution: $0.resolution, histogramScale: $0.histogramScale) }
+        var accumulators = defs.map { Accumulator(resolution: $0.resolution) }
         let workers = (0..<min(o.threads, o.trials)).map { _ in
             let sim = Simulator(plan: plan, stochastic: true)
             sim.adequacyOnly = o.adequacyOnly

@@ -184,23 +184,121 @@ struct ReproducibilityTests {
     }
 
     @Test("Accumulators merge exactly, whatever the grouping")
-    func exactMerge() {
+    func exactMerge() throws {
         var rng = SplitMix(state: 99)
         let values = (0..<5000).map { _ in rng.chance(0.7) ? 0 : rng.uniform(0, 1e6) * rng.uniform(0, 1) }
-        var whole = Accumulator(resolution: 1e-4, histogramScale: 1)
+        var whole = Accumulator(resolution: 1e-4)
         for v in values { whole.add(v) }
-        var merged = Accumulator(resolution: 1e-4, histogramScale: 1)
+        var merged = Accumulator(resolution: 1e-4)
         var start = 0
         while start < values.count {
             let end = min(values.count, start + 1 + Int(rng.next() % 700))
-            var part = Accumulator(resolution: 1e-4, histogramScale: 1)
+            var part = Accumulator(resolution: 1e-4)
             for v in values[start..<end].reversed() { part.add(v) }
             merged.merge(part)
             start = end
         }
         #expect(merged == whole)
-        let sorted = values.sorted()
-        #expect(abs(whole.quantile(0.95) - sorted[Int(0.95 * Double(sorted.count))]) <= 0.02 * sorted.last!)
+        // The encoding is canonical and round-trips exactly (shards will rely on it).
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let a = try encoder.encode(whole), b = try encoder.encode(merged)
+        #expect(a == b)
+        #expect(try JSONDecoder().decode(Accumulator.self, from: a) == whole)
+    }
+}
+
+/// The exact tail definition on raw values: the mean over the worst `tail` share of probability mass.
+func exactWorstMean(_ values: [Double], tail: Double, higherIsWorse: Bool) -> Double {
+    let sorted = higherIsWorse ? values.sorted(by: >) : values.sorted()
+    let wanted = tail * Double(values.count)
+    var taken = 0.0, total = 0.0
+    for v in sorted where taken < wanted {
+        let use = min(1, wanted - taken)
+        total += v * use
+        taken += use
+    }
+    return total / wanted
+}
+
+/// The exact quantile of the definition used: the order statistic of rank ⌈q·n⌉.
+func exactQuantile(_ values: [Double], _ q: Double) -> Double {
+    let sorted = values.sorted()
+    return sorted[max(1, Int((q * Double(values.count)).rounded(.up))) - 1]
+}
+
+@Suite("Tail statistics")
+struct TailStatisticsTests {
+    @Test("Worst 5 % mean on hand-computed samples with ties at the boundary, in both directions")
+    func handComputed() {
+        func acc(_ values: [Double]) -> Accumulator {
+            var a = Accumulator(resolution: 1e-6)
+            for v in values { a.add(v) }
+            return a
+        }
+        // 50 trials: the worst 5 % is 2.5 trials. Highest: 9, 4, and half of a tied 4 → (9 + 4 + 2) / 2.5 = 6.
+        let high = [9.0, 4, 4, 4, 4] + [Double](repeating: 1, count: 45)
+        #expect(abs(acc(high).worstMean(tail: 0.05, higherIsWorse: true) - 6) < 1e-9)
+        // Lowest of the same: 2.5 trials of 1 → 1.
+        #expect(abs(acc(high).worstMean(tail: 0.05, higherIsWorse: false) - 1) < 1e-9)
+        // 30 trials (1.5 trials): a margin whose lowest values are 0.2 and a tied 0.5 → (0.2 + 0.25) / 1.5 = 0.3.
+        let margins = [0.2, 0.5, 0.5, 0.5] + [Double](repeating: 1, count: 26)
+        #expect(abs(acc(margins).worstMean(tail: 0.05, higherIsWorse: false) - 0.3) < 1e-9)
+        // Mean of samples strictly beyond the 95 % VaR (0.5 here) would be 0.2; ours keeps 5 % of the mass.
+        #expect(abs(acc(margins).worstMean(tail: 0.05, higherIsWorse: true) - 1) < 1e-9)
+        // Fewer than 20 trials: the worst value itself.
+        #expect(abs(acc([3, 1, 2]).worstMean(tail: 0.05, higherIsWorse: true) - 3) < 1e-9)
+        #expect(abs(acc([3, 1, 2]).worstMean(tail: 0.05, higherIsWorse: false) - 1) < 1e-9)
+        // Quantiles: rank ⌈q·n⌉.
+        func near(_ x: Double, _ y: Double) -> Bool { abs(x - y) < 1e-9 }
+        #expect(near(acc(high).quantile(0.95), 4) && near(acc(high).quantile(0.97), 4) && near(acc(high).quantile(0.99), 9))
+        #expect(near(acc(margins).quantile(0.05), 0.5) && near(acc(margins).quantile(0.03), 0.2))
+    }
+
+    @Test("Percentiles and worst-5 % means match the exact values of the samples within the stated accuracy",
+          arguments: ["narrow", "heavy", "zeros", "negative"])
+    func accuracy(kind: String) {
+        var rng = SplitMix(state: 7)
+        let values: [Double] = (0..<3000).map { _ in
+            switch kind {
+            case "narrow": return 435e6 * (1 + 0.01 * (rng.uniform(-1, 1) + rng.uniform(-1, 1)))  // a cost varying by 1 %
+            case "heavy": return exp(rng.uniform(0, 14))                                          // 1 … 1.2e6, log-uniform
+            case "zeros": return rng.chance(0.8) ? 0 : rng.uniform(0, 5000)                      // EUE-like
+            default: return rng.uniform(-0.3, 0.4)                                               // a margin
+            }
+        }
+        var a = Accumulator(resolution: 1e-6)
+        for v in values { a.add(v) }
+        let tol = { (x: Double) in Accumulator.relativeAccuracy * abs(x) + 2e-6 }
+        for q in [0.05, 0.5, 0.95] {
+            let exact = exactQuantile(values, q)
+            #expect(abs(a.quantile(q) - exact) <= tol(exact), "\(kind) q\(q): \(a.quantile(q)) vs \(exact)")
+        }
+        for higher in [true, false] {
+            let exact = exactWorstMean(values, tail: 0.05, higherIsWorse: higher)
+            #expect(abs(a.worstMean(tail: 0.05, higherIsWorse: higher) - exact) <= tol(exact), "\(kind) worst (higher \(higher))")
+        }
+    }
+
+    @Test("Each metric declares its worse direction; a study's worst-5 % mean lies beyond p95 or below p5 accordingly")
+    func directions() throws {
+        let scenario = try ScenarioLoader.load(path: packageRoot.appendingPathComponent("scenarios/vn-2030-base.yaml").path)
+        let p = SimulationPlan(scenario: scenario)
+        let catalog = MetricCatalog(plan: p)
+        let lower = Set(catalog.definitions.filter { !$0.higherIsWorse }.map(\.name))
+        #expect(lower.contains("min_operating_reserve_margin") && lower.contains("clean_share"))
+        #expect(lower.contains("fuel.lng-north.lowest_stock") && lower.contains("target.reserve_margin.holds"))
+        #expect(!lower.contains("eue") && !lower.contains("total_cost") && !lower.contains("loss_rate"))
+        let result = try MonteCarlo.run(plan: p, options: MonteCarloOptions(trials: 40, seed: 3, threads: 2, maxSteps: 24 * 20))
+        var checked = 0
+        for e in result.estimates where e.p95 > e.p5 {
+            if e.higherIsWorse { #expect(e.worst5Mean >= e.p95 - 1e-9 * abs(e.p95), "\(e.name)") }
+            else { #expect(e.worst5Mean <= e.p5 + 1e-9 * abs(e.p5), "\(e.name)") }
+            checked += 1
+        }
+        let margin = try #require(result.estimate("min_operating_reserve_margin"))
+        #expect(margin.worst5Mean < margin.mean, "the margin's worst years are its lowest")
+        #expect(checked >= 5)
     }
 }
 
