@@ -24,7 +24,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
-        // C libraries: GSL (random streams, distributions, statistics) and GLPK (the LP oracle of the tests).
+        // C libraries: GSL (random streams, distributions, statistics) and GLPK (the LP oracle of the tests,
+        // and the small allocation LPs of the regional firm imports).
         .systemLibrary(name: "CGSL", pkgConfig: "gsl", providers: [.apt(["libgsl-dev"]), .brew(["gsl"])]),
         .systemLibrary(name: "CGLPK", providers: [.apt(["libglpk-dev"]), .brew(["glpk"])]),
         // Philox4x32-10 as a GSL generator type (counter-based streams keyed by seed, trial and name).
@@ -37,7 +38,7 @@ let package = Package(
         // The engine, in the order data flows.
         .target(name: "GridDispatch", swiftSettings: hot),
         .target(name: "GridModel", dependencies: [.product(name: "Yams", package: "Yams")]),
-        .target(name: "GridSim", dependencies: ["GridModel", "GridDispatch", "GridRandom", "CPrefetch"], swiftSettings: hot),
+        .target(name: "GridSim", dependencies: ["GridModel", "GridDispatch", "GridRandom", "CPrefetch", "LPOracle"], swiftSettings: hot),
         .target(name: "GridStudy", dependencies: ["GridModel", "GridSim"]),
         .target(name: "GridReport", dependencies: ["GridModel", "GridSim", "GridStudy"]),
         .executableTarget(name: "r70", dependencies: [

@@ -46,6 +46,8 @@ public struct SimulationPlan: Sendable {
     public let laterHigherToday: FixedArray<Int32>
     let regionPeakMW: [Double]
     let nationalPeakMW: Double
+    /// Net firm imports and regional planning margins (see `FirmImportAllocation`).
+    public let firmImports: FirmImportAllocation
     /// `plantAvailableMW` of the variable plants (`arrays.variablePlants`) and `demandMW`, time-major
     /// ([t * variable plants + v], [t * regions + r]) for the loop; the other plants' entries are constant
     /// (`arrays.plantConstantAvailableMW`), which halves the memory the step loop streams through.
@@ -147,6 +149,7 @@ public struct SimulationPlan: Sendable {
         peakStep = peak
         nationalPeakMW = max(0, peakLoad)
         regionPeakMW = s.regions.map { $0.demandMW.max() ?? 0 }
+        firmImports = FirmImportAllocation(firmMW: SimulationPlan.firmCapacityMW(s), peakMW: regionPeakMW, corridors: s.corridors)
         let (schedule, chargeValue) = SimulationPlan.storageSchedules(
             scenario: s, netLoad: net, price: price, lookahead: lookaheadSteps, reliabilityCost: reliabilityCostPerMWh)
         storageSchedule = FixedArray(schedule)
@@ -258,7 +261,9 @@ public struct SimulationPlan: Sendable {
     // MARK: Static adequacy figures
 
     /// Firm capacity of each region: capacity × capacity credit of plants and storage.
-    public var firmCapacityMW: [Double] {
+    public var firmCapacityMW: [Double] { SimulationPlan.firmCapacityMW(scenario) }
+
+    static func firmCapacityMW(_ scenario: Scenario) -> [Double] {
         var firm = [Double](repeating: 0, count: scenario.regions.count)
         for p in scenario.plants { firm[p.region] += p.capacityMW * p.capacityCredit }
         for st in scenario.storage { firm[st.region] += st.powerMW * st.capacityCredit }
@@ -268,20 +273,13 @@ public struct SimulationPlan: Sendable {
     /// Peak of each region's demand (before TOU response) and of the national coincident demand.
     public var peakDemandMW: (regions: [Double], national: Double) { (regionPeakMW, nationalPeakMW) }
 
-    /// Planning reserve margins: (firm capacity − peak) / peak, nationally and per region with firm
-    /// imports = Σ over corridors into the region of min(limit × (1 − loss at rated), the neighbour's
-    /// firm surplus over its own peak).
+    /// Planning reserve margins: (firm capacity − peak) / peak, nationally (no imports) and per region
+    /// with net firm imports allocated once (`FirmImportAllocation`: each MW of firm capacity counted in one
+    /// region only). Computed once per plan.
     public var planningReserveMargin: (regions: [Double], national: Double, firmImportsMW: [Double]) {
         let firm = firmCapacityMW
-        let (peaks, national) = peakDemandMW
-        var imports = [Double](repeating: 0, count: firm.count)
-        for c in scenario.corridors {
-            let keep = 1 - c.lossFractionAtRated
-            imports[c.to] += min(c.limitForwardMW * keep, max(0, firm[c.from] - peaks[c.from]))
-            imports[c.from] += min(c.limitBackwardMW * keep, max(0, firm[c.to] - peaks[c.to]))
-        }
-        let regional = firm.indices.map { peaks[$0] > 0 ? (firm[$0] + imports[$0] - peaks[$0]) / peaks[$0] : .infinity }
+        let national = nationalPeakMW
         let nat = national > 0 ? (firm.reduce(0, +) - national) / national : .infinity
-        return (regional, nat, imports)
+        return (firmImports.margins, nat, firmImports.netImportsMW)
     }
 }
