@@ -50,6 +50,6 @@ let package = Package(
         .testTarget(name: "GridSimTests", dependencies: ["GridSim", "GridModel", "GridDispatch", "LPOracle", "_TestSupport"]),
         .testTarget(name: "GridStudyTests", dependencies: ["GridStudy", "GridSim", "GridModel", "GridRandom", "_TestSupport"]),
         .testTarget(name: "GridReportTests", dependencies: ["GridReport", "GridSim", "GridModel"]),
-        .testTarget(name: "r70Tests", dependencies: ["GridModel"]),
+        .testTarget(name: "r70Tests", dependencies: ["GridModel", "GridReport"]),
     ]
 )

@@ -134,6 +134,9 @@ extension R70 {
         @Flag(name: .customLong("update-baseline"), help: "Record the results as the new baseline (in --baseline's file).")
         var updateBaseline = false
 
+        @Flag(name: .long, help: "Compare with a Monte Carlo baseline of another seed or trial count by the unpaired test (3 combined standard errors) instead of refusing it.")
+        var unpaired = false
+
         @OptionGroup var study: StudyOptions
 
         func validate() throws {
@@ -159,15 +162,20 @@ extension R70 {
                     let run = try DeterministicRun.run(scenario)
                     var results = TargetCheck.evaluate(targets: scenario.targets, summary: run.summary)
                     var study: MonteCarloResult?
+                    var trialValues: [String: [Double]]?
                     if let settings = self.study.settings(scenario) {
-                        let result = try MonteCarlo.run(plan: run.plan, options: settings.options, progress: settings.reporter(quiet: true).callback)
+                        let collector = BaselineMetrics.TrialValues(definitions: MetricCatalog(plan: run.plan).definitions)
+                        let sample: ((Int, [Double]) -> Void)? = baseline == nil ? nil : { collector.collect($0, $1) }
+                        let result = try MonteCarlo.run(plan: run.plan, options: settings.options, progress: settings.reporter(quiet: true).callback,
+                                                        sample: sample)
                         results = MonteCarloText.targets(scenario.targets, deterministic: run.summary, study: result)
                         study = result
+                        trialValues = collector.values
                     }
-                    let entry = BaselineMetrics.entry(summary: run.summary, targets: results, study: study)
+                    let entry = BaselineMetrics.entry(summary: run.summary, targets: results, study: study, trialValues: trialValues)
                     var findings: [BaselineFinding]?
                     if updateBaseline { recorded.scenarios[scenario.name] = entry }
-                    else if let previous { findings = BaselineComparison.compare(scenario: scenario.name, baseline: previous.scenarios[scenario.name], current: entry) }
+                    else if let previous { findings = try BaselineComparison.compare(scenario: scenario.name, baseline: previous.scenarios[scenario.name], current: entry, unpaired: unpaired) }
                     outcomes.append(CheckOutcome(scenarioName: scenario.name, file: file, results: results, error: nil,
                                                  seconds: Date().timeIntervalSince(start), baselineFindings: findings))
                     print("\(scenario.name) (\(file)):")
@@ -175,6 +183,10 @@ extension R70 {
                     if let findings {
                         print(findings.isEmpty ? "  baseline: no regression" : findings.map { "  REGRESSION \($0.item): \($0.message)" }.joined(separator: "\n"))
                     }
+                } catch let e as BaselineMismatch {
+                    printError("r70: \(file): \(e.reason)")
+                    invalid = true
+                    outcomes.append(CheckOutcome(scenarioName: e.scenario, file: file, results: [], error: e.reason, seconds: Date().timeIntervalSince(start)))
                 } catch let e as ScenarioErrors {
                     _ = reportProblems(e)
                     invalid = true
@@ -298,7 +310,7 @@ struct StudyOptions: ParsableArguments {
     @Option(name: .long, help: "Trial years of a Monte Carlo study (default: the scenario's monte_carlo.trials, else a deterministic run).")
     var trials: Int?
 
-    @Option(name: .long, help: "Seed of the study: trial i draws from a stream derived from (seed, i).")
+    @Option(name: .long, help: "Seed of the study: each device and process of trial i draws from its own stream, keyed by (seed, i, its name).")
     var seed: UInt64?
 
     @Option(name: .long, help: "Worker threads (default: all cores). Results do not depend on it.")

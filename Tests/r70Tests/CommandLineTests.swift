@@ -1,4 +1,5 @@
 import Foundation
+@testable import GridReport
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
@@ -222,6 +223,45 @@ struct BaselineTests {
             .write(to: scenario, atomically: true, encoding: .utf8)
         let failing = try r70(["check", scenario.path, "--baseline", baseline])
         #expect(failing.status == 1 && failing.stdout.contains("REGRESSION target loss_rate"))
+    }
+}
+
+@Suite("The r70 command: paired baseline check", .serialized)
+struct PairedBaselineTests {
+    @Test("A 0.09 → 0.11 forced outage rate of the North's coal is flagged at 300 trials; unchanged passes with a zero difference; another seed is refused")
+    func pairedRegression() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let baseline = dir.appendingPathComponent("baseline.json").path
+        let scenario = dir.appendingPathComponent("vn-2030-base.yaml")
+        let profiles = packageRoot.appendingPathComponent("scenarios/profiles").path
+        let original = try String(contentsOfFile: packageRoot.appendingPathComponent("scenarios/vn-2030-base.yaml").path, encoding: .utf8)
+            .replacingOccurrences(of: "file: profiles/", with: "file: \(profiles)/")
+        try original.write(to: scenario, atomically: true, encoding: .utf8)
+        let study = ["--trials", "300", "--seed", "5", "--quiet"]
+        let record = try r70(["check", scenario.path, "--baseline", baseline, "--update-baseline"] + study)
+        #expect(record.status == 0, "\(record.stderr)")
+        let recorded = try JSONDecoder().decode(Baseline.self, from: Data(contentsOf: URL(fileURLWithPath: baseline)))
+        #expect(recorded.scenarios["vn-2030-base"]?.trialValues?["eue_mwh"]?.count == 300)
+        // Unchanged: every trial is identical, the paired difference exactly zero.
+        let same = try r70(["check", scenario.path, "--baseline", baseline] + study)
+        #expect(same.status == 0 && same.stdout.contains("baseline: no regression"), "\(same.stdout)")
+        // The North's coal units fail more often: flagged by the paired test.
+        let worseText = original.replacingOccurrences(of: "{name: coal-n, technology: coal, units: 28,",
+                                                      with: "{name: coal-n, technology: coal, units: 28, forced_outage_rate: 0.11,")
+        #expect(worseText != original)
+        try worseText.write(to: scenario, atomically: true, encoding: .utf8)
+        let worse = try r70(["check", scenario.path, "--baseline", baseline] + study)
+        #expect(worse.status == 1, "\(worse.stdout)")
+        #expect(worse.stdout.contains("REGRESSION eue_mwh") && worse.stdout.contains("paired over 300 trials"), "\(worse.stdout)")
+        // Another seed: refused with a message naming the baseline's, unless --unpaired.
+        let other = try r70(["check", scenario.path, "--baseline", baseline, "--trials", "300", "--seed", "6", "--quiet"])
+        #expect(other.status == 2 && other.stderr.contains("seed 5 and 300 trials") && other.stderr.contains("--unpaired"), "\(other.stderr)")
+        let unpaired = try r70(["check", scenario.path, "--baseline", baseline, "--trials", "300", "--seed", "6", "--quiet", "--unpaired"])
+        #expect(unpaired.status == 0 || unpaired.status == 1, "\(unpaired.stderr)")
+        // A deterministic run against a Monte Carlo baseline is refused too.
+        let deterministic = try r70(["check", scenario.path, "--baseline", baseline, "--deterministic"])
+        #expect(deterministic.status == 2 && deterministic.stderr.contains("monte carlo"), "\(deterministic.stderr)")
     }
 }
 
