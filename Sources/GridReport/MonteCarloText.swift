@@ -19,7 +19,11 @@ public enum MonteCarloText {
     public static func render(_ r: MonteCarloResult) -> String {
         let period = r.horizonDays >= 365 && r.horizonDays <= 366 ? "trial years" : "trials of \(Format.number(r.horizonDays, decimals: r.horizonDays == r.horizonDays.rounded() ? 0 : 2)) days"
         var out = "Monte Carlo: \(r.trials) \(period) of \(r.scenario), seed \(r.seed); figures are per trial"
-        out += r.stoppedEarly ? " (stopped early by --rel-error; \(r.trialsRequested) requested)\n\n" : "\n\n"
+        if let pilot = r.pilotTrials {
+            out += " (sized by --rel-error from a pilot of \(pilot) trials, not counted; at most \(r.trialsRequested))\n\n"
+        } else {
+            out += "\n\n"
+        }
         var rows: [[String]] = []
         for e in r.estimates {
             let unit = e.unit == "probability" || e.unit == "fraction" ? "" : (e.unit == "USD" ? "" : e.unit == "t" ? "" : e.unit)

@@ -20,6 +20,8 @@ final class LiveTotals {
     var maxBalanceResidualMW = 0.0
     var lossOfLoadEvents = 0
     var shortfallAtPeak = false
+    var peakNationalDemandMW = -Double.infinity
+    var nationalPriceTimesDemandUSD = 0.0
     /// Whether the last recorded step shed load (for counting loss-of-load events).
     var lastStepShortfall = false
     // The plan's facts the recorder reads.
@@ -145,6 +147,8 @@ final class LiveTotals {
         maxBalanceResidualMW = totals.maxBalanceResidualMW
         lossOfLoadEvents = totals.lossOfLoadEvents
         shortfallAtPeak = totals.shortfallAtPeak
+        peakNationalDemandMW = totals.peakNationalDemandMW
+        nationalPriceTimesDemandUSD = totals.nationalPriceTimesDemandUSD
         lastStepShortfall = false
     }
 
@@ -189,12 +193,16 @@ final class LiveTotals {
         totals.maxBalanceResidualMW = maxBalanceResidualMW
         totals.lossOfLoadEvents = lossOfLoadEvents
         totals.shortfallAtPeak = shortfallAtPeak
+        totals.peakNationalDemandMW = peakNationalDemandMW
+        totals.nationalPriceTimesDemandUSD = nationalPriceTimesDemandUSD
     }
 
     /// A step known to have no shortfall, in an adequacy-only run: only demand is recorded.
     func recordAdequateStep(dt: Double, demandMW: Doubles) {
-        for r in 0..<regionCount { demandMWh[r] += demandMW[r] * dt }
+        var national = 0.0
+        for r in 0..<regionCount { demandMWh[r] += demandMW[r] * dt; national += demandMW[r] }
         lastStepShortfall = false
+        if national > peakNationalDemandMW { peakNationalDemandMW = national; shortfallAtPeak = false }
     }
     func record(t: Int, dt: Double, solver: DispatchSolver, demandMW: Doubles, mandatoryMW: Doubles,
                          plantMaxMW: Doubles, fuelStock: Doubles) {
@@ -204,9 +212,11 @@ final class LiveTotals {
         if t & 7 == 0 {
             for r in 0..<R { r70_prefetch(touShiftedMW.baseAddress! + min(r * stepCount + t + 16, touShiftedMW.count - 1)) }
         }
-        var nationalShed = 0.0
+        var nationalShed = 0.0, nationalDemand = 0.0, priceTimesDemand = 0.0
         for r in 0..<R {
             priceTimesHours[r] += res.priceAtRegionPerMWh[r] * dt
+            priceTimesDemand += res.priceAtRegionPerMWh[r] * demandMW[r]
+            nationalDemand += demandMW[r]
             peakPricePerMWh[r] = max(peakPricePerMWh[r], res.priceAtRegionPerMWh[r])
             demandMWh[r] += demandMW[r] * dt
             if mandatoryMW[r] > 0 {
@@ -308,5 +318,7 @@ final class LiveTotals {
         }
         lastStepShortfall = nationalShed > 1e-6
         if lastStepShortfall { nationalShortfallHours += dt }
+        nationalPriceTimesDemandUSD += priceTimesDemand * dt
+        if nationalDemand > peakNationalDemandMW { peakNationalDemandMW = nationalDemand; shortfallAtPeak = lastStepShortfall }
     }
 }

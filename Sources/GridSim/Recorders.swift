@@ -52,8 +52,13 @@ public struct RunTotals: Sendable {
     public var maxBalanceResidualMW = 0.0
     /// Loss-of-load events: runs of consecutive steps with a shortfall in any region.
     public var lossOfLoadEvents = 0
-    /// Whether load was shed in the step of the national peak demand.
+    /// Whether load was shed in the step of the run's own highest national demand as dispatched (after
+    /// the trial's demand factors and TOU response; the first such step on ties).
     public var shortfallAtPeak = false
+    /// The run's highest national demand as dispatched, MW (−∞ before the first step).
+    public var peakNationalDemandMW = -Double.infinity
+    /// Σ over steps and regions of price × demand × step length, USD (the national demand-weighted price's numerator).
+    public var nationalPriceTimesDemandUSD = 0.0
 
     init(scenario s: Scenario) {
         let R = s.regions.count, K = s.demandClasses.count, C = s.corridors.count
@@ -80,6 +85,7 @@ public struct RunTotals: Sendable {
         func zero(_ a: inout [Double], _ v: Double = 0) { for i in a.indices { a[i] = v } }
         stepsRun = 0; nationalShortfallHours = 0; minNationalOperatingReserveMargin = .infinity
         maxBalanceResidualMW = 0; lossOfLoadEvents = 0; shortfallAtPeak = false
+        peakNationalDemandMW = -.infinity; nationalPriceTimesDemandUSD = 0
         zero(&demandMWh); zero(&unservedMWh); zero(&shortfallHours); zero(&shedByClassMWh); zero(&generationMWh)
         zero(&cleanGenerationMWh); zero(&emissionsT); zero(&generationCostUSD); zero(&responseCostUSD); zero(&mandatoryCostUSD)
         zero(&unservedCostUSD); zero(&distributionLossMWh); zero(&importsReceivedMWh); zero(&exportsSentMWh); zero(&priceTimesHours)

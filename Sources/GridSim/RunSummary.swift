@@ -166,9 +166,8 @@ public struct RunSummary: Codable, Sendable {
         let demand = sum(t.demandMWh)
         let genCost = sum(t.generationCostUSD), drCost = sum(t.responseCostUSD) + sum(t.mandatoryCostUSD), unservedCost = sum(t.unservedCostUSD)
         let served = demand - sum(t.unservedMWh) - sum(t.programMWh)
-        // Demand-weighted average price.
-        var weightedPrice = 0.0
-        for r in 0..<t.regionCount { weightedPrice += t.priceTimesHours[r] * (t.demandMWh[r] / max(hours, 1e-9)) }
+        // Demand-weighted average price, hour by hour: Σ price × demand × Δt / Σ demand × Δt.
+        let weightedPrice = t.nationalPriceTimesDemandUSD
         national = NationalSummary(
             demandMWh: demand, servedMWh: served, unservedMWh: sum(t.unservedMWh), shortfallHours: t.nationalShortfallHours,
             shedByClassMWh: nationalByClass, peakDemandMW: nationalPeak, firmCapacityMW: sum(firm),

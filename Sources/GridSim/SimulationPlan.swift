@@ -35,8 +35,6 @@ public struct SimulationPlan: Sendable {
     public let lookaheadSteps: Int
     /// The model's numbers as flat arrays for the per-step loop.
     public let arrays: PlanArrays
-    /// Step of the highest national demand (before TOU response), for LOLP at the peak hour.
-    public let peakStep: Int
     /// The static parts of the storage and hydro schedules, which depend only on the forecast net load:
     /// per storage and step [k * steps + t], 0 = off schedule, 1 = a discharge step, 2 = a charge step
     /// (with the charge value in `storageChargeValuePerMWh`); per region and step [r * steps + t], how many
@@ -140,13 +138,12 @@ public struct SimulationPlan: Sendable {
         strategicReserveCostPerMWh = s.dispatch.strategicReserveFractionOfVOLL * minV
         lookaheadSteps = max(1, s.dispatch.lookaheadHours * 60 / s.calendar.stepMinutes)
         arrays = PlanArrays(scenario: s, shedBlocks: blocks)
-        var peak = 0, peakLoad = -Double.infinity
+        var peakLoad = -Double.infinity
         for t in 0..<steps {
             var sum = 0.0
             for r in s.regions { sum += r.demandMW[t] }
-            if sum > peakLoad { peakLoad = sum; peak = t }
+            peakLoad = max(peakLoad, sum)
         }
-        peakStep = peak
         nationalPeakMW = max(0, peakLoad)
         regionPeakMW = s.regions.map { $0.demandMW.max() ?? 0 }
         firmImports = FirmImportAllocation(firmMW: SimulationPlan.firmCapacityMW(s), peakMW: regionPeakMW, corridors: s.corridors)

@@ -390,10 +390,9 @@ public final class Simulator {
         for d in 0..<a.programCapacityMW.count where solver.result.responseMW[d] > 1e-6 { programHoursToday[d] += dt }
         live.record(t: t, dt: dt, solver: solver, demandMW: demandNow, mandatoryMW: mandatoryNow,
                       plantMaxMW: plantMaxNow, fuelStock: fuelStock)
-        // Loss-of-load events (runs of steps with shortfall anywhere) and the peak-hour shortfall.
+        // Loss-of-load events (runs of steps with shortfall anywhere).
         let short = live.lastStepShortfall
         if short && !shortfallLastStep { live.lossOfLoadEvents += 1 }
-        if short && t == plan.peakStep { live.shortfallAtPeak = true }
         shortfallLastStep = short
         if recordHourly {
             hourly?.record(t: t, plan: plan, result: solver.result, demandMW: demandNow, mandatoryMW: mandatoryNow, plantMaxMW: plantMaxNow,

@@ -41,7 +41,7 @@ public struct MetricCatalog: Sendable {
         add("lol_events", "events", "loss-of-load events: runs of consecutive hours with shed load", 1e-6, worse: .higher)
         add("eue", "MWh", "expected unserved energy", 1e-4, worse: .higher)
         add("neue", "ppm", "normalised EUE: unserved / demand energy × 10⁶", 1e-6, worse: .higher)
-        add("lolp_peak", "probability", "probability of shed load in the hour of peak demand", 1e-9, worse: .higher)
+        add("lolp_peak", "probability", "probability of shed load in the hour of the trial's own highest national demand (as dispatched: after the trial's demand factors and TOU response)", 1e-9, worse: .higher)
         for c in s.demandClasses.sorted(by: { $0.shedOrder < $1.shedOrder }) {
             add("shed.\(c.name)", "MWh", "energy shed from class \(c.name)", 1e-4, worse: .higher)
         }

@@ -1,9 +1,8 @@
-// The Monte Carlo engine. Trials run on `threads` workers, each worker with its own simulator (and GSL
-// stream); trial i always draws from the stream derived from (seed, i). Outcomes are merged in blocks of
-// `blockSize`, in trial order, while the workers go on with the next block (up to two blocks ahead), and
-// accumulators merge exactly, so every output is bit-identical for any thread count; an early stop
-// (`--rel-error`) falls at a block boundary, and trials already begun beyond it are discarded. Memory
-// does not grow with the number of trials.
+// The Monte Carlo engine. Trials run on `threads` workers, each worker with its own simulator (and
+// streams); trial i always draws from the streams keyed by (seed, i, name). Outcomes are merged in blocks
+// of `blockSize`, in trial order, while the workers go on with the next block (up to two blocks ahead),
+// and accumulators merge exactly, so every output is bit-identical for any thread count. `--rel-error`
+// sizes the study from a pilot and then runs fresh trials (see `MonteCarlo.run`).
 import Foundation
 import GridModel
 import GridSim
@@ -12,7 +11,8 @@ public struct MonteCarloOptions: Sendable {
     public var trials: Int
     public var seed: UInt64
     public var threads: Int
-    /// Stop once SE(EUE)/EUE (SE(LOLE)/LOLE when EUE is 0) falls below this, after `minimumTrials`.
+    /// Size the study for SE(EUE)/EUE (SE(LOLE)/LOLE when EUE is 0) at this, from a pilot of
+    /// `minimumTrials` trials (see `MonteCarlo.run`); `trials` is then the most it runs.
     public var relativeError: Double?
     public var minimumTrials: Int
     public var blockSize: Int
@@ -60,7 +60,10 @@ public struct MonteCarloResult: Codable, Sendable {
     public var seed: UInt64
     public var trials: Int
     public var trialsRequested: Int
+    /// True when `--rel-error` sized the study below `trialsRequested`.
     public var stoppedEarly: Bool
+    /// With `--rel-error`: the pilot's trials (0 ..< pilot), used only to size the study.
+    public var pilotTrials: Int?
     /// Length of the simulated horizon of each trial, days.
     public var horizonDays: Double
     public var definitions: [MetricDefinition]
@@ -99,74 +102,99 @@ public enum MonteCarloError: Error, CustomStringConvertible {
 }
 
 public enum MonteCarlo {
-    /// Runs the study. `progress` is called after each block; `sample` with each trial's metric values,
-    /// in trial order.
+    /// Runs the study. `progress` is called after each block; `sample` with each reported trial's metric
+    /// values, in trial order.
+    ///
+    /// With `relativeError`, the study is sized by a pilot: trials 0 ..< P (P = `minimumTrials`, at most
+    /// `trials`) estimate the relative standard error r of EUE (of LOLE when the pilot has no EUE), and the
+    /// study then runs N = ⌈P (r / target)²⌉ fresh trials (P ..< P + N, at least P, at most `trials`) and
+    /// reports those alone. The number of trials depends only on the pilot, which is independent of the
+    /// trials reported, so the estimate is unbiased and its interval keeps its coverage (a rule that stops
+    /// on the trials it reports does neither). A pilot with no shortfall at all runs `trials`.
     public static func run(plan: SimulationPlan, options o: MonteCarloOptions,
                            progress: ((MonteCarloProgress) -> Void)? = nil,
                            sample: ((Int, [Double]) -> Void)? = nil) throws -> MonteCarloResult {
         let catalog = MetricCatalog(plan: plan, adequacyOnly: o.adequacyOnly)
         let defs = catalog.definitions
-        var accumulators = defs.map { Accumulator(resolution: $0.resolution) }
         let workers = (0..<min(o.threads, o.trials)).map { _ in
             let sim = Simulator(plan: plan, stochastic: true)
             sim.adequacyOnly = o.adequacyOnly
             return sim
         }
+        let start = Date()
+        var first = 0, count = o.trials, pilot: Int? = nil
+        if let target = o.relativeError, o.trials > 1 {
+            let p = max(2, min(o.minimumTrials, o.trials))
+            let pilotResult = try runRange(catalog: catalog, workers: workers, options: o, first: 0, count: p, start: start,
+                                           planned: o.trials, progress: progress, sample: nil)
+            let eue = pilotResult[catalog.index(of: "eue")!], lole = pilotResult[catalog.index(of: "lole")!]
+            let a = eue.mean > 0 ? eue : lole
+            if a.mean > 0 && a.standardError.isFinite {
+                let r = a.standardError / a.mean
+                let wanted = (Double(p) * (r / target) * (r / target)).rounded(.up)
+                count = Int(min(Double(o.trials), max(Double(p), wanted)))
+            }
+            first = p
+            pilot = p
+        }
+        let accumulators = try runRange(catalog: catalog, workers: workers, options: o, first: first, count: count, start: start,
+                                        planned: count, progress: progress, sample: sample)
+        return MonteCarloResult(scenario: plan.scenario.name, seed: o.seed, trials: count, trialsRequested: o.trials,
+                                stoppedEarly: count < o.trials, pilotTrials: pilot,
+                                horizonDays: Double(o.maxSteps.map { min($0, plan.scenario.stepCount) } ?? plan.scenario.stepCount) * plan.scenario.stepHours / 24,
+                                definitions: defs, accumulators: accumulators)
+    }
+
+    /// Runs trials first ..< first + count on the workers and merges them in trial order.
+    static func runRange(catalog: MetricCatalog, workers: [Simulator], options o: MonteCarloOptions, first: Int, count: Int,
+                         start: Date, planned: Int, progress: ((MonteCarloProgress) -> Void)?,
+                         sample: ((Int, [Double]) -> Void)?) throws -> [Accumulator] {
+        var accumulators = catalog.definitions.map { Accumulator(resolution: $0.resolution) }
         let block = o.blockSize
         // Trials run ahead of the merge by up to two blocks: a worker that finds the current block handed out
-        // goes on with the next one while the others finish theirs (no idle core at block ends). Trial k's
-        // outcome lives in slot k mod window until its block is merged.
+        // goes on with the next one while the others finish theirs (no idle core at block ends). The k-th
+        // trial of the range lives in slot k mod window until its block is merged.
         let window = 2 * block
-        let queue = TrialQueue(trials: o.trials, window: window)
+        let queue = TrialQueue(trials: count, window: window)
         let outcomes = SlotBuffer<[Double]>(count: window, value: [])
         let failures = SlotBuffer<MonteCarloError?>(count: window, value: nil)
         let group = DispatchGroup()
-        for w in workers.indices {
+        for w in workers.indices.prefix(count) {
             nonisolated(unsafe) let sim = workers[w]
             DispatchQueue.global().async(group: group) {
                 while let k = queue.take() {
                     do throws(SimulationError) {
-                        try sim.runTrial(k, seed: o.seed, maxSteps: o.maxSteps)
+                        try sim.runTrial(first + k, seed: o.seed, maxSteps: o.maxSteps)
                         var v: [Double] = []
                         catalog.values(sim.totals, into: &v)
                         outcomes[k % window] = v
                     } catch {
-                        failures[k % window] = .simulation(trial: k, error)
+                        failures[k % window] = .simulation(trial: first + k, error)
                     }
                     queue.complete(k)
                 }
             }
         }
-        // Whatever ends the study (all trials, an early stop, a failure), no trial is started after it and
-        // the workers are gone before the buffers are.
+        // Whatever ends the range (all trials, a failure), no trial is started after it and the workers are
+        // gone before the buffers are.
         defer { queue.stop(); group.wait() }
-        let start = Date()
         let eueIndex = catalog.index(of: "eue")!, loleIndex = catalog.index(of: "lole")!
         var done = 0
-        var stoppedEarly = false
-        while done < o.trials {
-            let first = done, count = min(block, o.trials - done)
-            queue.wait(forTrialsBelow: first + count)
-            for k in first..<(first + count) {
+        while done < count {
+            let blockStart = done, n = min(block, count - done)
+            queue.wait(forTrialsBelow: blockStart + n)
+            for k in blockStart..<(blockStart + n) {
                 if let f = failures[k % window] { throw f }
                 let v = outcomes[k % window]
                 for (i, x) in v.enumerated() { accumulators[i].add(x) }
-                sample?(k, v)
+                sample?(first + k, v)
             }
-            done += count
+            done += n
             queue.merged(upTo: done)
-            let eue = accumulators[eueIndex], lole = accumulators[loleIndex]
-            progress?(MonteCarloProgress(trialsDone: done, trialsPlanned: o.trials, seconds: Date().timeIntervalSince(start),
-                                         lole: lole.mean, eue: eue.mean))
-            if let target = o.relativeError, done >= o.minimumTrials, done < o.trials {
-                let a = eue.mean > 0 ? eue : lole
-                if a.mean > 0 && a.standardError / a.mean < target { stoppedEarly = true; break }
-            }
+            progress?(MonteCarloProgress(trialsDone: done, trialsPlanned: planned, seconds: Date().timeIntervalSince(start),
+                                         lole: accumulators[loleIndex].mean, eue: accumulators[eueIndex].mean))
         }
-        return MonteCarloResult(scenario: plan.scenario.name, seed: o.seed, trials: done, trialsRequested: o.trials,
-                                stoppedEarly: stoppedEarly,
-                                horizonDays: Double(o.maxSteps.map { min($0, plan.scenario.stepCount) } ?? plan.scenario.stepCount) * plan.scenario.stepHours / 24,
-                                definitions: defs, accumulators: accumulators)
+        return accumulators
     }
 }
 

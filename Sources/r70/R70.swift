@@ -316,7 +316,7 @@ struct StudyOptions: ParsableArguments {
     @Option(name: .long, help: "Worker threads (default: all cores). Results do not depend on it.")
     var threads: Int?
 
-    @Option(name: .customLong("rel-error"), help: "Stop once the standard error of EUE (of LOLE when EUE is 0) is below this fraction of the estimate, e.g. 0.05.")
+    @Option(name: .customLong("rel-error"), help: "Size the study for a standard error of EUE (of LOLE when EUE is 0) of this fraction of the estimate, e.g. 0.05: a pilot of 100 trials sizes it, then fresh trials (at most --trials) are run and reported.")
     var relError: Double?
 
     @Option(name: .customLong("samples-out"), help: "Write one CSV row of metrics per trial here.")
@@ -445,7 +445,8 @@ extension R70.Run {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
             let summary = MonteCarloResultSummary(scenario: result.scenario, seed: result.seed, trials: result.trials,
-                                                  trialsRequested: result.trialsRequested, stoppedEarly: result.stoppedEarly, metrics: result.estimates)
+                                                  trialsRequested: result.trialsRequested, stoppedEarly: result.stoppedEarly,
+                                                  pilotTrials: result.pilotTrials, metrics: result.estimates)
             print(String(decoding: try encoder.encode(Output(study: summary, targets: targets)), as: UTF8.self))
         } else {
             print(MonteCarloText.render(result))
@@ -461,5 +462,6 @@ struct MonteCarloResultSummary: Encodable {
     var trials: Int
     var trialsRequested: Int
     var stoppedEarly: Bool
+    var pilotTrials: Int?
     var metrics: [MetricEstimate]
 }
