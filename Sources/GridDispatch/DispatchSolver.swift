@@ -701,7 +701,10 @@ public final class DispatchSolver {
         for f in 0..<fuelCount {
             result.fuelBurnTonnes[f] = 0
             result.fuelReserveDrawTonnes[f] = regional ? 0 : x[drawStart + f]
-            result.fuelValuePerTonne[f] = regional ? 0 : -lp.y[regionCount + f] * stepHours
+            // The row's slack is bounded by available + reserve, a bound implied by the other columns' bounds.
+            // When the slack sits at it (nothing burnt or drawn), the row's dual is not unique and can come out
+            // negative; 0 is then a valid dual of the ≤ row (its slack is positive), and the one reported.
+            result.fuelValuePerTonne[f] = regional ? 0 : max(0, -lp.y[regionCount + f] * stepHours)
         }
         for i in 0..<fuelPlantCount {
             let p = fuelPlants[i]

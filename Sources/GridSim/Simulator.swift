@@ -376,11 +376,18 @@ public final class Simulator {
                 let price = max(0, solver.result.priceAtRegionPerMWh[a.storageRegion[k]])
                 storedCostPerMWh[k] = (storedCostPerMWh[k] * kept + price / a.storageChargeEfficiency[k] * added) / (kept + added)
             }
-            storageSOC[k] += (charge * a.storageChargeEfficiency[k] - discharge / a.storageDischargeEfficiency[k]) * dt
-            storageSOC[k] = min(max(storageSOC[k], a.storageMinMWh[k]), a.storageMaxMWh[k])
+            let soc = storageSOC[k] + (charge * a.storageChargeEfficiency[k] - discharge / a.storageDischargeEfficiency[k]) * dt
+            guard let bounded = StateBounds.clamp(soc, a.storageMinMWh[k], a.storageMaxMWh[k], scale: a.storageMaxMWh[k]) else {
+                throw SimulationError(step: t, reason: "storage \(plan.scenario.storage[k].name): state of charge \(soc) MWh outside [\(a.storageMinMWh[k]), \(a.storageMaxMWh[k])] after the dispatch")
+            }
+            storageSOC[k] = bounded
         }
         for f in 0..<fuelCount {
-            fuelStock[f] = max(0, fuelStock[f] - solver.result.fuelBurnTonnes[f])
+            let stock = fuelStock[f] - solver.result.fuelBurnTonnes[f]
+            guard let bounded = StateBounds.clamp(stock, 0, .infinity, scale: fuelStock[f]) else {
+                throw SimulationError(step: t, reason: "fuel \(plan.scenario.fuels[f].name): \(solver.result.fuelBurnTonnes[f]) t burnt from a stock of \(fuelStock[f]) t")
+            }
+            fuelStock[f] = bounded
         }
         for i in hydroIndex {
             let used = solver.result.plantMW[i] * dt
@@ -564,5 +571,18 @@ public final class Simulator {
         // Fewer later steps of higher net load than the ⌈remaining / (available · dt)⌉ steps the budget
         // needs, which for a whole number of steps is: fewer than remaining / (available · dt).
         return Double(plan.laterHigherToday[arrays.plantRegion[i] * stepCount + t]) < remaining / (availableMW * dt)
+    }
+}
+
+/// State variables after their update: a value outside its bounds by rounding (at most 1e-9 of the
+/// bound's scale, and at least 1e-9 absolute) is put back on the bound; anything more is a dispatch that
+/// broke a limit, and an error rather than a silent clamp.
+enum StateBounds {
+    static let relativeTolerance = 1e-9
+
+    @inline(__always) static func clamp(_ value: Double, _ lower: Double, _ upper: Double, scale: Double) -> Double? {
+        let tolerance = relativeTolerance * max(1, abs(scale))
+        guard value >= lower - tolerance, value <= upper + tolerance else { return nil }
+        return min(max(value, lower), upper)
     }
 }

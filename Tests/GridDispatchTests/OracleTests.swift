@@ -108,6 +108,11 @@ struct RandomCase {
 
 /// The same LP written independently from the problem statement, for GLPK.
 func oracleObjective(_ s: DispatchStructure, _ input: DispatchInput) throws -> Double {
+    try oracleSolution(s, input).objective
+}
+
+/// GLPK's solution; its first `regionCount` row duals are the regions' balance duals.
+func oracleSolution(_ s: DispatchStructure, _ input: DispatchInput) throws -> LPSolution {
     var lp = LinearProgram()
     let balance = (0..<s.regionCount).map { lp.addRow(.equal, input.demandMW[$0]) }
     // fuel: burn ≤ available + draw
@@ -149,7 +154,7 @@ func oracleObjective(_ s: DispatchStructure, _ input: DispatchInput) throws -> D
         let c = lp.addColumn(cost: input.fuelReserveCostPerTonne[f] / s.stepHours, lower: 0, upper: input.fuelReserveTonnes[f])
         lp.set(row: fuelRow[f], column: c, -1)
     }
-    return try LPOracle.solve(lp).objective
+    return try LPOracle.solve(lp)
 }
 
 @Suite("Dispatch against the GLPK oracle")
@@ -167,6 +172,8 @@ struct OracleTests {
         let got = solver.objectivePerHour
         #expect(abs(got - expected) <= 1e-6 * max(1, abs(expected)), "seed \(seed): r70 \(got) vs GLPK \(expected)")
         try checkBalances(solver)
+        let certificate = checkCertificate(solver, "seed \(seed)")
+        if certificate.primalNondegenerate { nondegenerateChecked(solver, "seed \(seed)") }
     }
 
     @Test("Warm-started sequences of 24 steps agree with GLPK at every step", arguments: Array(UInt64(1000)...UInt64(1040)))
@@ -192,6 +199,8 @@ struct OracleTests {
             let got = solver.objectivePerHour
             #expect(abs(got - expected) <= 1e-6 * max(1, abs(expected)), "seed \(seed) step \(step): \(got) vs \(expected)")
             try checkBalances(solver)
+            let certificate = checkCertificate(solver, "seed \(seed) step \(step)")
+            if certificate.primalNondegenerate { nondegenerateChecked(solver, "seed \(seed) step \(step)") }
         }
         // The path under test: most steps change only demand and a few columns.
         #expect(solver.incrementalSolves >= 6, "seed \(seed): \(solver.incrementalSolves) solves revisited only the changed columns")
@@ -283,5 +292,114 @@ func checkBalances(_ solver: DispatchSolver) throws {
     #expect(abs(totalNet + totalSentMinusLoss - totalDemand) <= 1e-6 * max(1, totalDemand))
     for f in 0..<s.fuelCount {
         #expect(res.fuelBurnTonnes[f] <= input.fuelAvailableTonnes[f] + res.fuelReserveDrawTonnes[f] + 1e-6)
+    }
+}
+
+/// What a certificate check found.
+struct Certificate {
+    /// As many columns strictly between their bounds as there are rows: the dual is then unique.
+    var primalNondegenerate: Bool
+}
+
+/// Checks that the step's answer is optimal by its own certificate, independently of any solver: the
+/// primal is feasible (every bound, every region's balance with each direction's losses, every fuel row),
+/// the duals (regional prices π, fuel values v ≥ 0) are feasible (each column's reduced cost has the sign
+/// its position between its bounds requires), and complementary slackness holds on the fuel rows.
+/// The LP (objective per hour): min Σ c x, balance_r: Σ supply − Σ use = demand_r (dual π_r),
+/// fuel_f: Σ burn ≤ available_f + draw_f (dual v_f / Δt per tonne, v_f = `fuelValuePerTonne`).
+@discardableResult
+func checkCertificate(_ solver: DispatchSolver, _ label: String) -> Certificate {
+    let s = solver.structure, res = solver.result, input = solver.input
+    let x = solver.lp.x
+    let pi = (0..<s.regionCount).map { res.priceAtRegionPerMWh[$0] }
+    let v = (0..<s.fuelCount).map { res.fuelValuePerTonne[$0] / s.stepHours }
+    let scale = max(1, pi.map(abs).max() ?? 1)
+    let primalTol = 1e-6, dualTol = 1e-7 * scale
+    var inside = 0, failures = 0
+    /// A column with value, bounds, cost and reduced cost: primal bounds and the reduced cost's sign.
+    func column(_ name: String, _ value: Double, _ lo: Double, _ hi: Double, reduced d: Double) {
+        let width = max(1, abs(lo), abs(hi.isFinite ? hi : 0))
+        if value < lo - primalTol * width || value > hi + primalTol * width {
+            failures += 1
+            Issue.record("\(label): \(name) = \(value) outside [\(lo), \(hi)]")
+        }
+        let aboveLower = value > lo + primalTol * width, belowUpper = value < hi - primalTol * width
+        if aboveLower && d > dualTol { failures += 1; Issue.record("\(label): \(name) = \(value) above its lower bound with reduced cost \(d) > 0") }
+        if belowUpper && d < -dualTol { failures += 1; Issue.record("\(label): \(name) = \(value) below its upper bound with reduced cost \(d) < 0") }
+        if aboveLower && belowUpper { inside += 1 }
+    }
+    var balance = (0..<s.regionCount).map { -input.demandMW[$0] }
+    var fuelUse = [Double](repeating: 0, count: s.fuelCount)
+    for p in 0..<s.plantCount {
+        let r = s.plantRegion[p], f = s.plantFuel[p]
+        let burn = f >= 0 ? s.plantFuelTonnesPerMWh[p] * s.stepHours : 0
+        if f >= 0 { fuelUse[f] += res.plantMW[p] * burn }
+        balance[r] += res.plantMW[p]
+        column("plant \(p)", res.plantMW[p], input.plantMinMW[p], input.plantMaxMW[p],
+               reduced: input.plantCostPerMWh[p] - pi[r] + (f >= 0 ? v[f] * burn : 0))
+    }
+    for (k, c) in s.corridors.enumerated() {
+        let directions = [(solver.corridorSegmentStart[k], solver.corridorBackwardStart[k], c.fromRegion, c.toRegion, input.corridorForwardMW[k], c.forwardSegments),
+                          (solver.corridorBackwardStart[k], solver.corridorSegmentStart[k + 1], c.toRegion, c.fromRegion, input.corridorBackwardMW[k], c.backwardSegments)]
+        for (first, end, from, to, limit, segments) in directions {
+            for i in first..<end {
+                let seg = segments[i - first]
+                let flow = x[solver.segmentStart + i]
+                balance[from] -= flow
+                balance[to] += flow * (1 - seg.lossFraction)
+                column("corridor \(k) segment \(i)", flow, 0, limit * seg.widthFraction,
+                       reduced: c.hurdleCostPerMWh * (1 + seg.lossFraction) + pi[from] - (1 - seg.lossFraction) * pi[to])
+            }
+        }
+    }
+    for k in 0..<s.storageCount {
+        let r = s.storageRegion[k]
+        balance[r] += res.storageDischargeMW[k] - res.storageChargeMW[k]
+        column("discharge \(k)", res.storageDischargeMW[k], 0, input.storageDischargeMaxMW[k], reduced: input.storageDischargeCostPerMWh[k] - pi[r])
+        column("charge \(k)", res.storageChargeMW[k], 0, input.storageChargeMaxMW[k], reduced: input.storageChargeCostPerMWh[k] + pi[r])
+    }
+    for b in 0..<s.shedCount {
+        let r = s.shedRegion[b]
+        balance[r] += res.shedMW[b]
+        column("shed \(b)", res.shedMW[b], 0, max(0, input.shedMaxMW[b]), reduced: input.shedCostPerMWh[b] - pi[r])
+    }
+    for b in 0..<s.responseCount {
+        let r = s.responseRegion[b]
+        balance[r] += res.responseMW[b]
+        column("response \(b)", res.responseMW[b], 0, input.responseMaxMW[b], reduced: input.responseCostPerMWh[b] - pi[r])
+    }
+    for r in 0..<s.regionCount {
+        balance[r] -= res.excessMW[r]
+        column("excess \(r)", res.excessMW[r], 0, .infinity, reduced: input.excessCostPerMWh[r] + pi[r])
+    }
+    for f in 0..<s.fuelCount {
+        column("reserve draw \(f)", res.fuelReserveDrawTonnes[f], 0, input.fuelReserveTonnes[f],
+               reduced: input.fuelReserveCostPerTonne[f] / s.stepHours - v[f])
+    }
+    // Every region's balance, each fuel row, and complementary slackness on the fuel rows.
+    for r in 0..<s.regionCount where abs(balance[r]) > 1e-6 * max(1, input.demandMW[r]) {
+        failures += 1
+        Issue.record("\(label): region \(r) out of balance by \(balance[r]) MW")
+    }
+    var tightRows = 0
+    for f in 0..<s.fuelCount {
+        let slack = input.fuelAvailableTonnes[f] + res.fuelReserveDrawTonnes[f] - fuelUse[f]
+        let size = max(1, input.fuelAvailableTonnes[f])
+        if slack < -1e-6 * size { failures += 1; Issue.record("\(label): fuel \(f) burns \(-slack) t beyond its stock") }
+        if v[f] < -dualTol { failures += 1; Issue.record("\(label): fuel \(f) has a negative value \(v[f])") }
+        if v[f] > dualTol && slack > 1e-6 * size { failures += 1; Issue.record("\(label): fuel \(f) is valued \(v[f]) but has \(slack) t to spare") }
+        if slack <= 1e-6 * size { tightRows += 0 }
+    }
+    _ = tightRows
+    return Certificate(primalNondegenerate: failures == 0 && inside == s.regionCount + s.fuelCount)
+}
+
+/// Where the primal is nondegenerate the dual is unique: r70's regional prices must then equal GLPK's.
+func nondegenerateChecked(_ solver: DispatchSolver, _ label: String) {
+    let s = solver.structure
+    guard let glpk = try? oracleSolution(s, solver.input) else { Issue.record("\(label): GLPK did not solve"); return }
+    for r in 0..<s.regionCount {
+        let ours = solver.result.priceAtRegionPerMWh[r], theirs = glpk.rowDuals[r]
+        #expect(abs(ours - theirs) <= 1e-6 * max(1, abs(theirs)), "\(label): region \(r) price \(ours) vs GLPK's dual \(theirs)")
     }
 }

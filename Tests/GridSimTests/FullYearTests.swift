@@ -34,8 +34,30 @@ struct FullYearTests {
         for (f, fuel) in scenario.fuels.enumerated() {
             #expect(h.fuelStockT[(f * n)..<((f + 1) * n)].allSatisfy { $0 >= 0 && $0 <= fuel.storageCapacityT + 1e-6 })
         }
+        // The state of charge follows its dynamics exactly, step by step (a clamp would show here).
+        for (k, st) in scenario.storage.enumerated() {
+            var previous = st.initialSOCFraction * st.energyMWh
+            var worstStep = 0.0
+            for t in 0..<n {
+                let i = k * n + t
+                let expected = previous + (h.storageChargeMW[i] * st.chargeEfficiency - h.storageDischargeMW[i] / st.dischargeEfficiency) * scenario.stepHours
+                worstStep = max(worstStep, abs(h.storageSOCMWh[i] - expected))
+                previous = h.storageSOCMWh[i]
+            }
+            #expect(worstStep <= 1e-9 * max(1, st.energyMWh), "\(st.name): state of charge off its dynamics by \(worstStep) MWh")
+        }
         // Firm capacity as in brief §12.1 (97,262 MW from its derating factors).
         #expect(abs(run.summary.national.firmCapacityMW - 97_262) < 2)
+    }
+
+    @Test("State updates: rounding beyond a bound is clamped, a real violation is an error")
+    func stateBounds() {
+        #expect(StateBounds.clamp(100.000001, 0, 100, scale: 100) == nil)
+        #expect(StateBounds.clamp(100 + 5e-8, 0, 100, scale: 100) == 100)
+        #expect(StateBounds.clamp(-1e-10, 0, .infinity, scale: 50) == 0)
+        #expect(StateBounds.clamp(-1e-6, 0, .infinity, scale: 50) == nil)
+        #expect(StateBounds.clamp(.nan, 0, 1, scale: 1) == nil)
+        #expect(StateBounds.clamp(42, 0, 100, scale: 100) == 42)
     }
 
     @Test("Same scenario → bit-identical summary")
