@@ -5,7 +5,7 @@ SCENARIO ?= scenarios/vn-2030-base.yaml
 SYSTEM_PACKAGES := libgsl-dev libglpk-dev pkg-config
 SWIFT ?= swift
 
-.PHONY: deps build run test check-baseline update-baseline bench bench-build docs clean
+.PHONY: deps build run test test-sanitizers check-baseline update-baseline bench bench-build docs clean
 
 # Installs missing system packages (apt-get; retries while another apt holds the lock).
 deps:
@@ -34,6 +34,19 @@ test: deps
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	$(SWIFT) test $(TEST_FLAGS) --skip-build
 
+# A representative subset under debug builds with sanitizers (CI). Debug builds keep Swift's exclusivity
+# checks and bounds assertions (the release build drops exclusivity checks in the hot modules) and add
+# AddressSanitizer; the Monte Carlo engine's threads run under ThreadSanitizer. LeakSanitizer is off: it
+# reports the schema's and the test runtime's one-time globals, not per-trial memory (the benchmarks
+# count the step loop's allocations).
+ASAN_TESTS := GridDispatchTests|HandSolvedTests|ReserveMarginTests|ReproducibilityTests|CommonRandomNumberTests|TailStatisticsTests|RandomStreamTests|ReportTests|SamplerTests|fastPathRandomSystems
+TSAN_TESTS := ReproducibilityTests|SamplerTests
+test-sanitizers: deps
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
+	ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 $(SWIFT) test --sanitize=address --scratch-path .build-asan --skip-build --filter "$(ASAN_TESTS)"
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
+	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --sanitize=thread --scratch-path .build-tsan --skip-build --filter "$(TSAN_TESTS)"
+
 # Regression check of the scenario library against scenarios/baseline.json (after `make test`, which
 # builds the r70 used here).
 R70_TESTED = .build-tests/release/r70
@@ -56,4 +69,4 @@ docs: build
 	$$($(SWIFT) build -c release --show-bin-path)/r70 schema --format markdown > docs/scenario-format.md.tmp && mv docs/scenario-format.md.tmp docs/scenario-format.md
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-tests .build-asan .build-tsan

@@ -54,6 +54,52 @@ struct MonteCarloValidationTests {
         #expect(abs(eue.mean - exact.eue) <= 3 * eue.standardError, "EUE \(eue.mean) ± \(eue.standardError) vs exact \(exact.eue)")
     }
 
+    @Test("The adequacy fast path (self-sufficiency and max-flow) gives full dispatch's results on 60 random multi-region systems")
+    func fastPathRandomSystems() throws {
+        var short = 0
+        for seed in UInt64(1)...UInt64(60) { if try Self.fastPathAgrees(seed: seed) { short += 1 } }
+        #expect(short >= 40, "only \(short) of 60 systems shed load: the comparison needs shortfalls")
+    }
+
+    /// Compares the fast path with full dispatch on random system `seed`; true when the system sheds load.
+    static func fastPathAgrees(seed: UInt64) throws -> Bool {
+        var rng = SplitMix(state: seed &* 0x2545_F491_4F6C_DD1D)
+        let regions = rng.int(2...6)
+        let lossless = seed % 5 != 0   // every fifth system has lossy corridors (the max-flow is then skipped)
+        var y = "name: random-\(seed)\nhorizon: {start_date: 2030-06-03, duration_days: 5}\n"
+        y += "stochastic: {demand_forecast_error_sigma: 0.05, demand_daily_sigma: 0.05, solar_daily_sigma: 0, wind_daily_sigma: 0}\nregions:\n"
+        for r in 0..<regions {
+            let peak = rng.uniform(200, 3000)
+            y += "  - name: R\(r)\n    demand: {peak_mw: \(peak), shape: \(rng.pick(["vn-north", "vn-south", "flat"]))}\n    plants:\n"
+            let plants = rng.int(1...4), installed = peak * rng.uniform(0.95, 1.45)
+            for k in 0..<plants {
+                let units = rng.int(1...8), size = installed / Double(plants * units)
+                y += "      - {name: p\(r)-\(k), technology: \(rng.pick(["coal", "lng", "oil"])), units: \(units), unit_size_mw: \(size), "
+                y += "marginal_cost_usd_per_mwh: \(rng.chance(0.3) ? 60 : rng.uniform(20, 200)), forced_outage_rate: \(rng.uniform(0.02, 0.2)), mean_time_to_repair_hours: \(rng.uniform(4, 80))}\n"
+            }
+        }
+        y += "corridors:\n"
+        var pairs: [(Int, Int)] = (1..<regions).map { (rng.int(0...($0 - 1)), $0) }
+        if rng.chance(0.5) { for _ in 0..<rng.int(1...regions) { let a = rng.int(0...(regions - 1)), b = rng.int(0...(regions - 1)); if a != b { pairs.append((a, b)) } } }
+        for (i, (a, b)) in pairs.enumerated() {
+            y += "  - {name: c\(i), from: R\(a), to: R\(b), limit_forward_mw: \(rng.uniform(0, 1500)), limit_backward_mw: \(rng.uniform(0, 1500)), "
+            y += "circuits: \(rng.int(1...3)), circuit_forced_outage_rate: \(rng.uniform(0, 0.05)), loss_fraction_at_rated: \(lossless ? 0 : rng.uniform(0.01, 0.05))}\n"
+        }
+        let p = SimulationPlan(scenario: try ScenarioLoader.load(text: y, file: fixtures.appendingPathComponent("random.yaml").path))
+        var fast = MonteCarloOptions(trials: 24, seed: seed, threads: 1)
+        fast.adequacyOnly = true
+        let a = try MonteCarlo.run(plan: p, options: fast)
+        let b = try MonteCarlo.run(plan: p, options: MonteCarloOptions(trials: 24, seed: seed, threads: 1))
+        var names = ["lole", "eue", "lol_events", "lolp_peak"]
+        for r in 0..<regions { names += ["region.R\(r).lole", "region.R\(r).eue"] }
+        for name in names {
+            let x = try #require(a.estimate(name)), z = try #require(b.estimate(name))
+            #expect(abs(x.mean - z.mean) <= 1e-6 * max(1, abs(z.mean)), "seed \(seed) \(name): fast \(x.mean) vs full \(z.mean)")
+            #expect(abs(x.p95 - z.p95) <= 1e-6 * max(1, abs(z.p95)), "seed \(seed) \(name) p95")
+        }
+        return (b.estimate("eue")?.mean ?? 0) > 0
+    }
+
     @Test("The adequacy fast path gives the same estimates as full dispatch")
     func fastPathMatchesFullDispatch() throws {
         let p = try plan("single-region-week.yaml")
