@@ -146,7 +146,15 @@ final class BoundedDualSimplex {
     let refactorInterval = 64
     let primalTolerance = 1e-9
     let dualTolerance = 1e-9
+    /// Relative pivot tolerance: a column is eligible when |α_j| > pivotTolerance · ‖ρ‖∞ (column entries are
+    /// at most about 1 in magnitude: ±1 and 1 − loss in the balance rows, t/MWh · Δt in the fuel rows), so
+    /// badly scaled bases do not admit tiny pivots.
     let pivotTolerance = 1e-9
+    /// Consecutive dual-degenerate pivots (θ_D = 0) after which a solve switches to Bland's rule (smallest
+    /// index leaving row and entering column, plain ratio test): the dual simplex then cannot cycle.
+    var degenerateLimit = 64
+    /// Solves that switched to Bland's rule (diagnostic).
+    private(set) var blandSolves = 0
 
     init(rows m: Int, columns n: Int) {
         precondition(m >= 1 && n >= m, "an LP needs at least one row and as many columns as rows")
@@ -478,19 +486,12 @@ final class BoundedDualSimplex {
         let flipped = self.flipped, work = self.work, residual = self.residual
         let primalTolerance = self.primalTolerance, dualTolerance = self.dualTolerance, pivotTolerance = self.pivotTolerance
         defer { lastIterations = iterations; totalIterations &+= iterations }
+        var bland = degenerateLimit <= 0, degenerateRun = 0
+        if bland { blandSolves += 1 }
         while true {
-            // 1. Leaving row: the largest bound violation among basic variables (lowest row on ties).
-            var r = -1
-            var worst = 0.0
-            var leavingUp = false
-            for k in 0..<m {
-                let j = Int(head[k])
-                let v = x[j]
-                let lo = lower[j], hi = upper[j]
-                let below = lo - v, above = v - hi
-                if below > primalTolerance * (1 + abs(lo)) && below > worst { worst = below; r = k; leavingUp = false }
-                if above > primalTolerance * (1 + abs(hi)) && above > worst { worst = above; r = k; leavingUp = true }
-            }
+            // 1. Leaving row: the largest bound violation among basic variables (lowest row on ties); under
+            //    Bland's rule, the infeasible basic variable of smallest column index.
+            var (r, worst, leavingUp) = bland ? blandLeavingRow() : largestViolation()
             if r < 0 { break }
             if iterations >= limit { residualValid = false; return .iterationLimit }
             iterations += 1
@@ -498,7 +499,9 @@ final class BoundedDualSimplex {
             // 2. Pivot row α_r = (B⁻¹)_r A_N over the movable nonbasic columns, and a Harris two-pass
             //    ratio test: the first pass bounds the step with tolerances and keeps the eligible
             //    columns, the second picks the largest |α| among those within the bound.
-            for i in 0..<m { rho[i] = binv[r * m + i] }
+            var rhoNorm = 0.0
+            for i in 0..<m { rho[i] = binv[r * m + i]; rhoNorm = max(rhoNorm, abs(rho[i])) }
+            let pivotTolerance = pivotTolerance * rhoNorm
             // Only the columns of the rows where ρ is nonzero are scanned (the others have α = 0).
             var list = -1
             var nonzeroRows = 0, onlyRow = 0
@@ -546,7 +549,20 @@ final class BoundedDualSimplex {
             var flips = 0
             var q = -1
             var alphaQ = 0.0, dQ = 0.0
-            while true {
+            if bland {
+                // The plain ratio test: the smallest ratio, ties to the smallest column index; no flips.
+                if candidates == 0 { residualValid = false; return .infeasible }
+                var best = 0
+                for c in 1..<max(1, candidates) {
+                    let a = candidate[c], b = candidate[best]
+                    if a.ratio < b.ratio || (a.ratio == b.ratio && a.column < b.column) { best = c }
+                }
+                q = candidate[best].column
+                let e = entries[q]
+                alphaQ = rho[Int(e.row0)] * e.value0 + rho[Int(e.row1)] * e.value1
+                dQ = cost[q] - (y[Int(e.row0)] * e.value0 + y[Int(e.row1)] * e.value1)
+            }
+            while !bland {
                 if candidates == 0 { residualValid = false; return .infeasible }
                 var bestAlpha = 0.0, best = -1
                 var groupRange = 0.0
@@ -611,6 +627,8 @@ final class BoundedDualSimplex {
             // 3. Dual update: y ← y + θ_D ρ makes d_q zero and every other d_j move by −θ_D α_j.
             let thetaD = dQ / alphaQ
             if thetaD != 0 { for i in 0..<m { y[i] += thetaD * rho[i] } }
+            degenerateRun = thetaD == 0 ? degenerateRun + 1 : 0
+            if degenerateRun >= degenerateLimit && !bland { bland = true; blandSolves += 1 }
             let leaving = Int(head[r])
 
             // 4. Entering column B⁻¹A_q and primal update.
@@ -670,6 +688,34 @@ final class BoundedDualSimplex {
         if iterations > 0 { computeDuals() }
         for k in 0..<m { savedBasicCost[k] = cost[Int(head[k])] }
         return .optimal
+    }
+
+    /// The row whose basic variable violates its bounds most (lowest row on ties): (row, violation,
+    /// whether it leaves at its upper bound); row −1 when the basis is primal feasible.
+    @inline(__always) private func largestViolation() -> (Int, Double, Bool) {
+        var r = -1, worst = 0.0, leavingUp = false
+        for k in 0..<m {
+            let j = Int(head[k])
+            let v = x[j]
+            let lo = lower[j], hi = upper[j]
+            let below = lo - v, above = v - hi
+            if below > primalTolerance * (1 + abs(lo)) && below > worst { worst = below; r = k; leavingUp = false }
+            if above > primalTolerance * (1 + abs(hi)) && above > worst { worst = above; r = k; leavingUp = true }
+        }
+        return (r, worst, leavingUp)
+    }
+
+    /// Bland's leaving row: the infeasible basic variable of smallest column index.
+    private func blandLeavingRow() -> (Int, Double, Bool) {
+        var r = -1, violation = 0.0, leavingUp = false, smallest = Int.max
+        for k in 0..<m {
+            let j = Int(head[k])
+            let v = x[j], lo = lower[j], hi = upper[j]
+            let below = lo - v, above = v - hi
+            if j < smallest && below > primalTolerance * (1 + abs(lo)) { r = k; violation = below; leavingUp = false; smallest = j }
+            if j < smallest && above > primalTolerance * (1 + abs(hi)) { r = k; violation = above; leavingUp = true; smallest = j }
+        }
+        return (r, violation, leavingUp)
     }
 
     /// c·x at the current solution.

@@ -190,6 +190,9 @@ public final class DispatchSolver {
     let segmentInflowMW: UnsafeMutablePointer<Double>
     /// Steps solved without the fuel rows (for tests).
     private(set) var regionalSolves = 0
+    /// A pivot limit per LP solve below the default (50 (m + n) + 1000; a diagnostic: the r70 command sets
+    /// it from R70_MAX_PIVOTS, to exercise the failure path).
+    public var maxPivotsPerSolve: Int?
     // Column layout.
     let plantStart: Int
     let segmentStart: Int
@@ -513,11 +516,11 @@ public final class DispatchSolver {
         var pivots = 0
         var rounds = 0
         while true {
-            var status = lp.solve()
+            var status = lp.solve(maxIterations: maxPivotsPerSolve)
             if status != .optimal {
                 // A warm start gone bad (numerically) is retried once from the crash basis.
                 lp.reset()
-                status = lp.solve()
+                status = lp.solve(maxIterations: maxPivotsPerSolve)
             }
             pivots += lp.lastIterations
             switch status {

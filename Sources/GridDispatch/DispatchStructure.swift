@@ -5,7 +5,7 @@
 /// One direction of a corridor is split into loss segments: a segment carries up to
 /// `widthFraction` of that direction's transfer limit and delivers `1 − lossFraction` of what it sends.
 /// Convex losses (non-decreasing loss fractions) fill in order because lossier segments cost more.
-public struct LossSegment: Sendable, Equatable {
+public struct LossSegment: Sendable, Equatable, Codable {
     public var widthFraction: Double
     public var lossFraction: Double
     public init(widthFraction: Double, lossFraction: Double) {
@@ -28,7 +28,7 @@ public struct LossSegment: Sendable, Equatable {
     }
 }
 
-public struct DispatchCorridor: Sendable, Equatable {
+public struct DispatchCorridor: Sendable, Equatable, Codable {
     public var fromRegion: Int
     public var toRegion: Int
     /// Segments of the from → to direction and of the to → from direction.
@@ -45,7 +45,7 @@ public struct DispatchCorridor: Sendable, Equatable {
     }
 }
 
-public struct DispatchStructure: Sendable, Equatable {
+public struct DispatchStructure: Sendable, Equatable, Codable {
     public var regionCount: Int
     /// Region of each plant (dispatchable block).
     public var plantRegion: [Int]
@@ -114,5 +114,33 @@ public struct DispatchStructure: Sendable, Equatable {
             for (b, share) in shares.enumerated() where !(share >= 0 && share.isFinite) { out.append("shed block \(b) share \(share)") }
         }
         return out
+    }
+}
+
+/// One step's problem, whole: the structure and every input number, with a note of where it came from.
+/// A step that fails is written as one of these (JSON), and `r70 solve-step FILE` solves it again.
+public struct DispatchCase: Codable, Sendable {
+    public var format = "r70 dispatch case, version 1"
+    /// Where the step came from (scenario, trial, step).
+    public var context: String
+    public var structure: DispatchStructure
+    /// The input's numbers in `DispatchInput`'s layout (demand, plants, corridors, storage, shed, response,
+    /// excess, fuel).
+    public var input: [Double]
+
+    public init(context: String, structure: DispatchStructure, input: DispatchInput) {
+        self.context = context
+        self.structure = structure
+        self.input = Array(UnsafeBufferPointer(start: input.arena.base, count: input.arena.count))
+    }
+
+    /// A solver for the case's structure, with the case's input in it; nil when the numbers do not fit
+    /// the structure.
+    public func makeSolver() -> DispatchSolver? {
+        guard structure.problems().isEmpty else { return nil }
+        let solver = DispatchSolver(structure: structure)
+        guard solver.input.arena.count == input.count else { return nil }
+        solver.input.arena.base.update(from: input, count: input.count)
+        return solver
     }
 }

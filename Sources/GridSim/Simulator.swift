@@ -1,5 +1,6 @@
 // The time loop: state → demand response → one dispatch step → storage, hydro and fuel updates →
 // recorders. All working arrays are allocated once in `init`; `run()`'s per-step loop allocates nothing.
+import Foundation
 import GridModel
 import GridRandom
 import CPrefetch
@@ -8,6 +9,14 @@ import CPrefetch
 public struct SimulationError: Error, CustomStringConvertible {
     public var step: Int
     public var reason: String
+    /// The failed dispatch step's whole problem, when a dispatch failed (write it with `JSONEncoder` and
+    /// solve it again with `r70 solve-step`).
+    public var dispatchCase: DispatchCase?
+    public init(step: Int, reason: String, dispatchCase: DispatchCase? = nil) {
+        self.step = step
+        self.reason = reason
+        self.dispatchCase = dispatchCase
+    }
     public var description: String { "dispatch failed at step \(step): \(reason)" }
 }
 
@@ -58,6 +67,8 @@ public final class Simulator {
     let derate: Doubles
     /// The Monte Carlo sampler (and its streams), when trials are run.
     public private(set) var sampler: TrialSampler?
+    /// The trial being run (for error reports).
+    var currentTrial: Int?
     var shortfallLastStep = false
     // Scratch.
     let demandNow: Doubles
@@ -106,6 +117,7 @@ public final class Simulator {
         derate = pool.make(stochastic ? [Double](repeating: 1, count: plan.scenario.plants.count) : plan.plantDerate)
         let s = plan.scenario
         solver = DispatchSolver(structure: plan.structure)
+        solver.maxPivotsPerSolve = Diagnostics.maxPivotsPerSolve
         storageSOC = pool.make(s.storage.map { $0.initialSOCFraction * $0.energyMWh })
         storedCostPerMWh = pool.make(s.storage.count, 0)
         fuelStock = pool.make(s.fuels.map(\.initialStockT))
@@ -165,6 +177,8 @@ public final class Simulator {
     public func runTrial(_ trial: Int, seed: UInt64, maxSteps: Int? = nil) throws(SimulationError) {
         guard let sampler else { preconditionFailure("runTrial needs a stochastic simulator") }
         if let collision = sampler.streamCollision { throw SimulationError(step: 0, reason: collision) }
+        currentTrial = trial
+        defer { currentTrial = nil }
         reset()
         sampler.startTrial(seed: seed, trial: UInt64(trial), simulator: self)
         try run(maxSteps: maxSteps)
@@ -365,7 +379,12 @@ public final class Simulator {
         for k in 0..<storageCount { setStorage(k, t: t, dt: dt) }
 
         dispatchObserver?(t, solver.input)
-        do { try solver.solve() } catch { throw SimulationError(step: t, reason: error.description) }
+        do { try solver.solve() } catch {
+            let trial = currentTrial.map { "trial \($0), " } ?? ""
+            throw SimulationError(step: t, reason: error.description,
+                                  dispatchCase: DispatchCase(context: "scenario \(plan.scenario.name), \(trial)step \(t)",
+                                                             structure: solver.structure, input: solver.input))
+        }
 
         // State updates.
         for k in 0..<storageCount {
@@ -585,4 +604,10 @@ enum StateBounds {
         guard value >= lower - tolerance, value <= upper + tolerance else { return nil }
         return min(max(value, lower), upper)
     }
+}
+
+/// Diagnostic settings read from the environment once.
+enum Diagnostics {
+    /// R70_MAX_PIVOTS: a pivot limit per dispatch LP solve, to exercise the failure path (tests).
+    static let maxPivotsPerSolve: Int? = ProcessInfo.processInfo.environment["R70_MAX_PIVOTS"].flatMap { Int($0) }
 }

@@ -17,7 +17,7 @@ struct R70: ParsableCommand {
         1 a target failed (check), 2 bad input (every problem is listed as FILE:LINE: key.path: value — expected),
         3 a dispatch that failed to solve (an internal error: please report it with the scenario).
         """,
-        subcommands: [Validate.self, Run.self, Check.self, Adequacy.self, Schema.self])
+        subcommands: [Validate.self, Run.self, Check.self, Adequacy.self, Schema.self, SolveStep.self])
 
     /// As ParsableCommand's, except that command-line mistakes exit with 2 (bad input) rather than 64.
     static func main() {
@@ -43,6 +43,29 @@ func reportProblems(_ errors: ScenarioErrors) -> ExitCode {
 }
 
 func printError(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+
+/// A dispatch that failed to solve (an internal error): prints it with its trial and step, writes the
+/// step's whole problem to a JSON file that `r70 solve-step` solves again, and returns exit code 3.
+func simulationFailure(_ file: String, _ error: Error) -> ExitCode {
+    printError("r70: \(file): \(error)")
+    let failure: SimulationError?
+    switch error {
+    case let e as SimulationError: failure = e
+    case let e as MonteCarloError: if case .simulation(_, let inner) = e { failure = inner } else { failure = nil }
+    default: failure = nil
+    }
+    if let dispatchCase = failure?.dispatchCase {
+        let name = "r70-failed-step-\(ProcessInfo.processInfo.processIdentifier)-\(UInt64(Date().timeIntervalSince1970 * 1000)).json"
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(name).path
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        if let data = try? encoder.encode(dispatchCase), (try? AtomicFile.write(String(decoding: data, as: UTF8.self), to: path)) != nil {
+            printError("r70: the failed step (\(dispatchCase.context)) is written to \(path); `r70 solve-step \(path)` solves it again. Please report it with the scenario.")
+        }
+    }
+    printError("r70: exit code 3: a dispatch failed to solve (an internal error).")
+    return ExitCode(3)
+}
 
 extension R70 {
     struct Validate: ParsableCommand {
@@ -91,8 +114,7 @@ extension R70 {
             }
             let result: DeterministicRun
             do { result = try DeterministicRun.run(scenario, recordHourly: out != nil) } catch {
-                printError("r70: \(file): \(error)")
-                throw ExitCode(3)
+                throw simulationFailure(file, error)
             }
             let targets = TargetCheck.evaluate(targets: scenario.targets, summary: result.summary)
             if let out, let hourly = result.hourly {
@@ -145,7 +167,7 @@ extension R70 {
 
         func run() throws {
             var outcomes: [CheckOutcome] = []
-            var invalid = false
+            var invalid = false, solveFailed = false
             var recorded = Baseline()
             var previous: Baseline?
             if let baseline, !updateBaseline || FileManager.default.fileExists(atPath: baseline) {
@@ -191,6 +213,10 @@ extension R70 {
                     _ = reportProblems(e)
                     invalid = true
                     outcomes.append(CheckOutcome(scenarioName: file, file: file, results: [], error: e.description, seconds: Date().timeIntervalSince(start)))
+                } catch let e where e is SimulationError || e is MonteCarloError {
+                    _ = simulationFailure(file, e)
+                    solveFailed = true
+                    outcomes.append(CheckOutcome(scenarioName: file, file: file, results: [], error: "\(e)", seconds: Date().timeIntervalSince(start)))
                 } catch {
                     printError("r70: \(file): \(error)")
                     invalid = true
@@ -203,6 +229,7 @@ extension R70 {
                     throw ExitCode(2)
                 }
             }
+            if solveFailed { throw ExitCode(3) }
             if invalid { throw ExitCode(2) }
             if updateBaseline, let baseline {
                 do { try recorded.write(baseline) } catch {
@@ -276,8 +303,7 @@ extension R70 {
                 reporter.finish()
             } catch {
                 reporter.finish()
-                printError("r70: \(file): \(error)")
-                throw ExitCode(3)
+                throw simulationFailure(file, error)
             }
             let adequacy = ["lole", "lol_events", "eue", "neue", "lolp_peak"]
             var filtered = result
@@ -285,6 +311,37 @@ extension R70 {
             filtered.definitions = keep.map { result.definitions[$0] }
             filtered.accumulators = keep.map { result.accumulators[$0] }
             print(MonteCarloText.render(filtered))
+        }
+    }
+
+    struct SolveStep: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "solve-step",
+            abstract: "Solve again one dispatch step that failed (the JSON file a failure wrote).",
+            discussion: "Exit code 0 when the step solves (its objective and prices are printed), 3 when it fails again, 2 when the file is not a dispatch case.")
+
+        @Argument(help: "The failed step's file (r70-failed-step-….json).")
+        var file: String
+
+        func run() throws {
+            let dispatchCase: DispatchCase
+            do {
+                dispatchCase = try JSONDecoder().decode(DispatchCase.self, from: Data(contentsOf: URL(fileURLWithPath: file)))
+            } catch {
+                printError("r70: \(file): not a dispatch case written by r70 (\(error.localizedDescription))")
+                throw ExitCode(2)
+            }
+            guard let solver = dispatchCase.makeSolver() else {
+                printError("r70: \(file): the case's numbers do not fit its structure")
+                throw ExitCode(2)
+            }
+            solver.maxPivotsPerSolve = ProcessInfo.processInfo.environment["R70_MAX_PIVOTS"].flatMap { Int($0) }
+            print("Dispatch case: \(dispatchCase.context)")
+            do { try solver.solve() } catch {
+                printError("r70: \(file): \(error)")
+                throw ExitCode(3)
+            }
+            print("objective \(solver.objectivePerHour) USD/h; prices " + (0..<dispatchCase.structure.regionCount).map { "\(solver.result.priceAtRegionPerMWh[$0])" }.joined(separator: ", ") + " USD/MWh")
         }
     }
 
@@ -392,8 +449,7 @@ extension R70.Run {
         let plan = SimulationPlan(scenario: scenario)
         let deterministic: DeterministicRun
         do { deterministic = try DeterministicRun.run(scenario, recordHourly: out != nil) } catch {
-            printError("r70: \(file): \(error)")
-            throw ExitCode(3)
+            throw simulationFailure(file, error)
         }
         // --out: the hourly files and summary of the deterministic run, as without trials.
         if let out, let hourly = deterministic.hourly {
@@ -431,8 +487,7 @@ extension R70.Run {
         } catch {
             reporter.finish()
             if let samplesTemp { try? FileManager.default.removeItem(atPath: samplesTemp) }
-            printError("r70: \(file): \(error)")
-            throw ExitCode(3)
+            throw simulationFailure(file, error)
         }
         if let samples, let samplesTemp, let path = settings.samplesOut {
             try? samples.close()

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import LPOracle
 import _TestSupport
@@ -401,5 +402,119 @@ func nondegenerateChecked(_ solver: DispatchSolver, _ label: String) {
     for r in 0..<s.regionCount {
         let ours = solver.result.priceAtRegionPerMWh[r], theirs = glpk.rowDuals[r]
         #expect(abs(ours - theirs) <= 1e-6 * max(1, abs(theirs)), "\(label): region \(r) price \(ours) vs GLPK's dual \(theirs)")
+    }
+}
+
+@Suite("The dispatch LP under stress, against GLPK")
+struct StressTests {
+    /// Degenerate and badly scaled cases: many equal costs, zero-capacity units, parallel corridors,
+    /// values from 1e-3 to 1e5 MW.
+    static func stressCase(seed: UInt64) -> (DispatchStructure, (inout DispatchInput, inout CaseRandom) -> Void) {
+        var rng = CaseRandom(state: seed &* 0x9E37_79B9)
+        let regions = rng.int(2...6)
+        var corridors: [DispatchCorridor] = []
+        for r in 1..<regions {
+            let parent = rng.int(0...(r - 1))
+            // Parallel corridors: the same pair, the same losses and hurdle, two or three times.
+            let copies = rng.chance(0.5) ? rng.int(2...3) : 1
+            let seg = rng.chance(0.5) ? LossSegment.linear(0) : LossSegment.quadratic(lossAtRated: 0.04, count: 3)
+            for _ in 0..<copies {
+                corridors.append(DispatchCorridor(fromRegion: parent, toRegion: r, forwardSegments: seg, backwardSegments: seg, hurdleCostPerMWh: 0))
+            }
+        }
+        var plantRegion: [Int] = [], plantFuel: [Int] = [], use: [Double] = []
+        let fuels = rng.int(0...2)
+        for r in 0..<regions {
+            for _ in 0..<rng.int(3...12) {
+                plantRegion.append(r)
+                let f = fuels > 0 && rng.chance(0.4) ? rng.int(0...(fuels - 1)) : -1
+                plantFuel.append(f); use.append(f >= 0 ? 0.4 : 0)
+            }
+        }
+        let storage = (0..<rng.int(0...3)).map { _ in rng.int(0...(regions - 1)) }
+        var shed: [Int] = []
+        for r in 0..<regions { for _ in 0..<rng.int(1...3) { shed.append(r) } }
+        let structure = DispatchStructure(regionCount: regions, plantRegion: plantRegion, plantFuel: plantFuel,
+                                          plantFuelTonnesPerMWh: use, corridors: corridors, storageRegion: storage,
+                                          shedRegion: shed, responseRegion: [], fuelCount: fuels, stepHours: 1)
+        let fill: (inout DispatchInput, inout CaseRandom) -> Void = { input, rng in
+            let s = structure
+            // One scale per case, from 1e-3 to 1e5 MW, and mixed scales within a case.
+            let scale = pow(10, rng.uniform(-3, 5))
+            var capacity = [Double](repeating: 0, count: s.regionCount)
+            for p in 0..<s.plantCount {
+                let hi = rng.chance(0.25) ? 0 : scale * pow(10, rng.uniform(-1, 1))   // zero-capacity units
+                input.plantMaxMW[p] = hi
+                input.plantMinMW[p] = 0
+                input.plantCostPerMWh[p] = rng.chance(0.7) ? 40 : rng.pick([10, 40, 80])   // many equal costs
+                capacity[s.plantRegion[p]] += hi
+            }
+            for r in 0..<s.regionCount {
+                input.demandMW[r] = capacity[r] * rng.uniform(0.3, 1.3)
+                input.excessCostPerMWh[r] = 1000
+            }
+            for k in 0..<s.corridors.count {
+                input.corridorForwardMW[k] = scale * rng.uniform(0, 2)
+                input.corridorBackwardMW[k] = input.corridorForwardMW[k]
+            }
+            for k in 0..<s.storageCount {
+                input.storageDischargeMaxMW[k] = scale * rng.uniform(0, 1)
+                input.storageChargeMaxMW[k] = scale * rng.uniform(0, 1)
+                input.storageDischargeCostPerMWh[k] = 40
+                input.storageChargeCostPerMWh[k] = -40
+            }
+            for b in 0..<s.shedCount {
+                input.shedMaxMW[b] = input.demandMW[s.shedRegion[b]] / Double(s.shedRegion.filter { $0 == s.shedRegion[b] }.count)
+                input.shedCostPerMWh[b] = 3000   // equal VOLL in every region
+            }
+            for f in 0..<s.fuelCount {
+                input.fuelAvailableTonnes[f] = rng.chance(0.3) ? 0 : scale * rng.uniform(0, 5)
+                input.fuelReserveTonnes[f] = 0
+                input.fuelReserveCostPerTonne[f] = 1000
+            }
+        }
+        return (structure, fill)
+    }
+
+    @Test("Degenerate, badly scaled steps: GLPK's optimum (1e-6 relative), an optimality certificate, no iteration limit",
+          arguments: Array(UInt64(1)...UInt64(200)))
+    func stress(seed: UInt64) throws {
+        let (structure, fill) = Self.stressCase(seed: seed)
+        var rng = CaseRandom(state: seed)
+        let solver = DispatchSolver(structure: structure)
+        for step in 0..<12 {
+            fill(&solver.input, &rng)
+            try solver.solve()
+            let expected = try oracleObjective(structure, solver.input)
+            #expect(abs(solver.objectivePerHour - expected) <= 1e-6 * max(1, abs(expected)),
+                    "seed \(seed) step \(step): \(solver.objectivePerHour) vs GLPK \(expected)")
+            checkCertificate(solver, "seed \(seed) step \(step)")
+        }
+    }
+}
+
+@Suite("Bland's rule: the anti-cycling path")
+struct BlandTests {
+    @Test("Solves under Bland's rule from the first pivot reach GLPK's optimum with a valid certificate",
+          arguments: Array(UInt64(1)...UInt64(80)))
+    func blandFromTheStart(seed: UInt64) throws {
+        // Random cases (as the oracle suite's) and the stress cases, every solve in Bland's mode.
+        var rng = CaseRandom(state: seed &* 7919)
+        let c = RandomCase(seed: seed, rng: &rng)
+        let (stress, fill) = StressTests.stressCase(seed: seed)
+        for structure in [c.structure, stress] {
+            let solver = DispatchSolver(structure: structure)
+            solver.fullLP.degenerateLimit = 0
+            solver.regionalLP?.degenerateLimit = 0
+            var r = CaseRandom(state: seed)
+            for step in 0..<6 {
+                if structure == c.structure { c.fill(&solver.input, rng: &r) } else { fill(&solver.input, &r) }
+                try solver.solve()
+                let expected = try oracleObjective(structure, solver.input)
+                #expect(abs(solver.objectivePerHour - expected) <= 1e-6 * max(1, abs(expected)), "seed \(seed) step \(step)")
+                checkCertificate(solver, "seed \(seed) step \(step) (Bland)")
+            }
+            #expect(solver.fullLP.blandSolves + (solver.regionalLP?.blandSolves ?? 0) >= 6)
+        }
     }
 }

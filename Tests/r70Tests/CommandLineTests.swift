@@ -18,13 +18,16 @@ let r70: URL = {
 
 struct Outcome { var status: Int32; var stdout: String; var stderr: String }
 
-func r70(_ args: [String]) throws -> Outcome { try runProcess(r70, args, in: packageRoot) }
+func r70(_ args: [String], environment: [String: String] = [:]) throws -> Outcome {
+    try runProcess(r70, args, in: packageRoot, environment: environment)
+}
 
 /// Runs a program to completion and collects its exit status and output.
-func runProcess(_ executable: URL, _ args: [String], in directory: URL) throws -> Outcome {
+func runProcess(_ executable: URL, _ args: [String], in directory: URL, environment: [String: String] = [:]) throws -> Outcome {
     let p = Process()
     p.executableURL = executable
     p.arguments = args
+    if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     p.currentDirectoryURL = directory
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
@@ -262,6 +265,39 @@ struct PairedBaselineTests {
         // A deterministic run against a Monte Carlo baseline is refused too.
         let deterministic = try r70(["check", scenario.path, "--baseline", baseline, "--deterministic"])
         #expect(deterministic.status == 2 && deterministic.stderr.contains("monte carlo"), "\(deterministic.stderr)")
+    }
+}
+
+@Suite("The r70 command: a dispatch that fails")
+struct SolveFailureTests {
+    @Test("A failed step names its trial and step, is written to a file that reproduces it, and exits 3 from run, check and adequacy")
+    func failedStep() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // R70_MAX_PIVOTS=0 makes every LP solve that needs a pivot fail (a diagnostic setting).
+        let env = ["R70_MAX_PIVOTS": "0", "TMPDIR": dir.path]
+        let adequacy = try r70(["adequacy", fixture("storage-arbitrage.yaml"), "--trials", "3", "--quiet"], environment: env)
+        #expect(adequacy.status == 3, "\(adequacy.stderr)")
+        #expect(adequacy.stderr.contains("trial 0: dispatch failed at step 0"), "\(adequacy.stderr)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("r70-failed-step-") }
+        #expect(files.count == 1)
+        let written = dir.appendingPathComponent(try #require(files.first)).path
+        #expect(try String(contentsOfFile: written, encoding: .utf8).contains("trial 0, step 0"))
+        // The file reproduces the failure under the same setting, and solves without it.
+        let again = try r70(["solve-step", written], environment: env)
+        #expect(again.status == 3 && again.stderr.contains("did not converge"), "\(again.stderr)")
+        let solved = try r70(["solve-step", written], environment: ["TMPDIR": dir.path])
+        #expect(solved.status == 0 && solved.stdout.contains("objective"), "\(solved.stderr)")
+        // Every command exits 3 on a failed step (check used to exit 2).
+        let run = try r70(["run", fixture("two-region-lossy.yaml")], environment: env)
+        #expect(run.status == 3, "\(run.stderr)")
+        let check = try r70(["check", fixture("two-region-lossy.yaml")], environment: env)
+        #expect(check.status == 3, "\(check.stderr)")
+        let study = try r70(["run", fixture("two-region-lossy.yaml"), "--trials", "2", "--quiet"], environment: env)
+        #expect(study.status == 3, "\(study.stderr)")
+        // Not a dispatch case: exit 2.
+        let bad = try r70(["solve-step", fixture("two-region.csv")])
+        #expect(bad.status == 2)
     }
 }
 
