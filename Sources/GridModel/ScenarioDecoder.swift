@@ -188,7 +188,7 @@ public enum ScenarioDecoder {
     static func defaultNode(_ text: String, type: FieldType, line: Int, path: String) -> ValueNode? {
         let value: ValueNode.Value?
         switch type {
-        case .number, .integer: value = Double(text).map { .number($0) }
+        case .number, .integer, .integerChoice: value = Double(text).map { .number($0) }
         case .boolean: value = .bool(text == "true")
         case .string, .enumeration, .date, .timeOfDay, .path: value = .string(text)
         case .numberList: value = .numbers(text.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) })
@@ -232,6 +232,9 @@ public enum ScenarioDecoder {
                 return fail(hint + type.summary)
             }
             return ok(.string(s.string))
+        case .integerChoice(let values):
+            guard let v = number(node), v == v.rounded(), values.contains(Int(v)) else { return fail(type.summary) }
+            return ok(.number(v))
         case .boolean:
             guard case .scalar(let s) = node, ["true", "false"].contains(s.string) else { return fail(type.summary) }
             return ok(.bool(s.string == "true"))

@@ -49,6 +49,20 @@ final class Builder {
         log.add(line: o.line(key), path: o.path(key), value: value, expected: expected)
     }
 
+    /// Forced outages are two-state chains in steps: repair probability μ = min(1, Δt / MTTR) per step and
+    /// failure probability λ = μ · FOR / (1 − FOR), which must not exceed 1. So FOR ≤ 1 / (1 + μ): with
+    /// repairs within one step (μ = 1), at most half the time out. A rate above that is refused (the
+    /// Monte Carlo could not reproduce it, while the exact method would use it as given).
+    func outageChainFits(_ o: ObjectNode, _ rateKey: String, _ rate: Double, _ repairKey: String, _ repairHours: Double, _ stepHours: Double) -> Bool {
+        guard rate > 0, rate < 1, repairHours > 0 else { return true }
+        let mu = min(1, stepHours / repairHours)
+        let most = 1 / (1 + mu)
+        guard rate > most * (1 + 1e-12) else { return true }
+        let needed = stepHours * rate / (1 - rate)
+        error(o, rateKey, fmt(rate), "at most \(fmt((most * 1e6).rounded() / 1e6)) with \(repairKey) \(fmt(repairHours)) h and \(fmt(stepHours * 60)) min steps (a unit out that often must take longer to repair: \(repairKey) of at least \(fmt((needed * 1000).rounded(.up) / 1000)) h)")
+        return false
+    }
+
     func fmt(_ x: Double) -> String {
         if x == x.rounded() && abs(x) < 1e15 { return String(Int(x)) }
         return String(x)
@@ -66,15 +80,25 @@ final class Builder {
         }
         let regionNames = uniqueNames(regionNodes, what: "region")
         let fuelNames = root.list("fuels").compactMap { $0.string("name") }
+        let cheapestClass = classes.min { $0.vollUSDPerMWh < $1.vollUSDPerMWh }
         for (r, node) in regionNodes.enumerated() {
             if let region = buildRegion(node, calendar: calendar, classes: classes) { regions.append(region) }
             for p in node.list("plants") {
-                if let plant = buildPlant(p, region: r, calendar: calendar, fuels: fuels, fuelNames: fuelNames) { plants.append(plant) }
+                guard let plant = buildPlant(p, region: r, calendar: calendar, fuels: fuels, fuelNames: fuelNames) else { continue }
+                if let c = cheapestClass, plant.marginalCostUSDPerMWh > c.vollUSDPerMWh {
+                    // The dispatch would shed load rather than run such a plant, while the adequacy methods
+                    // (the fast path, the exact method) count only capacity: they would disagree.
+                    let key = p.has("marginal_cost_usd_per_mwh") || !p.has("fuel") ? "marginal_cost_usd_per_mwh" : "fuel"
+                    error(p, key, "a marginal cost of \(fmt(plant.marginalCostUSDPerMWh)) USD/MWh",
+                          "at most the lowest value of lost load, \(fmt(c.vollUSDPerMWh)) USD/MWh (class '\(c.name)'): above it the dispatch sheds load rather than run the plant; lower the cost or raise that VOLL")
+                    continue
+                }
+                plants.append(plant)
             }
         }
         _ = uniqueNames(regionNodes.flatMap { $0.list("plants") }, what: "plant")
-        let corridors = buildCorridors(regionNames)
-        let storage = buildStorage(regionNames)
+        let corridors = buildCorridors(regionNames, stepHours: calendar.stepHours)
+        let storage = buildStorage(regionNames, stepHours: calendar.stepHours)
         let tou = root.object("tou").flatMap { buildTOU($0, calendar) }
         let targets = buildTargets()
         let dispatch = buildDispatch()
@@ -98,7 +122,7 @@ final class Builder {
 
     func buildCalendar(_ h: ObjectNode) -> StepCalendar? {
         guard let startText = h.string("start_date"), let start = CivilDate(parsing: startText) else { return nil }
-        let stepMinutes = Int(h.string("step_minutes") ?? "60") ?? 60
+        let stepMinutes = Int(h.number("step_minutes") ?? 60)
         if h.has("duration_days") && h.has("duration_hours") {
             error(h, "duration_hours", fmt(h.number("duration_hours")!), "either duration_days or duration_hours, not both")
             return nil
@@ -473,6 +497,10 @@ final class Builder {
             error(node, "fuel", node.string("fuel") ?? "", "no fuel stock for \(tech.rawValue)")
             ok = false
         }
+        if !outageChainFits(node, "forced_outage_rate", node.number("forced_outage_rate") ?? defaults.forcedOutageRate,
+                            "mean_time_to_repair_hours", node.number("mean_time_to_repair_hours") ?? defaults.meanTimeToRepairHours, calendar.stepHours) {
+            ok = false
+        }
         guard ok else { return nil }
         return Plant(name: name, region: region, technology: tech, units: units, unitSizeMW: size, marginalCostUSDPerMWh: cost,
                      fuel: fuelIndex, fuelTonnesPerMWh: tonnesPerMWh, heatRateGJPerMWh: heatRate,
@@ -492,7 +520,7 @@ final class Builder {
         return nil
     }
 
-    func buildCorridors(_ regions: [String: Int]) -> [Corridor] {
+    func buildCorridors(_ regions: [String: Int], stepHours: Double) -> [Corridor] {
         let nodes = root.list("corridors")
         _ = uniqueNames(nodes, what: "corridor")
         var out: [Corridor] = []
@@ -537,6 +565,8 @@ final class Builder {
             } else {
                 segments = [.init(widthFraction: 1, lossFraction: rated)]
             }
+            let circuitRate = c.number("circuit_forced_outage_rate") ?? 0.002, circuitRepair = c.number("circuit_mean_time_to_repair_hours") ?? 12
+            guard outageChainFits(c, "circuit_forced_outage_rate", circuitRate, "circuit_mean_time_to_repair_hours", circuitRepair, stepHours) else { continue }
             out.append(Corridor(name: name, from: from, to: to, limitForwardMW: fwd, limitBackwardMW: c.number("limit_backward_mw") ?? fwd,
                                 circuits: Int(c.number("circuits") ?? 2), segments: segments,
                                 hurdleCostUSDPerMWh: c.number("hurdle_cost_usd_per_mwh") ?? 0.1,
@@ -548,7 +578,7 @@ final class Builder {
 
     // MARK: Storage
 
-    func buildStorage(_ regions: [String: Int]) -> [Storage] {
+    func buildStorage(_ regions: [String: Int], stepHours: Double) -> [Storage] {
         let nodes = root.list("storage")
         _ = uniqueNames(nodes, what: "storage")
         var out: [Storage] = []
@@ -559,6 +589,8 @@ final class Builder {
             if lo > hi { error(s, "min_soc_fraction", fmt(lo), "at most max_soc_fraction (\(fmt(hi)))"); continue }
             if ini < lo || ini > hi { error(s, "initial_soc_fraction", fmt(ini), "between min_soc_fraction and max_soc_fraction [\(fmt(lo)), \(fmt(hi))]"); continue }
             let tech = s.string("technology") ?? "battery"
+            guard outageChainFits(s, "forced_outage_rate", s.number("forced_outage_rate") ?? 0.02,
+                                  "mean_time_to_repair_hours", s.number("mean_time_to_repair_hours") ?? 24, stepHours) else { continue }
             out.append(Storage(name: name, region: r, technology: tech, powerMW: p, energyMWh: e,
                                roundTripEfficiency: s.number("round_trip_efficiency") ?? 0.85, minSOCFraction: lo, maxSOCFraction: hi,
                                initialSOCFraction: ini, capacityCredit: s.number("capacity_credit") ?? (tech == "battery" ? 0.75 : 0.95),

@@ -38,6 +38,8 @@ public indirect enum FieldType: Sendable {
     case integer(NumberRange)
     case string
     case enumeration([String])
+    /// One of a few integers (written as numbers, not strings).
+    case integerChoice([Int])
     case boolean
     /// A calendar date, YYYY-MM-DD.
     case date
@@ -57,6 +59,7 @@ public indirect enum FieldType: Sendable {
         case .integer(let r): return r.expectation.replacingOccurrences(of: "a number", with: "an integer")
         case .string: return "a string"
         case .enumeration(let v): return "one of " + v.joined(separator: ", ")
+        case .integerChoice(let v): return "one of " + v.map(String.init).joined(separator: ", ")
         case .boolean: return "true or false"
         case .date: return "a date YYYY-MM-DD"
         case .timeOfDay: return "a time HH:MM"
@@ -157,6 +160,7 @@ extension ObjectSchema {
             case .integer(let r): p.append("\"type\": \"integer\""); p += range(r)
             case .string, .path: p.append("\"type\": \"string\"")
             case .enumeration(let v): p.append("\"enum\": [\(v.map(esc).joined(separator: ", "))]")
+            case .integerChoice(let v): p.append("\"type\": \"integer\""); p.append("\"enum\": [\(v.map(String.init).joined(separator: ", "))]")
             case .boolean: p.append("\"type\": \"boolean\"")
             case .date: p.append("\"type\": \"string\""); p.append("\"pattern\": \"^[0-9]{4}-[0-9]{2}-[0-9]{2}$\"")
             case .timeOfDay: p.append("\"type\": \"string\""); p.append("\"pattern\": \"^[0-9]{1,2}:[0-9]{2}$\"")

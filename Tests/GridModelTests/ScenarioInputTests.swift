@@ -32,6 +32,37 @@ regions:
 
 @Suite("Scenario input: every problem reported, with file:line, key path, value and expectation")
 struct ScenarioInputTests {
+    @Test("A plant dearer than the lowest value of lost load is refused, with the class it would be shed for")
+    func plantAboveVOLL() {
+        let text = minimal.replacingOccurrences(of: "marginal_cost_usd_per_mwh: 50}", with: "marginal_cost_usd_per_mwh: 2500}")
+        let found = problems(text)
+        #expect(found.count == 1)
+        #expect(found.first?.contains("regions[0].plants[0].marginal_cost_usd_per_mwh: a marginal cost of 2500 USD/MWh — at most the lowest value of lost load") == true, "\(found)")
+    }
+
+    @Test("A forced outage rate a step-by-step chain cannot reach with its repair time is refused, with the repair time it needs")
+    func outageChain() {
+        // 1-hour repairs in 1-hour steps: at most half the time out.
+        let quick = minimal.replacingOccurrences(of: "marginal_cost_usd_per_mwh: 50}", with: "marginal_cost_usd_per_mwh: 50, forced_outage_rate: 0.6, mean_time_to_repair_hours: 1}")
+        let found = problems(quick)
+        #expect(found == ["inline.yaml:7: regions[0].plants[0].forced_outage_rate: 0.6 — at most 0.5 with mean_time_to_repair_hours 1 h and 60 min steps (a unit out that often must take longer to repair: mean_time_to_repair_hours of at least 1.5 h)"], "\(found)")
+        // Two-hour repairs allow up to 2/3.
+        let slower = minimal.replacingOccurrences(of: "marginal_cost_usd_per_mwh: 50}", with: "marginal_cost_usd_per_mwh: 50, forced_outage_rate: 0.6, mean_time_to_repair_hours: 2}")
+        #expect(problems(slower).isEmpty)
+        // Circuits and storage are held to the same rule.
+        let circuits = minimal + """
+          - name: S
+            demand: {peak_mw: 100}
+        corridors:
+          - {name: c, from: R, to: S, limit_forward_mw: 50, circuit_forced_outage_rate: 0.7, circuit_mean_time_to_repair_hours: 0.5}
+        storage:
+          - {name: b, region: S, power_mw: 10, energy_mwh: 20, forced_outage_rate: 0.55, mean_time_to_repair_hours: 1}
+
+        """
+        let both = problems(circuits)
+        #expect(both.count == 2 && both.contains { $0.contains("corridors[0].circuit_forced_outage_rate: 0.7") } && both.contains { $0.contains("storage[0].forced_outage_rate: 0.55") }, "\(both)")
+    }
+
     @Test("Five different mistakes are all reported with their lines")
     func fiveMistakes() throws {
         let path = fixtures.appendingPathComponent("five-mistakes.yaml").path

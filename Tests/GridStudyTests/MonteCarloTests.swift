@@ -100,6 +100,42 @@ struct MonteCarloValidationTests {
         return (b.estimate("eue")?.mean ?? 0) > 0
     }
 
+    @Test("Equal VOLL classes and outage rates above 0.5: the LP, the fast path and the exact method agree")
+    func edgeCasesAgree() throws {
+        // Two classes with the same VOLL (shed in shed_order), units out 60 % of the time with 2-hour repairs.
+        let text = """
+        name: edges
+        horizon: {start_date: 2030-06-03, duration_days: 7}
+        stochastic: {demand_forecast_error_sigma: 0, demand_daily_sigma: 0, solar_daily_sigma: 0, wind_daily_sigma: 0}
+        demand_classes:
+          - {name: first, share: 0.4, shed_order: 1, voll_usd_per_mwh: 2000}
+          - {name: second, share: 0.6, shed_order: 2, voll_usd_per_mwh: 2000}
+        regions:
+          - name: R
+            distribution_loss_fraction: 0
+            demand: {peak_mw: 1000, shape: vn-north}
+            plants:
+              - {name: base, technology: coal, units: 6, unit_size_mw: 150, marginal_cost_usd_per_mwh: 40, forced_outage_rate: 0.08, mean_time_to_repair_hours: 40}
+              - {name: flaky, technology: oil, units: 8, unit_size_mw: 60, marginal_cost_usd_per_mwh: 150, forced_outage_rate: 0.6, mean_time_to_repair_hours: 2}
+
+        """
+        let p = SimulationPlan(scenario: try ScenarioLoader.load(text: text, file: fixtures.appendingPathComponent("edges.yaml").path))
+        let exact = try ExactAdequacy.compute(plan: p)
+        var fast = MonteCarloOptions(trials: 3000, seed: 21, threads: 2)
+        fast.adequacyOnly = true
+        let a = try MonteCarlo.run(plan: p, options: fast)
+        let b = try MonteCarlo.run(plan: p, options: MonteCarloOptions(trials: 3000, seed: 21, threads: 2))
+        #expect(exact.lole > 1)
+        for (name, value) in [("lole", exact.lole), ("eue", exact.eue)] {
+            let x = try #require(a.estimate(name)), z = try #require(b.estimate(name))
+            #expect(abs(x.mean - z.mean) <= 1e-6 * max(1, z.mean), "\(name): fast path \(x.mean) vs LP \(z.mean)")
+            #expect(abs(z.mean - value) <= 3 * z.standardError, "\(name): Monte Carlo \(z.mean) ± \(z.standardError) vs exact \(value)")
+        }
+        // Equal VOLL: the class shed first takes the shortfall up to its share before the other is touched.
+        let first = try #require(b.estimate("shed.first")), second = try #require(b.estimate("shed.second"))
+        #expect(first.mean > 0 && first.mean > second.mean)
+    }
+
     @Test("The adequacy fast path gives the same estimates as full dispatch")
     func fastPathMatchesFullDispatch() throws {
         let p = try plan("single-region-week.yaml")

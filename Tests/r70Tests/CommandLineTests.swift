@@ -301,6 +301,27 @@ struct SolveFailureTests {
     }
 }
 
+@Suite("The scenario schema against an independent validator")
+struct SchemaValidationTests {
+    @Test("Every shipped scenario validates against `r70 schema` (Python's jsonschema, Draft 2020-12); a bad one does not")
+    func shippedScenariosValidate() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let schema = try r70(["schema"])
+        #expect(schema.status == 0)
+        let schemaFile = dir.appendingPathComponent("schema.json")
+        try schema.stdout.write(to: schemaFile, atomically: true, encoding: .utf8)
+        let scenarios = try FileManager.default.contentsOfDirectory(atPath: packageRoot.appendingPathComponent("scenarios").path)
+            .filter { $0.hasSuffix(".yaml") }.sorted().map { "scenarios/" + $0 } + ["Benchmarks/scenarios/bench-3region-thermal.yaml"]
+        #expect(scenarios.count >= 9)
+        let script = ["python3", "tools/validate_schema.py", schemaFile.path]
+        let good = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), script + scenarios, in: packageRoot)
+        #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
+        let bad = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), script + [fixture("five-mistakes.yaml")], in: packageRoot)
+        #expect(bad.status == 1 && bad.stdout.contains("forced_outage_rate"), "\(bad.stdout)\(bad.stderr)")
+    }
+}
+
 @Suite("Scenario sources")
 struct SourcesTests {
     @Test("Every numeric input of every scenario has a source, and SOURCES.md is up to date")
