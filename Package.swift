@@ -35,12 +35,14 @@ let package = Package(
         .target(name: "_TestSupport"),
         // A prefetch hint (`__builtin_prefetch`) for the step loop's time-major streams.
         .target(name: "CPrefetch"),
+        // An atomic exchange of two directories (renameat2), for replacing an output directory whole.
+        .target(name: "CFileSwap"),
         // The engine, in the order data flows.
         .target(name: "GridDispatch", swiftSettings: hot),
         .target(name: "GridModel", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "GridSim", dependencies: ["GridModel", "GridDispatch", "GridRandom", "CPrefetch", "LPOracle"], swiftSettings: hot),
         .target(name: "GridStudy", dependencies: ["GridModel", "GridSim"]),
-        .target(name: "GridReport", dependencies: ["GridModel", "GridSim", "GridStudy"]),
+        .target(name: "GridReport", dependencies: ["GridModel", "GridSim", "GridStudy", "CFileSwap"]),
         .executableTarget(name: "r70", dependencies: [
             "GridModel", "GridSim", "GridStudy", "GridReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -15,6 +15,35 @@ public struct DemandClass: Sendable, Equatable {
     ]
 }
 
+/// A value for each step of the horizon, stored once when it is the same in every step (most thermal
+/// plants: a hostile or large scenario must not hold an hourly array per plant).
+public struct StepSeries: Sendable, Equatable {
+    public let count: Int
+    private let constantValue: Double
+    private let values: [Double]?
+
+    public init(constant: Double, count: Int) { self.count = count; constantValue = constant; values = nil }
+
+    /// Stored as a constant when every value is the same.
+    public init(_ values: [Double]) {
+        count = values.count
+        let first = values.first ?? 0
+        if values.allSatisfy({ $0 == first }) { constantValue = first; self.values = nil } else { constantValue = 0; self.values = values }
+    }
+
+    @inline(__always) public subscript(t: Int) -> Double { values?[t] ?? constantValue }
+
+    /// The value of every step, when they are all the same.
+    public var constant: Double? { values == nil ? constantValue : nil }
+
+    public func scaled(by factor: Double) -> StepSeries {
+        if let values { return StepSeries(values.map { $0 * factor }) }
+        return StepSeries(constant: constantValue * factor, count: count)
+    }
+
+    public var array: [Double] { values ?? [Double](repeating: constantValue, count: count) }
+}
+
 public struct Plant: Sendable {
     public var name: String
     public var region: Int
@@ -29,7 +58,7 @@ public struct Plant: Sendable {
     public var heatRateGJPerMWh: Double?
     public var emissionTPerMWh: Double
     /// Fraction of capacity available in each step (weather, season), before forced outages.
-    public var availability: [Double]
+    public var availability: StepSeries
     public var forcedOutageRate: Double
     public var meanTimeToRepairHours: Double
     public var capacityCredit: Double

@@ -4,7 +4,7 @@ import Foundation
 import Yams
 
 /// One problem in a scenario.
-public struct Diagnostic: Error, Sendable, Equatable, CustomStringConvertible {
+public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
     public var file: String
     public var line: Int
     public var path: String
@@ -32,10 +32,12 @@ public struct ScenarioErrors: Error, Sendable, CustomStringConvertible {
 public final class DiagnosticLog {
     public let file: String
     public private(set) var diagnostics: [Diagnostic] = []
+    /// The same problems, for finding repeats in constant time (a file with 128,000 bad items stays linear).
+    private var seen = Set<Diagnostic>()
     public init(file: String) { self.file = file }
     public func add(file other: String? = nil, line: Int, path: String, value: String, expected: String) {
         let d = Diagnostic(file: other ?? file, line: line, path: path, value: value, expected: expected)
-        if !diagnostics.contains(d) { diagnostics.append(d) }
+        if seen.insert(d).inserted { diagnostics.append(d) }
     }
     public var sorted: [Diagnostic] {
         // The scenario's own lines first, in line order; then problems inside profile files.

@@ -68,7 +68,36 @@ final class Builder {
         return String(x)
     }
 
+    /// Sizes beyond any real system (and beyond what a worker's memory should hold): a scenario larger than
+    /// these is refused before anything is built, so hostile input (YAML aliases that expand a small file
+    /// into 90,000 plants) ends in a clear error, quickly and in bounded memory.
+    static let maxRegions = 100, maxPlants = 5_000, maxCorridors = 2_000, maxStorage = 2_000, maxFuels = 200
+    static let maxUnitsInAll = 200_000
+
+    /// Problems of size; true when the scenario is small enough to build.
+    func checkSize() -> Bool {
+        let regionNodes = root.list("regions")
+        let plantNodes = regionNodes.flatMap { $0.list("plants") }
+        var fits = true
+        func limit(_ count: Int, _ most: Int, _ key: String, _ what: String) {
+            guard count > most else { return }
+            error(root, key, "\(count) \(what)", "at most \(most) \(what) (a larger scenario is beyond any national system and is refused before it is built)")
+            fits = false
+        }
+        limit(regionNodes.count, Self.maxRegions, "regions", "regions")
+        limit(plantNodes.count, Self.maxPlants, "regions", "plants in all")
+        limit(root.list("corridors").count, Self.maxCorridors, "corridors", "corridors")
+        limit(root.list("storage").count, Self.maxStorage, "storage", "storage plants")
+        limit(root.list("fuels").count, Self.maxFuels, "fuels", "fuels")
+        if fits {
+            let units = plantNodes.reduce(0.0) { $0 + ($1.number("units") ?? 1) }
+            limit(Int(units), Self.maxUnitsInAll, "regions", "units in all")
+        }
+        return fits
+    }
+
     func build() -> Scenario? {
+        guard checkSize() else { return nil }
         guard let horizonNode = root.object("horizon"), let calendar = buildCalendar(horizonNode) else { return nil }
         let classes = buildClasses()
         let fuels = buildFuels(calendar)
@@ -458,12 +487,12 @@ final class Builder {
             error(node, given[1], "also given", "only one of availability, availability_monthly, availability_profile")
             ok = false
         }
-        var availability = [Double](repeating: node.number("availability") ?? 1, count: calendar.stepCount)
+        var availability = StepSeries(constant: node.number("availability") ?? 1, count: calendar.stepCount)
         if let monthly = node.numbers("availability_monthly"), monthly.count == 12 {
-            for t in 0..<calendar.stepCount { availability[t] = monthly[Int(calendar.month[t]) - 1] }
+            availability = StepSeries((0..<calendar.stepCount).map { monthly[Int(calendar.month[$0]) - 1] })
         }
         if let prof = node.object("availability_profile") {
-            if let series = readProfile(prof, calendar: calendar, upperBound: 1) { availability = series } else { ok = false }
+            if let series = readProfile(prof, calendar: calendar, upperBound: 1) { availability = StepSeries(series) } else { ok = false }
         }
         // Hydro.
         var hydro: [Double]?

@@ -1,6 +1,7 @@
 // Output files: hourly CSV (regions, plants, corridors, storage, fuels) and a summary JSON. Every file is written
 // to a temporary name beside it and renamed into place, so a reader never sees a half-written file.
 import Foundation
+import CFileSwap
 import GridModel
 import GridSim
 
@@ -86,11 +87,73 @@ public enum OutputWriter {
         return files
     }
 
-    /// Writes a run's output into `directory` (created if missing), each file atomically.
+    /// The files an `--out` directory may hold: r70 replaces such a directory whole, and refuses one that
+    /// holds anything else (it is someone's directory, not a previous output).
+    public static let outputNames: Set<String> = ["regions.csv", "plants.csv", "corridors.csv", "storage.csv", "fuels.csv", "summary.json"]
+
+    /// Checks, before anything runs, that `directory` can receive a run's output: its parent exists, and it
+    /// is missing or a directory holding only r70's output files. Returns the problem, or nil.
+    public static func problem(withTarget directory: String) -> String? {
+        let url = URL(fileURLWithPath: directory).standardizedFileURL
+        let parent = url.deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return "its parent directory \(parent) does not exist"
+        }
+        guard access(parent, W_OK) == 0 else { return "its parent directory \(parent) is not writable" }
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return nil }
+        guard isDirectory.boolValue else { return "it exists and is not a directory" }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+        let foreign = entries.filter { !outputNames.contains($0) }.sorted()
+        if !foreign.isEmpty {
+            return "it holds files r70 did not write (\(foreign.prefix(3).joined(separator: ", "))\(foreign.count > 3 ? ", …" : "")); r70 replaces an output directory whole, so name a new or empty one"
+        }
+        return nil
+    }
+
+    /// Writes a run's output as a whole directory: every file goes into a temporary directory beside the
+    /// target, which then takes the target's place (an atomic exchange where the system has one), so the
+    /// target is always the old set or the new one, never a mix. Temporary directories that a killed run
+    /// left behind are removed first.
     public static func write(directory: String, files: [(String, String)]) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        for (name, text) in files {
-            try AtomicFile.write(text, to: URL(fileURLWithPath: directory).appendingPathComponent(name).path)
+        if let problem = problem(withTarget: directory) {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot write to \(directory): \(problem)"])
+        }
+        let target = URL(fileURLWithPath: directory).standardizedFileURL
+        let parent = target.deletingLastPathComponent()
+        let prefix = ".\(target.lastPathComponent).tmp-"
+        removeStaleTemporaries(in: parent, prefix: prefix)
+        let temporary = parent.appendingPathComponent(prefix + String(getpid()))
+        try? FileManager.default.removeItem(at: temporary)
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: false)
+        do {
+            for (name, text) in files { try Data(text.utf8).write(to: temporary.appendingPathComponent(name)) }
+            if FileManager.default.fileExists(atPath: target.path) {
+                // renameat2(RENAME_EXCHANGE): the two directories swap names in one step.
+                if r70_exchange_paths(temporary.path, target.path) != 0 {
+                    // No exchange on this file system: move the old set aside, then the new one in.
+                    let aside = parent.appendingPathComponent(prefix + String(getpid()) + "-old")
+                    try FileManager.default.moveItem(at: target, to: aside)
+                    try FileManager.default.moveItem(at: temporary, to: target)
+                    try? FileManager.default.removeItem(at: aside)
+                    return
+                }
+                try? FileManager.default.removeItem(at: temporary)   // now the old set
+            } else {
+                try FileManager.default.moveItem(at: temporary, to: target)
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
+    }
+
+    /// Removes `prefix<pid>` directories whose process is gone (a run killed while writing).
+    static func removeStaleTemporaries(in parent: URL, prefix: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [] where name.hasPrefix(prefix) {
+            let pidText = name.dropFirst(prefix.count).prefix { $0.isNumber }
+            guard let pid = Int32(pidText), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(at: parent.appendingPathComponent(name)) }
         }
     }
 }

@@ -89,9 +89,9 @@ public final class PlanArrays: Sendable {
         plantClean = FixedArray(s.plants.map(\.clean))
         maxPlantCostPerMWh = s.plants.map(\.marginalCostUSDPerMWh).max() ?? 0
         let constant = s.plants.map { p -> Double in
-            let a0 = p.availability.first ?? 1
+            let a0 = p.availability.constant ?? 1
             let fixed = p.hydroMonthlyEnergyMWh == nil && ![.solar, .onshoreWind, .offshoreWind, .runOfRiver].contains(p.technology)
-                && p.availability.allSatisfy { $0 == a0 }
+                && p.availability.constant != nil
             return fixed ? min(p.capacityMW, a0 * p.capacityMW) : -1
         }
         plantConstantAvailableMW = FixedArray(constant)

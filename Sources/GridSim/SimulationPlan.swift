@@ -22,7 +22,7 @@ public struct SimulationPlan: Sendable {
     public let demandMW: [[Double]]
     public let touShiftedMW: [[Double]]
     /// Available MW of each plant in each step, before forced outages (`availability × capacity`).
-    public let plantAvailableMW: [[Double]]
+    public let plantAvailableMW: [StepSeries]
     /// Expected forced-outage derate of each plant (1 − FOR when deterministic runs derate).
     public let plantDerate: [Double]
     /// Forecast net load of each region per step (demand − variable renewables), for schedules.
@@ -107,7 +107,7 @@ public struct SimulationPlan: Sendable {
         demandMW = demand
         touShiftedMW = shifted
         // Availability and derates.
-        plantAvailableMW = s.plants.map { p in p.availability.map { $0 * p.capacityMW } }
+        plantAvailableMW = s.plants.map { $0.availability.scaled(by: $0.capacityMW) }
         plantDerate = s.plants.map { s.dispatch.derateForcedOutages ? 1 - $0.forcedOutageRate : 1 }
         // Forecast net load per region.
         var net = demand

@@ -25,6 +25,11 @@ public struct ExactAdequacyResult: Sendable {
 }
 
 public enum ExactAdequacy {
+    /// Largest table (grid points of stochastic capacity), and the most table entries kept in the cache:
+    /// a finer grid is refused with the resolution that fits, rather than allocating without bound.
+    public static let maxTableEntries = 20_000_000
+    static let maxCachedEntries = 50_000_000
+
     public static func compute(plan: SimulationPlan, resolutionMW: Double = 1) throws(ExactAdequacyError) -> ExactAdequacyResult {
         let s = plan.scenario
         guard s.regions.count == 1 else { throw .unsupported("a single region (this scenario has \(s.regions.count))") }
@@ -35,6 +40,7 @@ public enum ExactAdequacy {
         var lolp = [Double](repeating: 0, count: s.stepCount)
         var eue = [Double](repeating: 0, count: s.stepCount)
         var key = [Int](repeating: 0, count: s.plants.count)
+        var cachedEntries = 0, built = 0
         for t in 0..<s.stepCount {
             // Unit capacities on the grid (stochastic plants) and the deterministic capacity.
             var deterministic = 0.0
@@ -47,11 +53,19 @@ public enum ExactAdequacy {
                     deterministic += unitMW * Double(p.units)
                 }
             }
+            var gridUnits = 0.0
+            for (i, p) in s.plants.enumerated() { gridUnits += Double(key[i]) * Double(p.units) }
+            if gridUnits > Double(maxTableEntries) {
+                let stochasticMW = gridUnits * resolutionMW
+                let coarsest = stochasticMW / Double(maxTableEntries)
+                throw .unsupported("a coarser --resolution-mw: \(Int(stochasticMW.rounded())) MW of units on outage risk on a \(resolutionMW) MW grid is a table of \(String(format: "%.3g", gridUnits)) entries (at most \(maxTableEntries)); use at least \((coarsest * 1000).rounded(.up) / 1000) MW")
+            }
             let entry: (table: [Double], totalUnits: Int)
             if let cached = cache[key] { entry = cached } else {
                 // table[x] = P(x grid units on outage)
                 var table: [Double] = [1]
                 var total = 0
+                built += 1
                 for (i, p) in s.plants.enumerated() where key[i] > 0 {
                     let k = key[i], q = p.forcedOutageRate
                     for _ in 0..<p.units {
@@ -65,7 +79,7 @@ public enum ExactAdequacy {
                     }
                 }
                 entry = (table, total)
-                cache[key] = entry
+                if cachedEntries + table.count <= maxCachedEntries { cache[key] = entry; cachedEntries += table.count }
             }
             let demand = plan.demandMW[0][t]
             for x in entry.table.indices {
@@ -77,6 +91,6 @@ public enum ExactAdequacy {
                 }
             }
         }
-        return ExactAdequacyResult(lole: lolp.reduce(0, +) * dt, eue: eue.reduce(0, +), lolpByStep: lolp, eueByStep: eue, tablesBuilt: cache.count)
+        return ExactAdequacyResult(lole: lolp.reduce(0, +) * dt, eue: eue.reduce(0, +), lolpByStep: lolp, eueByStep: eue, tablesBuilt: built)
     }
 }

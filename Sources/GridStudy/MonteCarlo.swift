@@ -116,7 +116,8 @@ public enum MonteCarlo {
                            sample: ((Int, [Double]) -> Void)? = nil) throws -> MonteCarloResult {
         let catalog = MetricCatalog(plan: plan, adequacyOnly: o.adequacyOnly)
         let defs = catalog.definitions
-        let workers = (0..<min(o.threads, o.trials)).map { _ in
+        // Workers: at most one per trial and four per core (each holds a simulator); results do not depend on it.
+        let workers = (0..<min(o.threads, o.trials, 4 * ProcessInfo.processInfo.activeProcessorCount)).map { _ in
             let sim = Simulator(plan: plan, stochastic: true)
             sim.adequacyOnly = o.adequacyOnly
             return sim

@@ -36,13 +36,30 @@ struct R70: ParsableCommand {
 
 /// Prints a scenario's problems and exits with code 2.
 func reportProblems(_ errors: ScenarioErrors) -> ExitCode {
-    for d in errors.diagnostics { FileHandle.standardError.write(Data((d.description + "\n").utf8)) }
+    // The first 200 problems in line order (a hostile file can have hundreds of thousands), then the count.
+    let shown = 200
+    var text = errors.diagnostics.prefix(shown).map { $0.description + "\n" }.joined()
     let n = errors.diagnostics.count
-    FileHandle.standardError.write(Data("\(n) problem\(n == 1 ? "" : "s") found; nothing was run or written.\n".utf8))
+    if n > shown { text += "… and \(n - shown) more problems like these.\n" }
+    text += "\(n) problem\(n == 1 ? "" : "s") found; nothing was run or written.\n"
+    FileHandle.standardError.write(Data(text.utf8))
     return ExitCode(2)
 }
 
 func printError(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+
+/// Why a `--samples-out` file cannot be written (checked before anything runs), or nil.
+func samplesPathProblem(_ path: String) -> String? {
+    let url = URL(fileURLWithPath: path).standardizedFileURL
+    var isDirectory: ObjCBool = false
+    let parent = url.deletingLastPathComponent().path
+    guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+        return "its directory \(parent) does not exist"
+    }
+    guard access(parent, W_OK) == 0 else { return "its directory \(parent) is not writable" }
+    if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue { return "it is a directory" }
+    return nil
+}
 
 /// A dispatch that failed to solve (an internal error): prints it with its trial and step, writes the
 /// step's whole problem to a JSON file that `r70 solve-step` solves again, and returns exit code 3.
@@ -108,6 +125,15 @@ extension R70 {
         func run() throws {
             let scenario: Scenario
             do { scenario = try ScenarioLoader.load(path: file) } catch { throw reportProblems(error) }
+            // Output paths are checked before anything runs.
+            if let out, let problem = OutputWriter.problem(withTarget: out) {
+                printError("r70: --out \(out): \(problem)")
+                throw ExitCode(2)
+            }
+            if let path = study.samplesOut, let problem = samplesPathProblem(path) {
+                printError("r70: --samples-out \(path): \(problem)")
+                throw ExitCode(2)
+            }
             if let settings = study.settings(scenario) {
                 try runStudy(scenario, settings)
                 return
@@ -122,7 +148,7 @@ extension R70 {
                     let files = try OutputWriter.files(plan: result.plan, summary: result.summary, hourly: hourly, targets: targets)
                     try OutputWriter.write(directory: out, files: files)
                 } catch {
-                    printError("r70: cannot write to \(out): \(error.localizedDescription)")
+                    printError("r70: \(error.localizedDescription)")
                     throw ExitCode(2)
                 }
             }
@@ -458,7 +484,7 @@ extension R70.Run {
                 try OutputWriter.write(directory: out, files: try OutputWriter.files(plan: deterministic.plan, summary: deterministic.summary,
                                                                                      hourly: hourly, targets: targets))
             } catch {
-                printError("r70: cannot write to \(out): \(error.localizedDescription)")
+                printError("r70: \(error.localizedDescription)")
                 throw ExitCode(2)
             }
         }

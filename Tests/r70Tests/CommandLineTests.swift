@@ -322,6 +322,126 @@ struct SchemaValidationTests {
     }
 }
 
+@Suite("Hostile input and interrupted output", .serialized)
+struct HostileInputTests {
+    @Test("A 43 KB file of YAML aliases that expands to 300 regions × 300 plants ends in a clear error, in bounded memory")
+    func aliasBomb() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var y = "name: bomb\nhorizon: {start_date: 2030-01-01, duration_days: 365}\nregions:\n"
+        y += "  - name: r0\n    demand: {peak_mw: 100}\n    plants: &plants\n"
+        for i in 0..<300 { y += "      - {name: p\(i), technology: flexible, unit_size_mw: 10, marginal_cost_usd_per_mwh: 50}\n" }
+        for r in 1..<300 { y += "  - {name: r\(r), demand: {peak_mw: 100}, plants: *plants}\n" }
+        let file = dir.appendingPathComponent("bomb.yaml")
+        try y.write(to: file, atomically: true, encoding: .utf8)
+        #expect(y.utf8.count < 60_000)
+        let start = Date()
+        let o = try r70(["validate", file.path])
+        #expect(o.status == 2)
+        #expect(o.stderr.contains("300 regions — at most 100 regions") && o.stderr.contains("90000 plants in all — at most 5000"), "\(o.stderr)")
+        #expect(Date().timeIntervalSince(start) < 30, "a hang guard, not a benchmark")
+    }
+
+    @Test("128,000 bad list items are reported in linear time, the first 200 shown")
+    func manyBadItems() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let items = [String](repeating: "x", count: 128_000).joined(separator: ", ")
+        let y = minimalScenario.replacingOccurrences(of: "marginal_cost_usd_per_mwh: 50}", with: "marginal_cost_usd_per_mwh: 50, availability_monthly: [\(items)]}")
+        let file = dir.appendingPathComponent("bad.yaml")
+        try y.write(to: file, atomically: true, encoding: .utf8)
+        let start = Date()
+        let o = try r70(["validate", file.path])
+        #expect(o.status == 2 && o.stderr.contains("more problems like these") && o.stderr.contains("128001 problems found"), "\(o.stderr.suffix(300))")
+        #expect(o.stderr.split(separator: "\n").count < 210)
+        #expect(Date().timeIntervalSince(start) < 30, "a hang guard, not a benchmark")
+    }
+
+    @Test("Absurd quantities and settings are refused or capped: 9e11 units, a 1e-9 MW exact grid, 10,000 threads")
+    func absurdSettings() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("units.yaml")
+        try minimalScenario.replacingOccurrences(of: "unit_size_mw: 200,", with: "units: 900000000000, unit_size_mw: 200,").write(to: file, atomically: true, encoding: .utf8)
+        let o = try r70(["validate", file.path])
+        #expect(o.status == 2 && o.stderr.contains("units: 900000000000 — an integer in [0, 10000]"), "\(o.stderr)")
+        let exact = try r70(["adequacy", fixture("single-region-week.yaml"), "--exact", "--resolution-mw", "1e-9"])
+        #expect(exact.status == 2 && exact.stderr.contains("use at least"), "\(exact.stderr)")
+        let many = try r70(["run", fixture("two-region-lossy.yaml"), "--trials", "12", "--threads", "10000", "--quiet", "--json"])
+        let two = try r70(["run", fixture("two-region-lossy.yaml"), "--trials", "12", "--threads", "2", "--quiet", "--json"])
+        #expect(many.status == 0 && many.stdout == two.stdout)
+    }
+
+    @Test("--out replaces a directory whole, refuses someone else's, and a run killed while writing leaves the old set or the new one")
+    func wholeDirectory() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out").path
+        func listing(_ path: String) throws -> [String: Data] {
+            var files: [String: Data] = [:]
+            for name in try FileManager.default.contentsOfDirectory(atPath: path) {
+                files[name] = try Data(contentsOf: URL(fileURLWithPath: path).appendingPathComponent(name))
+            }
+            return files
+        }
+        // A scenario with storage, then one without: storage.csv must not survive.
+        #expect(try r70(["run", fixture("storage-arbitrage.yaml"), "--out", out]).status == 0)
+        #expect(try listing(out).keys.contains("storage.csv"))
+        #expect(try r70(["run", fixture("two-region-lossy.yaml"), "--out", out]).status == 0)
+        #expect(try Set(listing(out).keys) == ["regions.csv", "plants.csv", "corridors.csv", "summary.json"])
+        // Someone else's directory is refused, and nothing in it changes.
+        let mine = dir.appendingPathComponent("mine")
+        try FileManager.default.createDirectory(at: mine, withIntermediateDirectories: true)
+        try "keep".write(to: mine.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        let refused = try r70(["run", fixture("two-region-lossy.yaml"), "--out", mine.path])
+        #expect(refused.status == 2 && refused.stderr.contains("holds files r70 did not write (notes.txt)"))
+        #expect(try listing(mine.path).keys.sorted() == ["notes.txt"])
+        // A bad --samples-out is found before anything runs: no --out is written either.
+        let early = dir.appendingPathComponent("early").path
+        let bad = try r70(["run", fixture("two-region-lossy.yaml"), "--trials", "2", "--out", early, "--samples-out", dir.appendingPathComponent("no/such/dir/s.csv").path])
+        #expect(bad.status == 2 && bad.stderr.contains("does not exist") && !FileManager.default.fileExists(atPath: early))
+        // Killed at various moments while writing the full-year base: the directory is always a whole set.
+        let base = packageRoot.appendingPathComponent("scenarios/vn-2030-base.yaml").path
+        let dry = packageRoot.appendingPathComponent("scenarios/vn-2030-dry-year.yaml").path
+        let reference = dir.appendingPathComponent("reference").path
+        #expect(try r70(["run", base, "--out", out]).status == 0)
+        let oldSet = try listing(out)
+        #expect(try r70(["run", dry, "--out", reference]).status == 0)
+        let newSet = try listing(reference)
+        #expect(oldSet != newSet)
+        for delay in [0.2, 0.6, 1.0, 1.5, 2.0, 3.0] {
+            let p = Process()
+            p.executableURL = r70
+            p.arguments = ["run", dry, "--out", out]
+            p.currentDirectoryURL = packageRoot
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            Thread.sleep(forTimeInterval: delay)
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            let now = try listing(out)
+            #expect(now == oldSet || now == newSet, "after a kill at \(delay) s the directory mixes the two runs")
+            // Reset to the old set for the next round (this run also removes the killed run's temporary directory).
+            if now == newSet { #expect(try r70(["run", base, "--out", out]).status == 0) }
+        }
+        #expect(try r70(["run", base, "--out", out]).status == 0)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".out.tmp-") }
+        #expect(leftovers.isEmpty, "temporary directories left behind: \(leftovers)")
+    }
+}
+
+let minimalScenario = """
+name: t
+horizon: {start_date: 2030-01-07, duration_hours: 24}
+regions:
+  - name: R
+    demand: {peak_mw: 100}
+    plants:
+      - {name: g, technology: flexible, unit_size_mw: 200, marginal_cost_usd_per_mwh: 50}
+
+"""
+
 @Suite("Scenario sources")
 struct SourcesTests {
     @Test("Every numeric input of every scenario has a source, and SOURCES.md is up to date")
