@@ -465,6 +465,11 @@ final class BoundedDualSimplex {
     }
 
     /// Solves the LP from the current data. Returns `.optimal` with x and y (row duals) filled.
+    ///
+    /// Each iteration: (1) the leaving row, (2) the pivot row over the movable columns and the eligible
+    /// entering columns (`scanPivotRow`), (3) the ratio test, which may flip whole groups of columns to
+    /// their other bound (`ratioTest`, `applyFlips`), (4) the dual update, (5) the pivot: primal update and
+    /// product-form update of B⁻¹ (`pivot`).
     func solve(maxIterations: Int? = nil) -> Status {
         if !hasBasis { installCrashBasis() }
         else if pivotsSinceRefactor >= refactorInterval && !refactor() { installCrashBasis() }
@@ -476,96 +481,117 @@ final class BoundedDualSimplex {
         if dualsAsBefore { updatePrimal() } else { computeDuals(); computePrimal() }
         let limit = maxIterations ?? (50 * (m + n) + 1000)
         var iterations = 0
-        // Local copies of the buffers, so that the loops keep them in registers.
-        let m = self.m
-        let x = self.x, y = self.y, cost = self.cost, lower = self.lower, upper = self.upper
-        let position = self.position, state = self.state, side = self.side, entries = self.entries, head = self.head
-        let binv = self.binv, column = self.column, active = self.active, rho = self.rho
-        let rowStart = self.rowStart, rowColumns = self.rowColumns, rowValues = self.rowValues, rowValuesB = self.rowValuesB
-        let candidate = self.candidates
-        let flipped = self.flipped, work = self.work, residual = self.residual
-        let primalTolerance = self.primalTolerance, dualTolerance = self.dualTolerance, pivotTolerance = self.pivotTolerance
         defer { lastIterations = iterations; totalIterations &+= iterations }
         var bland = degenerateLimit <= 0, degenerateRun = 0
         if bland { blandSolves += 1 }
         while true {
             // 1. Leaving row: the largest bound violation among basic variables (lowest row on ties); under
             //    Bland's rule, the infeasible basic variable of smallest column index.
-            var (r, worst, leavingUp) = bland ? blandLeavingRow() : largestViolation()
+            let (r, worst, leavingUp) = bland ? blandLeavingRow() : largestViolation()
             if r < 0 { break }
             if iterations >= limit { residualValid = false; return .iterationLimit }
             iterations += 1
+            // 2. Pivot row and eligible columns; 3. ratio test (with bound flips unless under Bland's rule).
+            let (candidateCount, thetaMax) = scanPivotRow(leaving: r, leavingUp: leavingUp)
+            guard let entering = ratioTest(candidates: candidateCount, thetaMax: thetaMax, infeasibility: worst, bland: bland) else {
+                residualValid = false
+                return .infeasible
+            }
+            if entering.flips > 0 { applyFlips(entering.flips) }
+            // 4. Dual update: y ← y + θ_D ρ makes d_q zero and every other d_j move by −θ_D α_j.
+            let thetaD = entering.reducedCost / entering.alpha
+            if thetaD != 0 { for i in 0..<m { y[i] += thetaD * rho[i] } }
+            degenerateRun = thetaD == 0 ? degenerateRun + 1 : 0
+            if degenerateRun >= degenerateLimit && !bland { bland = true; blandSolves += 1 }
+            // 5. The pivot.
+            pivot(leavingRow: r, leavingUp: leavingUp, entering: entering.column)
+        }
+        // y was updated at each pivot: recomputed from the basis so that prices carry no accumulated rounding.
+        if iterations > 0 { computeDuals() }
+        for k in 0..<m { savedBasicCost[k] = cost[Int(head[k])] }
+        return .optimal
+    }
 
-            // 2. Pivot row α_r = (B⁻¹)_r A_N over the movable nonbasic columns, and a Harris two-pass
-            //    ratio test: the first pass bounds the step with tolerances and keeps the eligible
-            //    columns, the second picks the largest |α| among those within the bound.
-            var rhoNorm = 0.0
-            for i in 0..<m { rho[i] = binv[r * m + i]; rhoNorm = max(rhoNorm, abs(rho[i])) }
-            let pivotTolerance = pivotTolerance * rhoNorm
-            // Only the columns of the rows where ρ is nonzero are scanned (the others have α = 0).
-            var list = -1
-            var nonzeroRows = 0, onlyRow = 0
-            var pairRows = (0, 0)
-            if m <= Self.maskRows {
-                var mask = 0
-                for i in 0..<m {   // (without a branch per row)
-                    let nonzero = rho[i] != 0 ? 1 : 0
-                    mask |= nonzero << i; nonzeroRows += nonzero; onlyRow = nonzero != 0 ? i : onlyRow
-                }
-                list = mask != 0 && mask != (1 << m) - 1 ? mask : -1
-                pairRows = (mask.trailingZeroBitCount, (mask & (mask &- 1)).trailingZeroBitCount)
-            } else {
-                for i in 0..<m where rho[i] != 0 { nonzeroRows += 1; onlyRow = i }
-                list = nonzeroRows == 1 ? onlyRow : -1
+    /// Step 2: ρ = row r of B⁻¹, and the pivot row's eligible columns with their ratios (in `candidates`):
+    /// (count, the smallest Harris bound). A column is eligible when |α_j| > pivotTolerance · ‖ρ‖∞ with the
+    /// sign that lets it enter. Only the columns of the rows where ρ is nonzero are scanned (the others have
+    /// α = 0), through the row lists when ρ has one or two nonzero rows.
+    @inline(__always) private func scanPivotRow(leaving r: Int, leavingUp: Bool) -> (Int, Double) {
+        let m = self.m, rho = self.rho, binv = self.binv
+        var rhoNorm = 0.0
+        for i in 0..<m { rho[i] = binv[r * m + i]; rhoNorm = max(rhoNorm, abs(rho[i])) }
+        let pivotTolerance = self.pivotTolerance * rhoNorm
+        var list = -1
+        var nonzeroRows = 0, onlyRow = 0
+        var pairRows = (0, 0)
+        if m <= Self.maskRows {
+            var mask = 0
+            for i in 0..<m {   // (without a branch per row)
+                let nonzero = rho[i] != 0 ? 1 : 0
+                mask |= nonzero << i; nonzeroRows += nonzero; onlyRow = nonzero != 0 ? i : onlyRow
             }
-            let scanList = list >= 0 ? rowColumns + rowStart[list] : active
-            let scanCount = list >= 0 ? rowStart[list + 1] - rowStart[list] : activeCount
-            var candidates: Int, thetaMax: Double
-            let leavingFactor = leavingUp ? -1.0 : 1.0   // (a number, so that the scans multiply by it)
-            if list >= 0 && nonzeroRows == 1 {
-                (candidates, thetaMax) = scanPivotRow(columns: scanList, values: rowValues + rowStart[list], count: scanCount,
-                                                      rho: rho[onlyRow], entries: entries, side: side, cost: cost,
-                                                      y: y, leavingFactor: leavingFactor,
-                                                      pivotTolerance: pivotTolerance, dualTolerance: dualTolerance, into: candidate)
-            } else if list >= 0 && nonzeroRows == 2 && m <= Self.maskRows {
-                (candidates, thetaMax) = scanPivotRow(columns: scanList, values: rowValues + rowStart[list], rowValuesB + rowStart[list],
-                                                      count: scanCount, rho: rho[pairRows.0], rho[pairRows.1],
-                                                      entries: entries, side: side, cost: cost, y: y,
-                                                      leavingFactor: leavingFactor, pivotTolerance: pivotTolerance, dualTolerance: dualTolerance,
-                                                      into: candidate)
-            } else {
-                (candidates, thetaMax) = scanPivotRow(active: scanList, count: scanCount, rho: rho,
-                                                      entries: entries, side: side, cost: cost, y: y,
-                                                      leavingFactor: leavingFactor, pivotTolerance: pivotTolerance, dualTolerance: dualTolerance,
-                                                      into: candidate)
+            list = mask != 0 && mask != (1 << m) - 1 ? mask : -1
+            pairRows = (mask.trailingZeroBitCount, (mask & (mask &- 1)).trailingZeroBitCount)
+        } else {
+            for i in 0..<m where rho[i] != 0 { nonzeroRows += 1; onlyRow = i }
+            list = nonzeroRows == 1 ? onlyRow : -1
+        }
+        let rowStart = self.rowStart
+        let scanList = list >= 0 ? rowColumns + rowStart[list] : active
+        let scanCount = list >= 0 ? rowStart[list + 1] - rowStart[list] : activeCount
+        let leavingFactor = leavingUp ? -1.0 : 1.0   // (a number, so that the scans multiply by it)
+        if list >= 0 && nonzeroRows == 1 {
+            return GridDispatch.scanPivotRow(columns: scanList, values: rowValues + rowStart[list], count: scanCount,
+                                             rho: rho[onlyRow], entries: entries, side: side, cost: cost,
+                                             y: y, leavingFactor: leavingFactor,
+                                             pivotTolerance: pivotTolerance, dualTolerance: dualTolerance, into: candidates)
+        } else if list >= 0 && nonzeroRows == 2 && m <= Self.maskRows {
+            return GridDispatch.scanPivotRow(columns: scanList, values: rowValues + rowStart[list], rowValuesB + rowStart[list],
+                                             count: scanCount, rho: rho[pairRows.0], rho[pairRows.1],
+                                             entries: entries, side: side, cost: cost, y: y,
+                                             leavingFactor: leavingFactor, pivotTolerance: pivotTolerance, dualTolerance: dualTolerance,
+                                             into: candidates)
+        }
+        return GridDispatch.scanPivotRow(active: scanList, count: scanCount, rho: rho,
+                                         entries: entries, side: side, cost: cost, y: y,
+                                         leavingFactor: leavingFactor, pivotTolerance: pivotTolerance, dualTolerance: dualTolerance,
+                                         into: candidates)
+    }
+
+    /// The entering column of a pivot: its index, α_q, its reduced cost d_q, and the columns flipped to
+    /// their other bound before it (the first `flips` of `flipped`).
+    struct Entering {
+        var column: Int
+        var alpha: Double
+        var reducedCost: Double
+        var flips: Int
+    }
+
+    /// Step 3: the ratio test over the eligible columns; nil when there is none (the LP is infeasible).
+    ///
+    /// Bound flipping (long-step) ratio test: while flipping every column of the next breakpoint group to
+    /// its other bound still leaves the leaving row infeasible, flip them and go on; the entering column is
+    /// the largest |α| of the group where the row's infeasibility runs out. One pivot can so cross several
+    /// merit-order blocks. Within a group, Harris's tolerance. `thetaMax` is the smallest Harris bound of
+    /// the candidates left (from the scan, then from the pass that drops a flipped group). Under Bland's
+    /// rule: the plain ratio test, the smallest ratio with ties to the smallest column index, no flips.
+    @inline(__always) private func ratioTest(candidates count: Int, thetaMax bound: Double, infeasibility: Double, bland: Bool) -> Entering? {
+        let candidate = self.candidates, upper = self.upper, lower = self.lower, flipped = self.flipped
+        var candidates = count, thetaMax = bound
+        guard candidates > 0 else { return nil }
+        var best = -1, flips = 0
+        if bland {
+            best = 0
+            for c in 1..<candidates {
+                let a = candidate[c], b = candidate[best]
+                if a.ratio < b.ratio || (a.ratio == b.ratio && a.column < b.column) { best = c }
             }
-            // Bound flipping (long-step) ratio test: while flipping every column of the next breakpoint
-            // group to its other bound still leaves the leaving row infeasible, flip them and go on; the
-            // entering column is the largest |α| of the group where the row's infeasibility runs out.
-            // One pivot can so cross several merit-order blocks. Within a group, Harris's tolerance.
-            // `thetaMax` is the smallest Harris bound of the candidates left (from the scan, then from
-            // the pass that drops a flipped group).
-            var slope = worst
-            var flips = 0
-            var q = -1
-            var alphaQ = 0.0, dQ = 0.0
-            if bland {
-                // The plain ratio test: the smallest ratio, ties to the smallest column index; no flips.
-                if candidates == 0 { residualValid = false; return .infeasible }
-                var best = 0
-                for c in 1..<max(1, candidates) {
-                    let a = candidate[c], b = candidate[best]
-                    if a.ratio < b.ratio || (a.ratio == b.ratio && a.column < b.column) { best = c }
-                }
-                q = candidate[best].column
-                let e = entries[q]
-                alphaQ = rho[Int(e.row0)] * e.value0 + rho[Int(e.row1)] * e.value1
-                dQ = cost[q] - (y[Int(e.row0)] * e.value0 + y[Int(e.row1)] * e.value1)
-            }
-            while !bland {
-                if candidates == 0 { residualValid = false; return .infeasible }
-                var bestAlpha = 0.0, best = -1
-                var groupRange = 0.0
+        } else {
+            var slope = infeasibility
+            while true {
+                if candidates == 0 { return nil }
+                var bestAlpha = 0.0, groupRange = 0.0
+                best = -1
                 // Few candidates are in the group: a branch keeps the sum's chain to them (a select would
                 // chain an addition per candidate).
                 for c in 0..<candidates where candidate[c].ratio <= thetaMax {
@@ -573,121 +599,116 @@ final class BoundedDualSimplex {
                     groupRange += a * (upper[j] - lower[j])
                     if a > bestAlpha { bestAlpha = a; best = c }
                 }
-                if slope - groupRange > primalTolerance * (1 + slope) {
-                    // Flip the whole group and drop it from the candidates.
-                    slope -= groupRange
-                    var c = 0
-                    var nextThetaMax = Double.infinity
-                    while c < candidates {
-                        if candidate[c].ratio <= thetaMax {
-                            flipped[flips] = Int32(candidate[c].column); flips += 1
-                            candidates -= 1
-                            candidate[c] = candidate[candidates]
-                        } else {
-                            let b = candidate[c].bound
-                            nextThetaMax = b < nextThetaMax ? b : nextThetaMax
-                            c += 1
-                        }
+                guard slope - groupRange > primalTolerance * (1 + slope) else { break }
+                // Flip the whole group and drop it from the candidates.
+                slope -= groupRange
+                var c = 0
+                var nextThetaMax = Double.infinity
+                while c < candidates {
+                    if candidate[c].ratio <= thetaMax {
+                        flipped[flips] = Int32(candidate[c].column); flips += 1
+                        candidates -= 1
+                        candidate[c] = candidate[candidates]
+                    } else {
+                        let b = candidate[c].bound
+                        nextThetaMax = b < nextThetaMax ? b : nextThetaMax
+                        c += 1
                     }
-                    thetaMax = nextThetaMax
-                    continue
                 }
-                // α_q and d_q recomputed as the scan computed them.
-                q = candidate[best].column
-                let e = entries[q]
-                alphaQ = rho[Int(e.row0)] * e.value0 + rho[Int(e.row1)] * e.value1
-                dQ = cost[q] - (y[Int(e.row0)] * e.value0 + y[Int(e.row1)] * e.value1)
-                break
-            }
-            if flips > 0 {
-                // x_B −= B⁻¹ Σ A_j Δx_j over the flipped columns.
-                for i in 0..<m { work[i] = 0 }
-                for f in 0..<flips {
-                    let j = Int(flipped[f])
-                    let from = x[j]
-                    let up = state[j] & Self.atUpperBit != 0
-                    let to = up ? lower[j] : upper[j]
-                    setState(j, up ? 0 : Self.atUpperBit)
-                    x[j] = to
-                    let delta = to - from
-                    let e = entries[j]
-                    work[Int(e.row0)] += e.value0 * delta
-                    work[Int(e.row1)] += e.value1 * delta
-                }
-                for k in 0..<m {
-                    let row = binv + k * m
-                    var s = 0.0
-                    for i in 0..<m { s += row[i] * work[i] }
-                    x[Int(head[k])] -= s
-                }
-                for i in 0..<m { residual[i] -= work[i] }
-                flipCount &+= flips
-            }
-
-            // 3. Dual update: y ← y + θ_D ρ makes d_q zero and every other d_j move by −θ_D α_j.
-            let thetaD = dQ / alphaQ
-            if thetaD != 0 { for i in 0..<m { y[i] += thetaD * rho[i] } }
-            degenerateRun = thetaD == 0 ? degenerateRun + 1 : 0
-            if degenerateRun >= degenerateLimit && !bland { bland = true; blandSolves += 1 }
-            let leaving = Int(head[r])
-
-            // 4. Entering column B⁻¹A_q and primal update.
-            let eq = entries[q]
-            let rq0 = Int(eq.row0), rq1 = Int(eq.row1)
-            let vq0 = eq.value0, vq1 = eq.value1
-            if rq1 < m {
-                for i in 0..<m { column[i] = binv[i * m + rq0] * vq0 + binv[i * m + rq1] * vq1 }
-            } else {
-                for i in 0..<m { column[i] = binv[i * m + rq0] * vq0 }
-            }
-            let pivot = column[r]
-            let target = leavingUp ? upper[leaving] : lower[leaving]
-            // The residual loses q's nonbasic value and gains the leaving column's.
-            let xq = x[q], el = entries[leaving]
-            residual[rq0] += vq0 * xq
-            residual[rq1] += vq1 * xq
-            residual[Int(el.row0)] -= el.value0 * target
-            residual[Int(el.row1)] -= el.value1 * target
-            let t = (x[leaving] - target) / pivot
-            for k in 0..<m { x[Int(head[k])] -= column[k] * t }
-            x[q] += t
-            x[leaving] = target
-
-            // 5. Basis change and product-form update of B⁻¹.
-            position[leaving] = -1
-            // A fixed column that leaves (at either bound) must not enter again in this solve.
-            setState(leaving, Self.nonbasicState(atUpper: leavingUp, lower: lower[leaving], upper: upper[leaving]))
-            head[r] = Int32(q)
-            position[q] = Int32(r)
-            setState(q, Self.basicBit)
-            let pivotRow = binv + r * m
-            let inv = 1 / pivot
-            for i in 0..<m { pivotRow[i] *= inv }
-            for k in 0..<r {
-                let f = column[k]
-                if f != 0 {
-                    let row = binv + k * m
-                    for i in 0..<m { row[i] -= f * pivotRow[i] }
-                }
-            }
-            for k in (r + 1)..<m {
-                let f = column[k]
-                if f != 0 {
-                    let row = binv + k * m
-                    for i in 0..<m { row[i] -= f * pivotRow[i] }
-                }
-            }
-            pivotsSinceRefactor += 1
-            if pivotsSinceRefactor >= refactorInterval {
-                if !refactor() { installCrashBasis() }
-                computeDuals()
-                computePrimal()
+                thetaMax = nextThetaMax
             }
         }
-        // y was updated at each pivot: recomputed from the basis so that prices carry no accumulated rounding.
-        if iterations > 0 { computeDuals() }
-        for k in 0..<m { savedBasicCost[k] = cost[Int(head[k])] }
-        return .optimal
+        // α_q and d_q recomputed as the scan computed them.
+        let q = candidate[best].column
+        let e = entries[q]
+        let alpha = rho[Int(e.row0)] * e.value0 + rho[Int(e.row1)] * e.value1
+        let d = cost[q] - (y[Int(e.row0)] * e.value0 + y[Int(e.row1)] * e.value1)
+        return Entering(column: q, alpha: alpha, reducedCost: d, flips: flips)
+    }
+
+    /// Moves the flipped columns to their other bound: x_B −= B⁻¹ Σ A_j Δx_j.
+    @inline(__always) private func applyFlips(_ flips: Int) {
+        let m = self.m, work = self.work, x = self.x, binv = self.binv
+        for i in 0..<m { work[i] = 0 }
+        for f in 0..<flips {
+            let j = Int(flipped[f])
+            let from = x[j]
+            let up = state[j] & Self.atUpperBit != 0
+            let to = up ? lower[j] : upper[j]
+            setState(j, up ? 0 : Self.atUpperBit)
+            x[j] = to
+            let delta = to - from
+            let e = entries[j]
+            work[Int(e.row0)] += e.value0 * delta
+            work[Int(e.row1)] += e.value1 * delta
+        }
+        for k in 0..<m {
+            let row = binv + k * m
+            var s = 0.0
+            for i in 0..<m { s += row[i] * work[i] }
+            x[Int(head[k])] -= s
+        }
+        for i in 0..<m { residual[i] -= work[i] }
+        flipCount &+= flips
+    }
+
+    /// Step 5: column q enters in row r: the primal update along B⁻¹A_q, the basis change, and the
+    /// product-form update of B⁻¹ (refactorised every `refactorInterval` pivots).
+    @inline(__always) private func pivot(leavingRow r: Int, leavingUp: Bool, entering q: Int) {
+        let m = self.m, x = self.x, binv = self.binv, column = self.column, residual = self.residual, head = self.head
+        let leaving = Int(head[r])
+        // The entering column B⁻¹A_q.
+        let eq = entries[q]
+        let rq0 = Int(eq.row0), rq1 = Int(eq.row1)
+        let vq0 = eq.value0, vq1 = eq.value1
+        if rq1 < m {
+            for i in 0..<m { column[i] = binv[i * m + rq0] * vq0 + binv[i * m + rq1] * vq1 }
+        } else {
+            for i in 0..<m { column[i] = binv[i * m + rq0] * vq0 }
+        }
+        let pivot = column[r]
+        let target = leavingUp ? upper[leaving] : lower[leaving]
+        // The residual loses q's nonbasic value and gains the leaving column's.
+        let xq = x[q], el = entries[leaving]
+        residual[rq0] += vq0 * xq
+        residual[rq1] += vq1 * xq
+        residual[Int(el.row0)] -= el.value0 * target
+        residual[Int(el.row1)] -= el.value1 * target
+        let t = (x[leaving] - target) / pivot
+        for k in 0..<m { x[Int(head[k])] -= column[k] * t }
+        x[q] += t
+        x[leaving] = target
+        // Basis change.
+        position[leaving] = -1
+        // A fixed column that leaves (at either bound) must not enter again in this solve.
+        setState(leaving, Self.nonbasicState(atUpper: leavingUp, lower: lower[leaving], upper: upper[leaving]))
+        head[r] = Int32(q)
+        position[q] = Int32(r)
+        setState(q, Self.basicBit)
+        // B⁻¹ update: the pivot row scaled, the other rows (before and after it) reduced.
+        let pivotRow = binv + r * m
+        let inv = 1 / pivot
+        for i in 0..<m { pivotRow[i] *= inv }
+        for k in 0..<r {
+            let f = column[k]
+            if f != 0 {
+                let row = binv + k * m
+                for i in 0..<m { row[i] -= f * pivotRow[i] }
+            }
+        }
+        for k in (r + 1)..<m {
+            let f = column[k]
+            if f != 0 {
+                let row = binv + k * m
+                for i in 0..<m { row[i] -= f * pivotRow[i] }
+            }
+        }
+        pivotsSinceRefactor += 1
+        if pivotsSinceRefactor >= refactorInterval {
+            if !refactor() { installCrashBasis() }
+            computeDuals()
+            computePrimal()
+        }
     }
 
     /// The row whose basic variable violates its bounds most (lowest row on ties): (row, violation,

@@ -22,6 +22,37 @@
 //
 // `DispatchSolver` owns all buffers; `solve()` reads `input` and writes `result` without allocating.
 
+/// A fixed-size run of numbers in memory a solver or an input owns: elements can be read and written
+/// (bounds-checked), nothing else; no pointer leaves the module. Copies of the view alias the same memory.
+@frozen public struct DoubleView: RandomAccessCollection, MutableCollection, @unchecked Sendable {
+    @usableFromInline let base: UnsafeMutablePointer<Double>
+    public let count: Int
+
+    init(_ buffer: UnsafeMutableBufferPointer<Double>) {
+        base = buffer.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!   // (an empty view reads nothing)
+        count = buffer.count
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { count }
+
+    @inlinable public subscript(i: Int) -> Double {
+        get {
+            precondition(UInt(bitPattern: i) < UInt(bitPattern: count), "index out of range")
+            return base[i]
+        }
+        nonmutating set {
+            precondition(UInt(bitPattern: i) < UInt(bitPattern: count), "index out of range")
+            base[i] = newValue
+        }
+    }
+
+    /// The memory, for this module's loops.
+    var buffer: UnsafeMutableBufferPointer<Double> { UnsafeMutableBufferPointer(start: base, count: count) }
+    var baseAddress: UnsafeMutablePointer<Double>? { count > 0 ? base : nil }
+    func update(repeating value: Double) { buffer.update(repeating: value) }
+}
+
 /// Memory for a set of named Double arrays, allocated once; the arrays are views into it.
 final class DoubleArena: @unchecked Sendable {
     let base: UnsafeMutablePointer<Double>
@@ -34,12 +65,12 @@ final class DoubleArena: @unchecked Sendable {
     }
     deinit { base.deallocate() }
     /// The next `n` doubles, set to `value`.
-    func take(_ n: Int, _ value: Double = 0) -> UnsafeMutableBufferPointer<Double> {
+    func take(_ n: Int, _ value: Double = 0) -> DoubleView {
         precondition(used + n <= count)
         let view = UnsafeMutableBufferPointer(start: base + used, count: n)
         used += n
         view.update(repeating: value)
-        return view
+        return DoubleView(view)
     }
 }
 
@@ -48,27 +79,27 @@ final class DoubleArena: @unchecked Sendable {
 /// access allocates, retains or checks uniqueness, which keeps the simulator's step loop lean.
 public struct DispatchInput: @unchecked Sendable {
     let arena: DoubleArena
-    public let demandMW: UnsafeMutableBufferPointer<Double>
-    public let plantMinMW: UnsafeMutableBufferPointer<Double>
-    public let plantMaxMW: UnsafeMutableBufferPointer<Double>
-    public let plantCostPerMWh: UnsafeMutableBufferPointer<Double>
+    public let demandMW: DoubleView
+    public let plantMinMW: DoubleView
+    public let plantMaxMW: DoubleView
+    public let plantCostPerMWh: DoubleView
     /// Transfer limits of each corridor, from → to and to → from, in MW sent.
-    public let corridorForwardMW: UnsafeMutableBufferPointer<Double>
-    public let corridorBackwardMW: UnsafeMutableBufferPointer<Double>
-    public let storageDischargeMaxMW: UnsafeMutableBufferPointer<Double>
-    public let storageChargeMaxMW: UnsafeMutableBufferPointer<Double>
-    public let storageDischargeCostPerMWh: UnsafeMutableBufferPointer<Double>
+    public let corridorForwardMW: DoubleView
+    public let corridorBackwardMW: DoubleView
+    public let storageDischargeMaxMW: DoubleView
+    public let storageChargeMaxMW: DoubleView
+    public let storageDischargeCostPerMWh: DoubleView
     /// Cost per MWh drawn from the grid to charge (negative: charging is worth something).
-    public let storageChargeCostPerMWh: UnsafeMutableBufferPointer<Double>
-    public let shedMaxMW: UnsafeMutableBufferPointer<Double>
-    public let shedCostPerMWh: UnsafeMutableBufferPointer<Double>
-    public let responseMaxMW: UnsafeMutableBufferPointer<Double>
-    public let responseCostPerMWh: UnsafeMutableBufferPointer<Double>
-    public let excessCostPerMWh: UnsafeMutableBufferPointer<Double>
+    public let storageChargeCostPerMWh: DoubleView
+    public let shedMaxMW: DoubleView
+    public let shedCostPerMWh: DoubleView
+    public let responseMaxMW: DoubleView
+    public let responseCostPerMWh: DoubleView
+    public let excessCostPerMWh: DoubleView
     /// Fuel above the strategic-reserve floor, and the reserve itself, in tonnes.
-    public let fuelAvailableTonnes: UnsafeMutableBufferPointer<Double>
-    public let fuelReserveTonnes: UnsafeMutableBufferPointer<Double>
-    public let fuelReserveCostPerTonne: UnsafeMutableBufferPointer<Double>
+    public let fuelAvailableTonnes: DoubleView
+    public let fuelReserveTonnes: DoubleView
+    public let fuelReserveCostPerTonne: DoubleView
 
     public init(structure s: DispatchStructure) {
         let R = s.regionCount, P = s.plantCount, C = s.corridors.count, S = s.storageCount
@@ -86,6 +117,14 @@ public struct DispatchInput: @unchecked Sendable {
         fuelReserveCostPerTonne = arena.take(s.fuelCount)
     }
 
+    /// Sets one plant's bounds and cost (one bounds check for the three numbers: the simulator's per-plant write).
+    @inlinable public func setPlant(_ p: Int, minMW: Double, maxMW: Double, costPerMWh: Double) {
+        precondition(UInt(bitPattern: p) < UInt(bitPattern: plantMaxMW.count), "plant index out of range")
+        plantMinMW.base[p] = minMW
+        plantMaxMW.base[p] = maxMW
+        plantCostPerMWh.base[p] = costPerMWh
+    }
+
     /// An independent copy of these numbers.
     public func copy() -> DispatchInput {
         DispatchInput(arena: DoubleArena(count: arena.count), copying: self)
@@ -94,8 +133,8 @@ public struct DispatchInput: @unchecked Sendable {
     private init(arena: DoubleArena, copying o: DispatchInput) {
         self.arena = arena
         arena.base.update(from: o.arena.base, count: o.arena.count)
-        func view(_ v: UnsafeMutableBufferPointer<Double>) -> UnsafeMutableBufferPointer<Double> {
-            UnsafeMutableBufferPointer(start: arena.base + (v.baseAddress! - o.arena.base), count: v.count)
+        func view(_ v: DoubleView) -> DoubleView {
+            DoubleView(UnsafeMutableBufferPointer(start: arena.base + (v.base - o.arena.base), count: v.count))
         }
         demandMW = view(o.demandMW)
         plantMinMW = view(o.plantMinMW); plantMaxMW = view(o.plantMaxMW); plantCostPerMWh = view(o.plantCostPerMWh)
@@ -113,25 +152,25 @@ public struct DispatchInput: @unchecked Sendable {
 /// A step's answer: fixed-size views into memory the solver owns and overwrites at each solve.
 public struct DispatchResult: @unchecked Sendable {
     let arena: DoubleArena
-    public let plantMW: UnsafeMutableBufferPointer<Double>
-    public let corridorForwardSentMW: UnsafeMutableBufferPointer<Double>
-    public let corridorBackwardSentMW: UnsafeMutableBufferPointer<Double>
+    public let plantMW: DoubleView
+    public let corridorForwardSentMW: DoubleView
+    public let corridorBackwardSentMW: DoubleView
     /// Power lost on each corridor, both directions together and each direction.
-    public let corridorLossMW: UnsafeMutableBufferPointer<Double>
-    public let corridorForwardLossMW: UnsafeMutableBufferPointer<Double>
-    public let corridorBackwardLossMW: UnsafeMutableBufferPointer<Double>
-    public let storageDischargeMW: UnsafeMutableBufferPointer<Double>
-    public let storageChargeMW: UnsafeMutableBufferPointer<Double>
-    public let shedMW: UnsafeMutableBufferPointer<Double>
-    public let responseMW: UnsafeMutableBufferPointer<Double>
-    public let excessMW: UnsafeMutableBufferPointer<Double>
-    public let fuelBurnTonnes: UnsafeMutableBufferPointer<Double>
-    public let fuelReserveDrawTonnes: UnsafeMutableBufferPointer<Double>
+    public let corridorLossMW: DoubleView
+    public let corridorForwardLossMW: DoubleView
+    public let corridorBackwardLossMW: DoubleView
+    public let storageDischargeMW: DoubleView
+    public let storageChargeMW: DoubleView
+    public let shedMW: DoubleView
+    public let responseMW: DoubleView
+    public let excessMW: DoubleView
+    public let fuelBurnTonnes: DoubleView
+    public let fuelReserveDrawTonnes: DoubleView
     /// Marginal price of each region: the dual of its balance (cost per MWh of one more MW for one hour).
-    public let priceAtRegionPerMWh: UnsafeMutableBufferPointer<Double>
+    public let priceAtRegionPerMWh: DoubleView
     /// Shadow value of one more tonne of each fuel in stock this step (≥ 0).
-    public let fuelValuePerTonne: UnsafeMutableBufferPointer<Double>
-    let scalars: UnsafeMutableBufferPointer<Double>
+    public let fuelValuePerTonne: DoubleView
+    let scalars: DoubleView
     /// Pivots the step took.
     public var iterations: Int { Int(scalars[1]) }
     /// Σ over the shed blocks of their positive MW (0 when no block sheds: `shedMW` need not be read).
@@ -169,7 +208,7 @@ public enum DispatchError: Error, Equatable, CustomStringConvertible {
 
 public final class DispatchSolver {
     public let structure: DispatchStructure
-    /// The next step's numbers: write them in place (`solver.input.demandMW[r] = …`), or assign another input.
+    /// The next step's numbers: write them in place (`solver.input.demandMW.base[r] = …`), or assign another input.
     public var input: DispatchInput
     /// The last step's answer (overwritten by the next solve).
     public let result: DispatchResult
@@ -335,7 +374,7 @@ public final class DispatchSolver {
         shedOrder = .allocate(capacity: max(1, s.shedCount))
         shedCurrent = .allocate(capacity: s.regionCount)
         shedFullMW = .allocate(capacity: s.regionCount)
-        shedMax = input.shedMaxMW
+        shedMax = input.shedMaxMW.buffer
         shedSortedCost = .allocate(capacity: max(1, s.shedCount))
         shedWritten = .allocate(capacity: s.regionCount)
         shedWritten.initialize(repeating: false, count: s.regionCount)
@@ -404,13 +443,13 @@ public final class DispatchSolver {
         lp = fullLP
         if let regionalLP {
             for f in 0..<fuelCount { fuelMaxBurn[f] = 0 }
-            let plantMax = input.plantMaxMW
+            let plantMax = input.plantMaxMW.base
             for i in 0..<fuelPlantCount {
                 let p = fuelPlants[i]
                 fuelMaxBurn[plantFuel[p]] += max(0, plantMax[p]) * plantFuelTonnesPerMWh[p] * stepHours
             }
             var fuelsThatCanBind = 0   // (counted without `||`, which would branch at every fuel)
-            let available = input.fuelAvailableTonnes
+            let available = input.fuelAvailableTonnes.base
             for f in 0..<fuelCount { fuelsThatCanBind |= fuelMaxBurn[f] <= max(0, available[f]) ? 0 : 1 }
             if fuelsThatCanBind == 0 { lp = regionalLP }
         }
@@ -422,7 +461,7 @@ public final class DispatchSolver {
         // sum of the upper bounds of the region's injecting columns (plants, then segments, storage, shed,
         // response, and the demand's magnitude + 1). It never binds; only its being finite matters.
         let excessUpper = self.excessUpperMW
-        let plantMin = input.plantMinMW, plantMax = input.plantMaxMW, plantCost = input.plantCostPerMWh
+        let plantMin = input.plantMinMW.base, plantMax = input.plantMaxMW.base, plantCost = input.plantCostPerMWh.base
         // Checked without a branch per plant: `probe` stays 0 while every number is finite (∞ · 0 and
         // NaN · 0 are NaN), and `least` is the smallest of the minimums and of the ranges max − min. The
         // first bad plant is looked up only when the check fails (or a finite sum overflowed).
@@ -450,7 +489,7 @@ public final class DispatchSolver {
         }
         // Segment bounds change only with the corridors' limits (outages): they are set again, and what they
         // can deliver into each region summed again, only when a limit changed since this LP last saw them.
-        let corridorForward = input.corridorForwardMW, corridorBackward = input.corridorBackwardMW
+        let corridorForward = input.corridorForwardMW.base, corridorBackward = input.corridorBackwardMW.base
         let seen = corridorLimitsSeen + (regional ? 2 * corridorCount : 0)
         let inflow = segmentInflowMW + (regional ? regionCount : 0)
         var limitBitsChanged: UInt64 = 0
@@ -481,34 +520,34 @@ public final class DispatchSolver {
             }
         }
         for k in 0..<storageCount {
-            let hi = max(0, input.storageDischargeMaxMW[k])
-            lp.set(dischargeStart + k, upper: hi, cost: input.storageDischargeCostPerMWh[k], &changes)
-            lp.set(chargeStart + k, upper: max(0, input.storageChargeMaxMW[k]), cost: input.storageChargeCostPerMWh[k], &changes)
+            let hi = max(0, input.storageDischargeMaxMW.base[k])
+            lp.set(dischargeStart + k, upper: hi, cost: input.storageDischargeCostPerMWh.base[k], &changes)
+            lp.set(chargeStart + k, upper: max(0, input.storageChargeMaxMW.base[k]), cost: input.storageChargeCostPerMWh.base[k], &changes)
             excessUpper[storageRegion[k]] += hi
         }
-        shedMax = input.shedMaxMW
+        shedMax = input.shedMaxMW.buffer
         sortShedBlocks()
         for r in 0..<regionCount {
             setShedColumn(r, &changes)
             excessUpper[r] += lp.upper[shedStart + r]
         }
         for b in 0..<responseCount {
-            let hi = max(0, input.responseMaxMW[b])
-            lp.set(responseStart + b, upper: hi, cost: input.responseCostPerMWh[b], &changes)
+            let hi = max(0, input.responseMaxMW.base[b])
+            lp.set(responseStart + b, upper: hi, cost: input.responseCostPerMWh.base[b], &changes)
             excessUpper[responseRegion[b]] += hi
         }
         for r in 0..<regionCount {
-            let demand = input.demandMW[r]
+            let demand = input.demandMW.base[r]
             guard demand.isFinite else { throw .invalidInput("region \(r) demand \(demand)") }
             lp.rhs[r] = demand - shedFullMW[r]
             excessUpper[r] += abs(demand) + 1
-            lp.set(excessStart + r, upper: excessUpper[r], cost: input.excessCostPerMWh[r], &changes)
+            lp.set(excessStart + r, upper: excessUpper[r], cost: input.excessCostPerMWh.base[r], &changes)
         }
         for f in 0..<fuelCount where !regional {
-            let avail = max(0, input.fuelAvailableTonnes[f]), reserve = max(0, input.fuelReserveTonnes[f])
+            let avail = max(0, input.fuelAvailableTonnes.base[f]), reserve = max(0, input.fuelReserveTonnes.base[f])
             lp.rhs[regionCount + f] = avail
             lp.set(slackStart + f, lower: 0, upper: avail + reserve, cost: 0, &changes)
-            lp.set(drawStart + f, lower: 0, upper: reserve, cost: input.fuelReserveCostPerTonne[f] / stepHours, &changes)
+            lp.set(drawStart + f, lower: 0, upper: reserve, cost: input.fuelReserveCostPerTonne.base[f] / stepHours, &changes)
         }
         // Fuel rows must be feasible with every plant at its minimum: the simulator lowers minimum
         // output of plants whose fuel is short before calling.
@@ -538,7 +577,7 @@ public final class DispatchSolver {
 
     /// Keeps each region's blocks in order of cost (insertion sort, when the costs changed).
     private func sortShedBlocks() {
-        let cost = input.shedCostPerMWh
+        let cost = input.shedCostPerMWh.buffer
         let n = cost.count
         // Bitwise comparison without branches (the costs are usually the same as last step's).
         var difference: UInt64 = 0
@@ -570,7 +609,7 @@ public final class DispatchSolver {
 
     /// Block b's MW this step.
     @inline(__always) private func shedWidth(_ b: Int) -> Double {
-        if let shedShare { return max(0, input.demandMW[shedBlockRegion[b]]) * shedShare[b] }
+        if let shedShare { return max(0, input.demandMW.base[shedBlockRegion[b]]) * shedShare[b] }
         return max(0, shedMax[b])
     }
 
@@ -601,13 +640,13 @@ public final class DispatchSolver {
         var full = 0.0, rest = 0.0
         for i in 0..<k { full += shedWidth(order[i]) }
         if shedShare != nil {
-            rest = max(0, input.demandMW[r]) * shedSuffixShare[first + k]
+            rest = max(0, input.demandMW.base[r]) * shedSuffixShare[first + k]
         } else {
             let widths = shedMax.baseAddress!
             for i in k..<count { rest += max(0, widths[order[i]]) }
         }
         shedFullMW[r] = full
-        lp.set(j, upper: rest, cost: input.shedCostPerMWh[shedOrder[first + k]], &changes)   // lower 0 (set in `init`)
+        lp.set(j, upper: rest, cost: input.shedCostPerMWh.base[shedOrder[first + k]], &changes)   // lower 0 (set in `init`)
     }
 
     /// After a solve: moves a region's shed column to the next block (of nonzero MW) when the column sheds
@@ -632,14 +671,14 @@ public final class DispatchSolver {
             while previous >= 0 && shedWidth(shedOrder[first + previous]) == 0 { previous -= 1 }
             var target = k
             if next < count {
-                let c = input.shedCostPerMWh[shedOrder[first + next]]
+                let c = input.shedCostPerMWh.base[shedOrder[first + next]]
                 if x > width + tolerance * (1 + width)
                     || (x >= width - tolerance * (1 + width) && price > c + tolerance * (1 + abs(c))) {
                     target = next
                 }
             }
             if target == k && previous >= 0 && x <= tolerance * (1 + width) {
-                let c = input.shedCostPerMWh[shedOrder[first + previous]]
+                let c = input.shedCostPerMWh.base[shedOrder[first + previous]]
                 if price < c - tolerance * (1 + abs(c)) { target = previous }
             }
             if target != k {
@@ -657,7 +696,7 @@ public final class DispatchSolver {
 
     private func extract(pivots: Int) {
         let x = lp.x
-        for p in 0..<plantCount { result.plantMW[p] = x[plantStart + p] }
+        for p in 0..<plantCount { result.plantMW.base[p] = x[plantStart + p] }
         for k in 0..<corridorCount {
             // Each direction's segments in order, summed in registers.
             var sent = 0.0, lost = 0.0
@@ -665,19 +704,19 @@ public final class DispatchSolver {
                 let v = x[segmentStart + i]
                 sent += v; lost += v * segmentLoss[i]
             }
-            result.corridorForwardSentMW[k] = sent; result.corridorForwardLossMW[k] = lost
+            result.corridorForwardSentMW.base[k] = sent; result.corridorForwardLossMW.base[k] = lost
             let forwardLost = lost
             sent = 0; lost = 0
             for i in corridorBackwardStart[k]..<corridorSegmentStart[k + 1] {
                 let v = x[segmentStart + i]
                 sent += v; lost += v * segmentLoss[i]
             }
-            result.corridorBackwardSentMW[k] = sent; result.corridorBackwardLossMW[k] = lost
-            result.corridorLossMW[k] = forwardLost + lost
+            result.corridorBackwardSentMW.base[k] = sent; result.corridorBackwardLossMW.base[k] = lost
+            result.corridorLossMW.base[k] = forwardLost + lost
         }
         for k in 0..<storageCount {
-            result.storageDischargeMW[k] = x[dischargeStart + k]
-            result.storageChargeMW[k] = x[chargeStart + k]
+            result.storageDischargeMW.base[k] = x[dischargeStart + k]
+            result.storageChargeMW.base[k] = x[chargeStart + k]
         }
         var fullCost = 0.0, shedTotal = 0.0
         for r in 0..<regionCount {
@@ -691,27 +730,27 @@ public final class DispatchSolver {
             for i in first..<end {
                 let b = shedOrder[i]
                 let mw = i < k ? shedWidth(b) : (i == k ? x[shedStart + r] : 0)
-                result.shedMW[b] = mw
-                if i < k { fullCost += mw * input.shedCostPerMWh[b] }
+                result.shedMW.base[b] = mw
+                if i < k { fullCost += mw * input.shedCostPerMWh.base[b] }
             }
         }
-        for b in 0..<responseCount { result.responseMW[b] = x[responseStart + b] }
+        for b in 0..<responseCount { result.responseMW.base[b] = x[responseStart + b] }
         for r in 0..<regionCount {
-            result.excessMW[r] = x[excessStart + r]
-            result.priceAtRegionPerMWh[r] = lp.y[r]
+            result.excessMW.base[r] = x[excessStart + r]
+            result.priceAtRegionPerMWh.base[r] = lp.y[r]
         }
         let regional = lp !== fullLP
         for f in 0..<fuelCount {
-            result.fuelBurnTonnes[f] = 0
-            result.fuelReserveDrawTonnes[f] = regional ? 0 : x[drawStart + f]
+            result.fuelBurnTonnes.base[f] = 0
+            result.fuelReserveDrawTonnes.base[f] = regional ? 0 : x[drawStart + f]
             // The row's slack is bounded by available + reserve, a bound implied by the other columns' bounds.
             // When the slack sits at it (nothing burnt or drawn), the row's dual is not unique and can come out
             // negative; 0 is then a valid dual of the ≤ row (its slack is positive), and the one reported.
-            result.fuelValuePerTonne[f] = regional ? 0 : max(0, -lp.y[regionCount + f] * stepHours)
+            result.fuelValuePerTonne.base[f] = regional ? 0 : max(0, -lp.y[regionCount + f] * stepHours)
         }
         for i in 0..<fuelPlantCount {
             let p = fuelPlants[i]
-            result.fuelBurnTonnes[plantFuel[p]] += x[plantStart + p] * plantFuelTonnesPerMWh[p] * stepHours
+            result.fuelBurnTonnes.base[plantFuel[p]] += x[plantStart + p] * plantFuelTonnesPerMWh[p] * stepHours
         }
         fullShedCost = fullCost
         result.scalars[1] = Double(pivots)

@@ -137,7 +137,7 @@ public final class PlanArrays: Sendable {
 /// A fixed-size array of Doubles owned by a simulator (made by its `DoublesPool` in `init`, freed with
 /// it): element access in the step loop neither retains nor checks uniqueness, as an array property of
 /// a class would.
-public typealias Doubles = UnsafeMutableBufferPointer<Double>
+typealias Doubles = UnsafeMutableBufferPointer<Double>
 
 /// Makes `Doubles` and frees every one it made when it goes, so an owner cannot forget one.
 final class DoublesPool {

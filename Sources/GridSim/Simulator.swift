@@ -37,7 +37,7 @@ public final class Simulator {
     let mandatoryHoursUsed: Doubles
     /// Fraction of each plant's capacity not on forced outage, in [0, 1] (1 in deterministic runs; the Monte
     /// Carlo drives it).
-    public let plantInService: Doubles
+    let plantInService: Doubles
     /// Σ over constant-availability plants of their available MW per region, kept up to date by
     /// `setPlantInService` (recomputed exactly when `constantSumsStale`).
     let regionConstantMW: Doubles
@@ -52,17 +52,17 @@ public final class Simulator {
         plantInService[i] = fraction
     }
     /// Fraction of each corridor's circuits in service.
-    public let corridorInService: Doubles
+    let corridorInService: Doubles
     /// Fraction of each storage plant in service.
-    public let storageInService: Doubles
+    let storageInService: Doubles
     /// Today's demand factor per region, weather factor per plant, this year's hydro energy factor, and
     /// the fuel arrivals per fuel and step (all 1 / the scenario's in deterministic runs; a trial's draws
     /// in the Monte Carlo).
-    public let demandFactor: Doubles
-    public let weatherFactor: Doubles
+    let demandFactor: Doubles
+    let weatherFactor: Doubles
     public var hydroEnergyFactor = 1.0
     /// Fuel arriving at the start of each step, [step * fuels + fuel] (time-major: one stream for the loop).
-    public let fuelArrivalsByStep: Doubles
+    let fuelArrivalsByStep: Doubles
     /// Capacity derate per plant: 1 − FOR in deterministic runs (expected availability), 1 in trials.
     let derate: Doubles
     /// The Monte Carlo sampler (and its streams), when trials are run.
@@ -442,12 +442,10 @@ public final class Simulator {
     /// Plant i's dispatch inputs for step t: bounds, and its cost (a reservoir plant off its schedule is
     /// offered at the reliability cost).
     @inline(__always) func setPlantInputs(_ i: Int, maxMW m: Double, t: Int, dt: Double) {
-        let a = arrays, input = solver.input
-        input.plantMaxMW[i] = m
-        input.plantMinMW[i] = min(a.plantMinOutputMW[i] * plantInService[i], m)
+        let a = arrays
         var c = a.plantCostPerMWh[i]
         if a.plantIsHydro[i] && !hydroScheduled(i, t: t, availableMW: m, dt: dt) { c = max(c, plan.reliabilityCostPerMWh) }
-        input.plantCostPerMWh[i] = c
+        solver.input.setPlant(i, minMW: min(a.plantMinOutputMW[i] * plantInService[i], m), maxMW: m, costPerMWh: c)
     }
 
     /// Available MW of plant i in the step whose variable plants start at index `base` of `availableByStep`.
