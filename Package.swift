@@ -48,10 +48,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "GridDispatchTests", dependencies: ["GridDispatch", "LPOracle", "_TestSupport"]),
-        .testTarget(name: "GridModelTests", dependencies: ["GridModel", "GridRandom"]),
+        .testTarget(name: "GridModelTests", dependencies: ["GridModel", "GridRandom", "_TestSupport"]),
         .testTarget(name: "GridSimTests", dependencies: ["GridSim", "GridModel", "GridDispatch", "LPOracle", "_TestSupport"]),
         .testTarget(name: "GridStudyTests", dependencies: ["GridStudy", "GridSim", "GridModel", "GridRandom", "_TestSupport"]),
         .testTarget(name: "GridReportTests", dependencies: ["GridReport", "GridSim", "GridModel"]),
-        .testTarget(name: "r70Tests", dependencies: ["GridModel", "GridReport"]),
+        .testTarget(name: "r70Tests", dependencies: ["GridModel", "GridReport", "_TestSupport"]),
     ]
 )

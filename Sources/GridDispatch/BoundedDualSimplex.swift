@@ -133,15 +133,11 @@ final class BoundedDualSimplex {
     static let maskRows = 4
     let candidates: UnsafeMutablePointer<RatioCandidate>
     let flipped: UnsafeMutablePointer<Int32>
-    /// Bound flips of the long-step ratio test since creation.
-    private(set) var flipCount = 0
 
     var hasBasis = false
     var pivotsSinceRefactor = 0
-    /// Pivots of the last solve (for tests and benchmarks).
+    /// Pivots of the last solve.
     private(set) var lastIterations = 0
-    /// Total pivots since creation.
-    private(set) var totalIterations = 0
 
     let refactorInterval = 64
     let primalTolerance = 1e-9
@@ -481,7 +477,7 @@ final class BoundedDualSimplex {
         if dualsAsBefore { updatePrimal() } else { computeDuals(); computePrimal() }
         let limit = maxIterations ?? (50 * (m + n) + 1000)
         var iterations = 0
-        defer { lastIterations = iterations; totalIterations &+= iterations }
+        defer { lastIterations = iterations }
         var bland = degenerateLimit <= 0, degenerateRun = 0
         if bland { blandSolves += 1 }
         while true {
@@ -649,7 +645,6 @@ final class BoundedDualSimplex {
             x[Int(head[k])] -= s
         }
         for i in 0..<m { residual[i] -= work[i] }
-        flipCount &+= flips
     }
 
     /// Step 5: column q enters in row r: the primal update along B⁻¹A_q, the basis change, and the

@@ -424,9 +424,6 @@ public final class DispatchSolver {
     /// simulator does not need it).
     public var objectivePerHour: Double { lp.objective() + fullShedCost }
 
-    /// Pivots taken by the last solve, and by all solves so far.
-    public private(set) var lastIterations = 0
-    public var totalIterations: Int { fullLP.totalIterations + (regionalLP?.totalIterations ?? 0) }
     /// Solves that revisited only the columns whose numbers changed (for tests).
     var incrementalSolves: Int { fullLP.incrementalSolves + (regionalLP?.incrementalSolves ?? 0) }
 
@@ -571,7 +568,6 @@ public final class DispatchSolver {
             rounds += 1
             if rounds > 4 * (structure.shedCount + 1) { throw .iterationLimit(pivots) }
         }
-        lastIterations = pivots
         extract(pivots: pivots)
     }
 

@@ -360,7 +360,6 @@ final class Builder {
             return nil
         }
         let n = Double(yearShape.count)
-        let sumNorm = yearShape.reduce(0) { $0 + $1 / maxShape }
         let base = d.number("base_year").map(Int.init) ?? calendar.start.year
         let growth = pow(1 + (d.number("growth_fraction_per_year") ?? 0), Double(calendar.start.year - base))
         var demand: [Double]

@@ -69,9 +69,6 @@ public final class RandomStream {
         r70_philox_set_stream(rng, seed, trial, stream.value)
     }
 
-    /// Restarts the stream as stream 0 of trial 0 of `seed` (no allocation).
-    public func reseed(_ seed: UInt64) { set(seed: seed, trial: 0, stream: StreamID(raw: 0)) }
-
     /// Blocks of four numbers drawn since the stream was set.
     public var blocksUsed: Int { Int(r70_philox_blocks_used(rng)) }
     /// True once the stream ran past its 2²⁴ blocks (it then repeats its own numbers, never another's).
@@ -83,14 +80,10 @@ public final class RandomStream {
     public func next32() -> UInt32 { UInt32(truncatingIfNeeded: gsl_rng_get(ptr)) }
     /// Uniform on [0, 1).
     public func uniform() -> Double { gsl_rng_uniform(ptr) }
-    /// Uniform on (0, 1).
-    public func uniformPositive() -> Double { gsl_rng_uniform_pos(ptr) }
     /// Exponential with the given mean.
     public func exponential(mean: Double) -> Double { gsl_ran_exponential(ptr, mean) }
     /// Normal with mean 0 and standard deviation `sigma`.
     public func gaussian(sigma: Double) -> Double { gsl_ran_gaussian_ziggurat(ptr, sigma) }
-    /// True with probability `p`.
-    public func bernoulli(_ p: Double) -> Bool { gsl_ran_bernoulli(ptr, p) == 1 }
     /// Geometric on 1, 2, …: the number of trials up to and including the first success of probability p.
     public func geometric(_ p: Double) -> Int {
         if p >= 1 { return 1 }

@@ -47,15 +47,7 @@ public enum MonteCarloText {
         var results = TargetCheck.evaluate(targets: targets, summary: deterministic)
         for i in results.indices {
             let name = results[i].name
-            let mean: Double?
-            switch name {
-            case "lole": mean = study.estimate("lole")?.mean
-            case "eue": mean = study.estimate("eue")?.mean
-            case "loss_rate": mean = study.estimate("loss_rate")?.mean
-            case "clean_share": mean = study.estimate("clean_share")?.mean
-            case "emissions": mean = study.estimate("emissions")?.mean
-            default: mean = nil
-            }
+            let mean = TargetCheck.definition(named: name)?.studyMetric.flatMap { study.estimate($0)?.mean }
             if let mean {
                 results[i].value = mean
                 results[i].margin = results[i].kind == "min" ? mean - results[i].threshold : results[i].threshold - mean

@@ -164,9 +164,6 @@ public final class Simulator {
         }
     }
 
-    /// Dispatch pivots taken so far (a diagnostic of the warm start).
-    public var dispatchPivots: Int { solver.totalIterations }
-
     /// Skip the dispatch of hours without shortfall risk (only shortfall metrics are then meaningful).
     /// Allowed only for stateless systems: see `SimulationPlan.isStateless`.
     public var adequacyOnly = false {

@@ -16,26 +16,49 @@ public struct TargetResult: Codable, Sendable, Equatable {
     public var probabilityHolds: Double?
 }
 
+/// A target the scenario can set: how to read it from a run, and which Monte Carlo metric estimates it.
+public struct TargetDefinition: Sendable {
+    public let name: String
+    public let description: String
+    public let unit: String
+    /// True when the value must be at least the threshold.
+    public let isMinimum: Bool
+    /// The Monte Carlo metric whose expected value a study judges the target by (nil: a planning quantity
+    /// that does not vary by trial, judged on the deterministic run).
+    public let studyMetric: String?
+    let threshold: @Sendable (Targets) -> Double?
+    let value: @Sendable (NationalSummary) -> Double
+}
+
 public enum TargetCheck {
+    /// Every target, in report order: the one place that ties a target to its run value and study metric.
+    public static let definitions: [TargetDefinition] = [
+        TargetDefinition(name: "reserve_margin", description: "planning reserve margin (firm capacity − peak) / peak", unit: "fraction",
+                         isMinimum: true, studyMetric: nil, threshold: { $0.minReserveMargin }, value: { $0.planningReserveMargin }),
+        TargetDefinition(name: "loss_rate", description: "(transmission + distribution losses) / energy injected", unit: "fraction",
+                         isMinimum: false, studyMetric: "loss_rate", threshold: { $0.maxLossRate }, value: { $0.lossRate }),
+        TargetDefinition(name: "lole", description: "hours with load shed (deterministic run)", unit: "h",
+                         isMinimum: false, studyMetric: "lole", threshold: { $0.maxLOLEHours }, value: { $0.shortfallHours }),
+        TargetDefinition(name: "eue", description: "unserved energy", unit: "MWh",
+                         isMinimum: false, studyMetric: "eue", threshold: { $0.maxEUEMWh }, value: { $0.unservedMWh }),
+        TargetDefinition(name: "clean_share", description: "clean generation / generation", unit: "fraction",
+                         isMinimum: true, studyMetric: "clean_share", threshold: { $0.minCleanShare }, value: { $0.cleanShare }),
+        TargetDefinition(name: "emissions", description: "CO2 emissions", unit: "t",
+                         isMinimum: false, studyMetric: "emissions", threshold: { $0.maxEmissionsT }, value: { $0.emissionsT }),
+    ]
+
+    public static func definition(named name: String) -> TargetDefinition? { definitions.first { $0.name == name } }
+
     /// The targets set in the scenario, evaluated on `summary` (with a nil summary: only their names,
     /// values and margins at 0).
     public static func evaluate(targets: Targets, summary: RunSummary?) -> [TargetResult] {
-        let n = summary?.national
-        var out: [TargetResult] = []
-        func add(_ name: String, _ description: String, _ value: Double?, _ threshold: Double?, min: Bool, unit: String) {
-            guard let threshold else { return }
-            let value = value ?? 0
-            let margin = min ? value - threshold : threshold - value
-            out.append(TargetResult(name: name, description: description, value: value, threshold: threshold, kind: min ? "min" : "max",
-                                    unit: unit, passed: margin >= -1e-12, margin: margin, probabilityHolds: nil))
+        definitions.compactMap { d in
+            guard let threshold = d.threshold(targets) else { return nil }
+            let value = summary.map { d.value($0.national) } ?? 0
+            let margin = d.isMinimum ? value - threshold : threshold - value
+            return TargetResult(name: d.name, description: d.description, value: value, threshold: threshold,
+                                kind: d.isMinimum ? "min" : "max", unit: d.unit, passed: margin >= -1e-12, margin: margin,
+                                probabilityHolds: nil)
         }
-        add("reserve_margin", "planning reserve margin (firm capacity − peak) / peak", n?.planningReserveMargin, targets.minReserveMargin, min: true, unit: "fraction")
-        add("loss_rate", "(transmission + distribution losses) / energy injected", n?.lossRate, targets.maxLossRate, min: false, unit: "fraction")
-        add("lole", "hours with load shed (deterministic run)", n?.shortfallHours, targets.maxLOLEHours, min: false, unit: "h")
-        add("eue", "unserved energy", n?.unservedMWh, targets.maxEUEMWh, min: false, unit: "MWh")
-        add("clean_share", "clean generation / generation", n?.cleanShare, targets.minCleanShare, min: true, unit: "fraction")
-        add("emissions", "CO2 emissions", n?.emissionsT, targets.maxEmissionsT, min: false, unit: "t")
-        return out
     }
 }
-

@@ -16,3 +16,15 @@ public struct SplitMix: Sendable {
     public mutating func chance(_ p: Double) -> Bool { uniform() < p }
     public mutating func pick<T>(_ xs: [T]) -> T { xs[Int(next() % UInt64(xs.count))] }
 }
+
+/// The smallest valid scenario (one region, one plant, a day): tests edit it into the cases they need.
+public let minimalScenarioText = """
+name: t
+horizon: {start_date: 2030-01-07, duration_hours: 24}
+regions:
+  - name: R
+    demand: {peak_mw: 100}
+    plants:
+      - {name: g, technology: flexible, unit_size_mw: 200, marginal_cost_usd_per_mwh: 50}
+
+"""

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import GridModel
 import GridRandom
+import _TestSupport
 
 let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
 let packageRoot = fixtures.deletingLastPathComponent().deletingLastPathComponent()
@@ -19,16 +20,7 @@ func problems(_ text: String) -> [String] {
     }
 }
 
-let minimal = """
-name: t
-horizon: {start_date: 2030-01-07, duration_hours: 24}
-regions:
-  - name: R
-    demand: {peak_mw: 100}
-    plants:
-      - {name: g, technology: flexible, unit_size_mw: 200, marginal_cost_usd_per_mwh: 50}
-
-"""
+let minimal = minimalScenarioText
 
 @Suite("Scenario input: every problem reported, with file:line, key path, value and expectation")
 struct ScenarioInputTests {

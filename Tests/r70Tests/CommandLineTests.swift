@@ -1,4 +1,5 @@
 import Foundation
+import _TestSupport
 @testable import GridReport
 #if canImport(FoundationXML)
 import FoundationXML
@@ -431,16 +432,7 @@ struct HostileInputTests {
     }
 }
 
-let minimalScenario = """
-name: t
-horizon: {start_date: 2030-01-07, duration_hours: 24}
-regions:
-  - name: R
-    demand: {peak_mw: 100}
-    plants:
-      - {name: g, technology: flexible, unit_size_mw: 200, marginal_cost_usd_per_mwh: 50}
-
-"""
+let minimalScenario = minimalScenarioText
 
 @Suite("Scenario sources")
 struct SourcesTests {
