@@ -74,10 +74,10 @@ final class DoubleArena: @unchecked Sendable {
     }
 }
 
-/// One step's numbers. The arrays are fixed-size views into memory the value keeps alive: writing an
-/// element writes through every copy of the value (use `copy()` for an independent one). No element
-/// access allocates, retains or checks uniqueness, which keeps the simulator's step loop lean.
-public struct DispatchInput: @unchecked Sendable {
+/// One step's numbers, owned by this object (a reference: share it, or `copy()` it for an independent
+/// one). Each array is a fixed-size, bounds-checked view into that memory; no element access allocates,
+/// retains or checks uniqueness, which keeps the simulator's step loop lean.
+public final class DispatchInput: @unchecked Sendable {
     let arena: DoubleArena
     public let demandMW: DoubleView
     public let plantMinMW: DoubleView
@@ -149,8 +149,8 @@ public struct DispatchInput: @unchecked Sendable {
     }
 }
 
-/// A step's answer: fixed-size views into memory the solver owns and overwrites at each solve.
-public struct DispatchResult: @unchecked Sendable {
+/// A step's answer, owned by the solver and overwritten at each solve: fixed-size, bounds-checked views.
+public final class DispatchResult: @unchecked Sendable {
     let arena: DoubleArena
     public let plantMW: DoubleView
     public let corridorForwardSentMW: DoubleView

@@ -51,4 +51,17 @@ struct ReportTests {
         #expect(Format.percent(0.156) == "15.6 %")
         #expect(Format.number(.infinity) == "∞")
     }
+
+    @Test("Paired differences: identical trials give exactly zero; a shift in one direction is seen against its own small error")
+    func pairedDifference() {
+        let base: [Double] = (0..<300).map { Double(($0 * 7919) % 1000) }
+        let same = PairedDifference(baseline: base, current: base, sign: 1)
+        #expect(same.allZero && same.mean == 0 && same.standardError == 0)
+        // Every trial 1 % worse: the difference is 1 % of the mean, its error tiny; unpaired, the spread swamps it.
+        let worse = PairedDifference(baseline: base, current: base.map { $0 * 1.01 }, sign: 1)
+        #expect(worse.mean > 3 * worse.standardError)
+        let better = PairedDifference(baseline: base, current: base.map { $0 * 1.01 }, sign: -1)
+        #expect(better.mean < 0)
+    }
 }
+
