@@ -1,6 +1,7 @@
 // The dispatch solver rejects inputs it cannot solve (negative or non-finite bounds, a minimum above the
 // maximum, a non-finite cost or corridor limit) with `invalidInput`, whichever plant or corridor holds
 // them, and a good step after a rejected one still solves.
+import Foundation
 import Testing
 @testable import GridDispatch
 
@@ -85,5 +86,26 @@ struct InputCheckTests {
                 #expect(what.hasPrefix("corridor 0"))
             }
         }
+    }
+}
+
+@Suite("Public API")
+struct PublicAPITests {
+    @Test("GridDispatch and GridSim expose no raw buffers in their public API")
+    func noRawBuffers() throws {
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources")
+        var offenders: [String] = []
+        for module in ["GridDispatch", "GridSim"] {
+            let dir = sources.appendingPathComponent(module)
+            for file in try FileManager.default.contentsOfDirectory(atPath: dir.path) where file.hasSuffix(".swift") {
+                let text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
+                for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+                where line.contains("public") && !line.contains("@usableFromInline") && line.contains("Unsafe") {
+                    offenders.append("\(module)/\(file):\(n + 1): \(line.trimmingCharacters(in: .whitespaces))")
+                }
+            }
+        }
+        #expect(offenders.isEmpty, "public declarations with raw buffers:\n\(offenders.joined(separator: "\n"))")
     }
 }
