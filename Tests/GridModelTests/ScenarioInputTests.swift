@@ -22,6 +22,50 @@ func problems(_ text: String) -> [String] {
 
 let minimal = minimalScenarioText
 
+@Suite("CSV profiles (RFC 4180)")
+struct CSVTests {
+    func profileScenario(_ csv: String) throws -> (Result<Scenario, ScenarioErrors>, URL) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("r70-csv-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try csv.write(to: dir.appendingPathComponent("p.csv"), atomically: true, encoding: .utf8)
+        let text = minimalScenarioText.replacingOccurrences(of: "demand: {peak_mw: 100}", with: "demand: {peak_mw: 100, profile: {file: p.csv, column: \"load, MW\"}}")
+        return (load(text, file: dir.appendingPathComponent("s.yaml").path), dir)
+    }
+
+    @Test("Quoted fields, quoted numbers, commas and doubled quotes inside quotes, CRLF line ends")
+    func quoted() throws {
+        var rows = "hour,\"load, MW\",\"note \"\"x\"\"\"\r\n"
+        for h in 0..<24 { rows += "\(h),\"\(50 + h)\",\"a, \"\"b\"\"\"\r\n" }
+        let (result, dir) = try profileScenario(rows)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let scenario = try result.get()
+        #expect(abs(scenario.regions[0].demandMW.max()! - 100) < 1e-9 && scenario.regions[0].demandMW.count == 24)
+    }
+
+    @Test("A row with the wrong number of fields, and an unclosed quote, are errors with their lines")
+    func malformed() throws {
+        var rows = "hour,\"load, MW\"\n"
+        for h in 0..<24 { rows += h == 5 ? "5,55,extra\n" : "\(h),\(50 + h)\n" }
+        let (result, dir) = try profileScenario(rows)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        guard case .failure(let e) = result else { Issue.record("accepted a row with an extra field"); return }
+        #expect(e.diagnostics.contains { $0.line == 7 && $0.file.hasSuffix("p.csv") && $0.value == "3 fields" && $0.expected.contains("2 fields") }, "\(e.diagnostics)")
+        let (open, dir2) = try profileScenario("hour,\"load, MW\"\n0,\"50\n1,51\n")
+        defer { try? FileManager.default.removeItem(at: dir2) }
+        guard case .failure(let e2) = open else { Issue.record("accepted an unclosed quote"); return }
+        #expect(e2.diagnostics.contains { $0.line == 2 && $0.value.contains("without its closing quote") }, "\(e2.diagnostics)")
+    }
+
+    @Test("Parsing is linear: every cell of a 150-column year is read once")
+    func wideFile() {
+        var text = "h," + (0..<150).map { "c\($0)" }.joined(separator: ",") + "\n"
+        for h in 0..<8784 { text += "\(h)," + [String](repeating: "0.5", count: 150).joined(separator: ",") + "\n" }
+        let parsed = Builder.parseCSV(text)
+        #expect(parsed.rows.count == 8785 && parsed.rows.allSatisfy { $0.count == 151 } && parsed.problems.isEmpty)
+        #expect(parsed.lines.last == 8785)
+    }
+}
+
 @Suite("Scenario input: every problem reported, with file:line, key path, value and expectation")
 struct ScenarioInputTests {
     @Test("A plant dearer than the lowest value of lost load is refused, with the class it would be shed for")
