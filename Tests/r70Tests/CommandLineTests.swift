@@ -434,6 +434,46 @@ struct HostileInputTests {
 
 let minimalScenario = minimalScenarioText
 
+@Suite("Percentiles and tails against the trials")
+struct PercentileTests {
+    @Test("Printed p5/p50/p95 and worst-5 % means match the exact values of --samples-out within the stated accuracy")
+    func againstSamples() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let samples = dir.appendingPathComponent("s.csv").path
+        let o = try r70(["run", "scenarios/vn-2030-base.yaml", "--trials", "120", "--seed", "4", "--quiet", "--json", "--samples-out", samples])
+        #expect(o.status == 0, "\(o.stderr)")
+        struct Estimate: Decodable { var name: String; var p5: Double; var p50: Double; var p95: Double; var worst5Mean: Double; var higherIsWorse: Bool }
+        struct Study: Decodable { var metrics: [Estimate] }
+        struct Output: Decodable { var study: Study }
+        let estimates = try JSONDecoder().decode(Output.self, from: Data(o.stdout.utf8)).study.metrics
+        let rows = try String(contentsOfFile: samples, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+        let header = rows[0]
+        #expect(rows.count == 121)
+        var checked = 0
+        // Metrics with different spreads: a cost varying by a few %, heavy-tailed EUE, mostly-zero regional
+        // EUE, a margin, emissions.
+        for name in ["total_cost", "eue", "region.South.eue", "min_operating_reserve_margin", "emissions", "lole"] {
+            let col = try #require(header.firstIndex(of: name))
+            let values = rows.dropFirst().map { Double($0[col])! }
+            let e = try #require(estimates.first { $0.name == name })
+            let sorted = values.sorted()
+            func exact(_ q: Double) -> Double { sorted[max(1, Int((q * Double(sorted.count)).rounded(.up))) - 1] }
+            let worstSorted = e.higherIsWorse ? sorted.reversed() : sorted
+            let wanted = 0.05 * Double(values.count)
+            var taken = 0.0, total = 0.0
+            for v in worstSorted where taken < wanted { let use = min(1, wanted - taken); total += v * use; taken += use }
+            for (printed, truth, what) in [(e.p5, exact(0.05), "p5"), (e.p50, exact(0.5), "p50"), (e.p95, exact(0.95), "p95"), (e.worst5Mean, total / wanted, "worst 5 %")] {
+                // The sketch's accuracy (1.2e-4 relative) plus the metric's rounding unit.
+                let unit = name == "total_cost" ? 0.011 : name.hasSuffix("eue") ? 1e-4 : 1e-6
+                #expect(abs(printed - truth) <= 1.3e-4 * abs(truth) + unit, "\(name) \(what): printed \(printed), trials \(truth)")
+            }
+            checked += 1
+        }
+        #expect(checked == 6)
+    }
+}
+
 @Suite("Scenario sources")
 struct SourcesTests {
     @Test("Every numeric input of every scenario has a source, and SOURCES.md is up to date")
