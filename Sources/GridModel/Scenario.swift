@@ -66,6 +66,9 @@ public struct Plant: Sendable {
     /// Reservoir energy per month (January first), for `hydro_reservoir`.
     public var hydroMonthlyEnergyMWh: [Double]?
     public var clean: Bool
+    /// Scaled by the trial year's hydrological class: a reservoir's monthly energy, any other plant's
+    /// available MW (key `follows_hydrology`).
+    public var followsHydrology: Bool
 }
 
 public struct CallableProgram: Sendable {

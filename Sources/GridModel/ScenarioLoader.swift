@@ -587,7 +587,8 @@ final class Builder {
                      availability: availability, forcedOutageRate: node.number("forced_outage_rate") ?? defaults.forcedOutageRate,
                      meanTimeToRepairHours: node.number("mean_time_to_repair_hours") ?? defaults.meanTimeToRepairHours,
                      capacityCredit: node.number("capacity_credit") ?? defaults.capacityCredit, minOutputMW: minOutput,
-                     hydroMonthlyEnergyMWh: hydro, clean: node.bool("clean") ?? defaults.clean)
+                     hydroMonthlyEnergyMWh: hydro, clean: node.bool("clean") ?? defaults.clean,
+                     followsHydrology: node.bool("follows_hydrology") ?? [.hydroReservoir, .runOfRiver].contains(tech))
     }
 
     // MARK: Corridors

@@ -95,6 +95,7 @@ public enum ScenarioSchema {
         FieldSchema("min_output_mw", .number(.nonNegative), default: "0", "Must-run output of the whole group while available (e.g. minimum hydro release)."),
         FieldSchema("hydro", .object(hydro), "Reservoir energy; required for `hydro_reservoir`."),
         FieldSchema("clean", .boolean, "Counts towards the clean-energy share; default by technology."),
+        FieldSchema("follows_hydrology", .boolean, "Scaled by the trial year's hydrological class (its energy_factor): a reservoir's monthly energy, any other plant's available MW. Default: true for hydro_reservoir and run_of_river, false otherwise (set it on imports of hydro power, for instance)."),
     ])
 
     static let callable = ObjectSchema("CallableProgram", doc: "A demand-response program the system operator can call.", fields: [

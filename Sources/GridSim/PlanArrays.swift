@@ -91,7 +91,7 @@ public final class PlanArrays: Sendable {
         let constant = s.plants.map { p -> Double in
             let a0 = p.availability.constant ?? 1
             let fixed = p.hydroMonthlyEnergyMWh == nil && ![.solar, .onshoreWind, .offshoreWind, .runOfRiver].contains(p.technology)
-                && p.availability.constant != nil
+                && p.availability.constant != nil && !p.followsHydrology
             return fixed ? min(p.capacityMW, a0 * p.capacityMW) : -1
         }
         plantConstantAvailableMW = FixedArray(constant)

@@ -239,7 +239,7 @@ public final class Simulator {
         // Days of this month still inside the horizon, today included.
         let remainingDays = min(daysInMonth - date.day + 1, lastDayOfHorizon - Int(cal.day[t]) + 1)
         for i in hydroIndex {
-            let monthly = s.plants[i].hydroMonthlyEnergyMWh![date.month - 1] * hydroEnergyFactor
+            let monthly = s.plants[i].hydroMonthlyEnergyMWh![date.month - 1] * (s.plants[i].followsHydrology ? hydroEnergyFactor : 1)
             if t == 0 || date.day == 1 {
                 // A new month's reservoir energy; a horizon starting mid-month gets the remaining share.
                 hydroMonthRemaining[i] = monthly * Double(daysInMonth - date.day + 1) / Double(daysInMonth)

@@ -55,8 +55,10 @@ public final class TrialSampler {
     public private(set) var unitStepsOut: [Double]
     public private(set) var outagesBegun: [Int]
     var downSince: [Int]
-    /// Weather factor each plant follows: 0 none, 1 solar, 2 wind, 3 hydrology (run of river).
+    /// Weather factor each plant follows: 0 none, 1 solar, 2 wind; and whether its available MW follows the
+    /// year's hydrological class (reservoirs follow it through their energy instead).
     let weatherKind: [UInt8]
+    let followsClass: [Bool]
 
     deinit { dueHead.deallocate(); dueNext.deallocate(); dueScratch.deallocate() }
 
@@ -132,10 +134,10 @@ public final class TrialSampler {
             switch $0.technology {
             case .solar: return 1
             case .onshoreWind, .offshoreWind: return 2
-            case .runOfRiver: return 3
             default: return 0
             }
         }
+        followsClass = s.plants.map { $0.followsHydrology && $0.hydroMonthlyEnergyMWh == nil }
     }
 
     // MARK: Pending transitions
@@ -303,11 +305,11 @@ public final class TrialSampler {
         let region = plan.arrays.plantRegion
         let hydro = s.stochastic.inflowClasses[inflowClass].energyFactor
         for i in weatherKind.indices {
+            let scale = followsClass[i] ? hydro : 1
             switch weatherKind[i] {
-            case 1: sim.weatherFactor[i] = solarDayFactor[region[i] * days + day]
-            case 2: sim.weatherFactor[i] = windDayFactor[region[i] * days + day]
-            case 3: sim.weatherFactor[i] = hydro
-            default: sim.weatherFactor[i] = 1
+            case 1: sim.weatherFactor[i] = solarDayFactor[region[i] * days + day] * scale
+            case 2: sim.weatherFactor[i] = windDayFactor[region[i] * days + day] * scale
+            default: sim.weatherFactor[i] = scale
             }
         }
     }

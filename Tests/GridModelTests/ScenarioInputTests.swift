@@ -107,7 +107,7 @@ struct ScenarioInputTests {
         #expect(found == [
             "five-mistakes.yaml:11: regions[0].plants[0].unit_size_mw: -300 — a number in [0, 100000]",
             "five-mistakes.yaml:13: regions[0].plants[0].forced_outage_rate: 1.4 — a number in [0, 1)",
-            "five-mistakes.yaml:18: regions[0].plants[1].capacty_credit: unknown key — did you mean 'capacity_credit'? Plant takes: name, technology, units, unit_size_mw, marginal_cost_usd_per_mwh, fuel_price_usd_per_gj, heat_rate_gj_per_mwh, vom_usd_per_mwh, fuel, emission_t_per_mwh, availability, availability_monthly, availability_profile, forced_outage_rate, mean_time_to_repair_hours, capacity_credit, min_output_mw, hydro, clean",
+            "five-mistakes.yaml:18: regions[0].plants[1].capacty_credit: unknown key — did you mean 'capacity_credit'? Plant takes: name, technology, units, unit_size_mw, marginal_cost_usd_per_mwh, fuel_price_usd_per_gj, heat_rate_gj_per_mwh, vom_usd_per_mwh, fuel, emission_t_per_mwh, availability, availability_monthly, availability_profile, forced_outage_rate, mean_time_to_repair_hours, capacity_credit, min_output_mw, hydro, clean, follows_hydrology",
             "five-mistakes.yaml:20: corridors[0].to: Atlantis — one of the regions: North",
             "bad-profile.csv:3: regions[0].demand.profile.column 'load': \"abc\" — a finite number ≥ 0",
         ])

@@ -136,6 +136,41 @@ struct MonteCarloValidationTests {
         #expect(first.mean > 0 && first.mean > second.mean)
     }
 
+    @Test("Hydrological classes: the Monte Carlo agrees with the exact method's class mixture within 3 standard errors")
+    func hydrologyClasses() throws {
+        // Run-of-river and hydro imports (follows_hydrology set on an imports plant) scaled by the year's
+        // class; thermal units with outages; no demand or weather noise, so that the exact method applies.
+        let text = """
+        name: hydrology
+        horizon: {start_date: 2030-06-03, duration_days: 7}
+        stochastic: {demand_forecast_error_sigma: 0, demand_daily_sigma: 0, solar_daily_sigma: 0, wind_daily_sigma: 0,
+                     hydro_inflow_classes: [{name: dry, probability: 0.3, energy_factor: 0.5}, {name: normal, probability: 0.4, energy_factor: 1}, {name: wet, probability: 0.3, energy_factor: 1.3}]}
+        regions:
+          - name: R
+            distribution_loss_fraction: 0
+            demand: {peak_mw: 1000, shape: vn-north}
+            plants:
+              - {name: river, technology: run_of_river, units: 4, unit_size_mw: 60, availability: 0.7, forced_outage_rate: 0.05, mean_time_to_repair_hours: 20}
+              - {name: lao, technology: imports, units: 2, unit_size_mw: 80, marginal_cost_usd_per_mwh: 70, availability: 0.9, forced_outage_rate: 0.03, mean_time_to_repair_hours: 30, follows_hydrology: true}
+              - {name: coal, technology: coal, units: 6, unit_size_mw: 120, marginal_cost_usd_per_mwh: 40, forced_outage_rate: 0.08, mean_time_to_repair_hours: 40}
+
+        """
+        let p = SimulationPlan(scenario: try ScenarioLoader.load(text: text, file: fixtures.appendingPathComponent("hydrology.yaml").path))
+        #expect(p.scenario.plants.map(\.followsHydrology) == [true, true, false])
+        let exact = try ExactAdequacy.compute(plan: p)
+        var options = MonteCarloOptions(trials: 6000, seed: 8, threads: 2)
+        options.adequacyOnly = true
+        let mc = try MonteCarlo.run(plan: p, options: options)
+        let lole = try #require(mc.estimate("lole")), eue = try #require(mc.estimate("eue"))
+        #expect(exact.lole > 1)
+        #expect(abs(lole.mean - exact.lole) <= 3 * lole.standardError, "LOLE \(lole.mean) ± \(lole.standardError) vs exact \(exact.lole)")
+        #expect(abs(eue.mean - exact.eue) <= 3 * eue.standardError, "EUE \(eue.mean) ± \(eue.standardError) vs exact \(exact.eue)")
+        // Without the classes (every year normal) the exact answer is far from the Monte Carlo's.
+        let normal = text.replacingOccurrences(of: "energy_factor: 0.5", with: "energy_factor: 1").replacingOccurrences(of: "energy_factor: 1.3", with: "energy_factor: 1")
+        let flat = try ExactAdequacy.compute(plan: SimulationPlan(scenario: try ScenarioLoader.load(text: normal, file: fixtures.appendingPathComponent("hydrology.yaml").path)))
+        #expect(abs(flat.lole - lole.mean) > 3 * lole.standardError, "the classes should matter here: \(flat.lole) vs \(lole.mean)")
+    }
+
     @Test("The adequacy fast path gives the same estimates as full dispatch")
     func fastPathMatchesFullDispatch() throws {
         let p = try plan("single-region-week.yaml")
