@@ -5,6 +5,10 @@ import Foundation
 public enum ScenarioLoader {
     /// Reads, checks and resolves a scenario file. Throws `ScenarioErrors` listing every problem.
     public static func load(path: String) throws(ScenarioErrors) -> Scenario {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw ScenarioErrors([Diagnostic(file: path, line: 1, path: "", value: "is a directory", expected: "a scenario file (YAML)")])
+        }
         let text: String
         do {
             let data = try Data(contentsOf: URL(fileURLWithPath: path))

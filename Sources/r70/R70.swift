@@ -390,16 +390,16 @@ extension R70 {
 
 /// Monte Carlo options shared by `run` and `check`.
 struct StudyOptions: ParsableArguments {
-    @Option(name: .long, help: "Trial years of a Monte Carlo study (default: the scenario's monte_carlo.trials, else a deterministic run).")
+    @Option(name: .long, parsing: .unconditional, help: "Trial years of a Monte Carlo study, at least 1 (default: the scenario's monte_carlo.trials, else a deterministic run).")
     var trials: Int?
 
-    @Option(name: .long, help: "Seed of the study: each device and process of trial i draws from its own stream, keyed by (seed, i, its name).")
+    @Option(name: .long, parsing: .unconditional, help: "Seed of the study, an integer from 0 to 18446744073709551615: each device and process of trial i draws from its own stream, keyed by (seed, i, its name).")
     var seed: UInt64?
 
-    @Option(name: .long, help: "Worker threads (default: all cores). Results do not depend on it.")
+    @Option(name: .long, parsing: .unconditional, help: "Worker threads, at least 1 (default: all cores; at most 4 per core are used). Results do not depend on it.")
     var threads: Int?
 
-    @Option(name: .customLong("rel-error"), help: "Size the study for a standard error of EUE (of LOLE when EUE is 0) of this fraction of the estimate, e.g. 0.05: a pilot of 100 trials sizes it, then fresh trials (at most --trials) are run and reported.")
+    @Option(name: .customLong("rel-error"), parsing: .unconditional, help: "Size the study for a standard error of EUE (of LOLE when EUE is 0) of this fraction of the estimate, e.g. 0.05: a pilot of 100 trials sizes it, then fresh trials (at most --trials) are run and reported.")
     var relError: Double?
 
     @Option(name: .customLong("samples-out"), help: "Write one CSV row of metrics per trial here.")

@@ -434,6 +434,21 @@ struct HostileInputTests {
 
 let minimalScenario = minimalScenarioText
 
+@Suite("Messages that say what to do")
+struct MessageTests {
+    @Test("A directory given as a scenario, and negative trials, seeds or threads, get messages that name the problem")
+    func messages() throws {
+        let dir = try r70(["run", "scenarios"])
+        #expect(dir.status == 2 && dir.stderr.contains("scenarios:1: (document): is a directory — a scenario file (YAML)"), "\(dir.stderr)")
+        let trials = try r70(["run", fixture("two-region-lossy.yaml"), "--trials", "-5"])
+        #expect(trials.status == 2 && trials.stderr.contains("'--trials' value of at least 1"), "\(trials.stderr)")
+        let seed = try r70(["run", fixture("two-region-lossy.yaml"), "--trials", "2", "--seed", "-1"])
+        #expect(seed.status == 2 && seed.stderr.contains("'-1' is invalid for '--seed") && seed.stderr.contains("from 0 to 18446744073709551615"), "\(seed.stderr)")
+        let threads = try r70(["run", fixture("two-region-lossy.yaml"), "--trials", "2", "--threads", "-2"])
+        #expect(threads.status == 2 && threads.stderr.contains("'--threads' value of at least 1"), "\(threads.stderr)")
+    }
+}
+
 @Suite("Percentiles and tails against the trials")
 struct PercentileTests {
     @Test("Printed p5/p50/p95 and worst-5 % means match the exact values of --samples-out within the stated accuracy")
