@@ -120,7 +120,10 @@ extension R70 {
         @Flag(name: .long, help: "Print the summary as JSON instead of tables.")
         var json = false
 
-        @OptionGroup var study: StudyOptions
+        @OptionGroup var study: StudyChoice
+
+        @Option(name: .customLong("samples-out"), help: "With --trials: write one CSV row of metrics per trial here.")
+        var samplesOut: String?
 
         func run() throws {
             let scenario: Scenario
@@ -130,13 +133,17 @@ extension R70 {
                 printError("r70: --out \(out): \(problem)")
                 throw ExitCode(2)
             }
-            if let path = study.samplesOut, let problem = samplesPathProblem(path) {
+            if let path = samplesOut, let problem = samplesPathProblem(path) {
                 printError("r70: --samples-out \(path): \(problem)")
                 throw ExitCode(2)
             }
-            if let settings = study.settings(scenario) {
+            if let settings = study.settings(scenario, samplesOut: samplesOut) {
                 try runStudy(scenario, settings)
                 return
+            }
+            if samplesOut != nil {
+                printError("r70: --samples-out writes the trials of a Monte Carlo study: give --trials N (or monte_carlo: in the scenario)")
+                throw ExitCode(2)
             }
             let result: DeterministicRun
             do { result = try DeterministicRun.run(scenario, recordHourly: out != nil) } catch {
@@ -185,7 +192,7 @@ extension R70 {
         @Flag(name: .long, help: "Compare with a Monte Carlo baseline of another seed or trial count by the unpaired test (3 combined standard errors) instead of refusing it.")
         var unpaired = false
 
-        @OptionGroup var study: StudyOptions
+        @OptionGroup var study: StudyChoice
 
         func validate() throws {
             if updateBaseline && baseline == nil { throw ValidationError("Please name the baseline file with '--baseline FILE' to update it.") }
@@ -214,8 +221,9 @@ extension R70 {
                     if let settings = self.study.settings(scenario) {
                         let collector = BaselineMetrics.TrialValues(definitions: MetricCatalog(plan: run.plan).definitions)
                         let sample: ((Int, [Double]) -> Void)? = baseline == nil ? nil : { collector.collect($0, $1) }
-                        let result = try MonteCarlo.run(plan: run.plan, options: settings.options, progress: settings.reporter(quiet: true).callback,
-                                                        sample: sample)
+                        let reporter = settings.reporter()
+                        defer { reporter.finish() }
+                        let result = try MonteCarlo.run(plan: run.plan, options: settings.options, progress: reporter.callback, sample: sample)
                         results = MonteCarloText.targets(scenario.targets, deterministic: run.summary, study: result)
                         study = result
                         trialValues = collector.values
@@ -297,10 +305,17 @@ extension R70 {
         @Option(name: .customLong("resolution-mw"), help: "Capacity grid of the exact method, MW.")
         var resolutionMW: Double = 1
 
-        @OptionGroup var study: StudyOptions
+        @Option(name: .long, parsing: .unconditional, help: "Trial years of the Monte Carlo, at least 1 (not with --exact).")
+        var trials: Int = 1000
+
+        @OptionGroup var sampling: SamplingOptions
+
+        @Flag(name: .long, help: "Print the result as JSON.")
+        var json = false
 
         func validate() throws {
             if !(resolutionMW > 0) { throw ValidationError("Please specify a '--resolution-mw' above 0, such as 1.") }
+            if trials < 1 { throw ValidationError("Please specify a '--trials' value of at least 1.") }
         }
 
         func run() throws {
@@ -311,6 +326,13 @@ extension R70 {
                 let start = Date()
                 do {
                     let r = try ExactAdequacy.compute(plan: plan, resolutionMW: resolutionMW)
+                    if json {
+                        struct Exact: Encodable { var scenario: String; var method = "exact (capacity outage probability table)"; var loleHours: Double; var eueMWh: Double; var tables: Int }
+                        let encoder = JSONEncoder()
+                        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                        print(String(decoding: try encoder.encode(Exact(scenario: scenario.name, loleHours: r.lole, eueMWh: r.eue, tables: r.tablesBuilt)), as: UTF8.self))
+                        return
+                    }
                     print("Exact adequacy of \(scenario.name) (capacity outage probability table, \(r.tablesBuilt) table\(r.tablesBuilt == 1 ? "" : "s"), \(Format.number(Date().timeIntervalSince(start), decimals: 2)) s)")
                     print("LOLE  \(Format.number(r.lole, decimals: 4)) h over the horizon")
                     print("EUE   \(Format.number(r.eue, decimals: 4)) MWh over the horizon")
@@ -320,7 +342,7 @@ extension R70 {
                 }
                 return
             }
-            var settings = study.settings(scenario) ?? StudyOptions.Settings(options: MonteCarloOptions(trials: 1000), samplesOut: nil, quiet: study.quiet)
+            var settings = sampling.settings(trials: trials, scenario: scenario)
             settings.options.adequacyOnly = plan.isStateless
             let reporter = settings.reporter()
             let result: MonteCarloResult
@@ -336,6 +358,16 @@ extension R70 {
             let keep = filtered.definitions.indices.filter { adequacy.contains(filtered.definitions[$0].name) || filtered.definitions[$0].name.hasPrefix("region.") || filtered.definitions[$0].name.hasPrefix("shed.") }
             filtered.definitions = keep.map { result.definitions[$0] }
             filtered.accumulators = keep.map { result.accumulators[$0] }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+                let summary = MonteCarloResultSummary(scenario: filtered.scenario, seed: filtered.seed, trials: filtered.trials,
+                                                      trialsRequested: filtered.trialsRequested, stoppedEarly: filtered.stoppedEarly,
+                                                      pilotTrials: filtered.pilotTrials, metrics: filtered.estimates)
+                print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+                return
+            }
             print(MonteCarloText.render(filtered))
         }
     }
@@ -388,11 +420,8 @@ extension R70 {
     }
 }
 
-/// Monte Carlo options shared by `run` and `check`.
-struct StudyOptions: ParsableArguments {
-    @Option(name: .long, parsing: .unconditional, help: "Trial years of a Monte Carlo study, at least 1 (default: the scenario's monte_carlo.trials, else a deterministic run).")
-    var trials: Int?
-
+/// How a Monte Carlo samples: shared by `run`, `check` and `adequacy`.
+struct SamplingOptions: ParsableArguments {
     @Option(name: .long, parsing: .unconditional, help: "Seed of the study, an integer from 0 to 18446744073709551615: each device and process of trial i draws from its own stream, keyed by (seed, i, its name).")
     var seed: UInt64?
 
@@ -402,38 +431,51 @@ struct StudyOptions: ParsableArguments {
     @Option(name: .customLong("rel-error"), parsing: .unconditional, help: "Size the study for a standard error of EUE (of LOLE when EUE is 0) of this fraction of the estimate, e.g. 0.05: a pilot of 100 trials sizes it, then fresh trials (at most --trials) are run and reported.")
     var relError: Double?
 
-    @Option(name: .customLong("samples-out"), help: "Write one CSV row of metrics per trial here.")
-    var samplesOut: String?
-
     @Flag(name: .long, help: "No progress output.")
     var quiet = false
 
-    @Flag(name: .long, help: "Run deterministically even if the scenario asks for a Monte Carlo (monte_carlo:).")
-    var deterministic = false
-
     func validate() throws {
-        if let trials, trials < 1 { throw ValidationError("Please specify a '--trials' value of at least 1.") }
         if let threads, threads < 1 { throw ValidationError("Please specify a '--threads' value of at least 1.") }
         if let relError, !(relError > 0 && relError < 1) { throw ValidationError("Please specify a '--rel-error' between 0 and 1, such as 0.05.") }
-        if deterministic && trials != nil { throw ValidationError("Please give either '--deterministic' or '--trials', not both.") }
+    }
+
+    /// The study of `trials` trial years (the scenario's `monte_carlo` settings fill what is not given).
+    func settings(trials: Int, scenario: Scenario, samplesOut: String? = nil) -> Settings {
+        let fromFile = scenario.monteCarlo
+        let options = MonteCarloOptions(trials: trials, seed: seed ?? fromFile?.seed ?? 1,
+                                        threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
+                                        relativeError: relError ?? fromFile?.relError)
+        return Settings(options: options, samplesOut: samplesOut, quiet: quiet)
     }
 
     struct Settings {
         var options: MonteCarloOptions
         var samplesOut: String?
         var quiet: Bool
-        func reporter(quiet forced: Bool = false) -> ProgressReporter { ProgressReporter(quiet: quiet || forced) }
+        func reporter() -> ProgressReporter { ProgressReporter(quiet: quiet) }
+    }
+}
+
+/// `run`'s and `check`'s choice between a deterministic run and a Monte Carlo study.
+struct StudyChoice: ParsableArguments {
+    @Option(name: .long, parsing: .unconditional, help: "Trial years of a Monte Carlo study, at least 1 (default: the scenario's monte_carlo.trials, else a deterministic run).")
+    var trials: Int?
+
+    @Flag(name: .long, help: "Run deterministically even if the scenario asks for a Monte Carlo (monte_carlo:).")
+    var deterministic = false
+
+    @OptionGroup var sampling: SamplingOptions
+
+    func validate() throws {
+        if let trials, trials < 1 { throw ValidationError("Please specify a '--trials' value of at least 1.") }
+        if deterministic && trials != nil { throw ValidationError("Please give either '--deterministic' or '--trials', not both.") }
     }
 
     /// The study to run, or nil for a deterministic run.
-    func settings(_ scenario: Scenario) -> Settings? {
+    func settings(_ scenario: Scenario, samplesOut: String? = nil) -> SamplingOptions.Settings? {
         if deterministic { return nil }
-        let fromFile = scenario.monteCarlo
-        guard let n = trials ?? fromFile?.trials else { return nil }
-        let options = MonteCarloOptions(trials: n, seed: seed ?? fromFile?.seed ?? 1,
-                                        threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
-                                        relativeError: relError ?? fromFile?.relError)
-        return Settings(options: options, samplesOut: samplesOut, quiet: quiet)
+        guard let n = trials ?? scenario.monteCarlo?.trials else { return nil }
+        return sampling.settings(trials: n, scenario: scenario, samplesOut: samplesOut)
     }
 }
 
@@ -471,7 +513,7 @@ final class ProgressReporter: @unchecked Sendable {
 }
 
 extension R70.Run {
-    func runStudy(_ scenario: Scenario, _ settings: StudyOptions.Settings) throws {
+    func runStudy(_ scenario: Scenario, _ settings: SamplingOptions.Settings) throws {
         let plan = SimulationPlan(scenario: scenario)
         let deterministic: DeterministicRun
         do { deterministic = try DeterministicRun.run(scenario, recordHourly: out != nil) } catch {

@@ -449,6 +449,27 @@ struct MessageTests {
     }
 }
 
+@Suite("Every option a command lists works there")
+struct OptionTests {
+    @Test("adequacy: --json, --seed and --trials (1,000 by default) work, and it lists no --deterministic or --samples-out; check shows progress and lists no --samples-out")
+    func options() throws {
+        let help = try r70(["adequacy", "--help"])
+        #expect(help.stdout.contains("(default: 1000)") && !help.stdout.contains("--deterministic") && !help.stdout.contains("--samples-out"), "\(help.stdout)")
+        let a = try r70(["adequacy", fixture("single-region-week.yaml"), "--trials", "40", "--seed", "3", "--json", "--quiet"])
+        let b = try r70(["adequacy", fixture("single-region-week.yaml"), "--trials", "40", "--seed", "4", "--json", "--quiet"])
+        #expect(a.status == 0 && a.stdout.contains("\"trials\" : 40") && a.stdout.contains("\"seed\" : 3"), "\(a.stdout.prefix(400))")
+        #expect(a.stdout != b.stdout, "--seed is used")
+        let exact = try r70(["adequacy", fixture("single-region-week.yaml"), "--exact", "--json"])
+        #expect(exact.status == 0 && exact.stdout.contains("\"loleHours\""))
+        let checkHelp = try r70(["check", "--help"])
+        #expect(!checkHelp.stdout.contains("--samples-out"))
+        let check = try r70(["check", fixture("two-region-lossy.yaml"), "--trials", "20"])
+        #expect(check.status == 0 && check.stderr.contains("progress: 20/20 trials"), "\(check.stderr)")
+        let samples = try r70(["run", fixture("two-region-lossy.yaml"), "--samples-out", "/tmp/r70-never.csv"])
+        #expect(samples.status == 2 && samples.stderr.contains("give --trials N"), "\(samples.stderr)")
+    }
+}
+
 @Suite("Percentiles and tails against the trials")
 struct PercentileTests {
     @Test("Printed p5/p50/p95 and worst-5 % means match the exact values of --samples-out within the stated accuracy")
