@@ -146,7 +146,7 @@ final class BoundedDualSimplex {
     /// at most about 1 in magnitude: ±1 and 1 − loss in the balance rows, t/MWh · Δt in the fuel rows), so
     /// badly scaled bases do not admit tiny pivots.
     let pivotTolerance = 1e-9
-    /// Consecutive dual-degenerate pivots (θ_D = 0) after which a solve switches to Bland's rule (smallest
+    /// Consecutive dual-degenerate pivots (|d_q| within the dual tolerance, so θ_D ≈ 0) after which a solve switches to Bland's rule (smallest
     /// index leaving row and entering column, plain ratio test): the dual simplex then cannot cycle.
     var degenerateLimit = 64
     /// Solves that switched to Bland's rule (diagnostic).
@@ -497,7 +497,8 @@ final class BoundedDualSimplex {
             // 4. Dual update: y ← y + θ_D ρ makes d_q zero and every other d_j move by −θ_D α_j.
             let thetaD = entering.reducedCost / entering.alpha
             if thetaD != 0 { for i in 0..<m { y[i] += thetaD * rho[i] } }
-            degenerateRun = thetaD == 0 ? degenerateRun + 1 : 0
+            // Dual-degenerate: the entering column's reduced cost is zero within the dual tolerance.
+            degenerateRun = abs(entering.reducedCost) <= dualTolerance ? degenerateRun + 1 : 0
             if degenerateRun >= degenerateLimit && !bland { bland = true; blandSolves += 1 }
             // 5. The pivot.
             pivot(leavingRow: r, leavingUp: leavingUp, entering: entering.column)

@@ -428,6 +428,9 @@ public final class DispatchSolver {
     var incrementalSolves: Int { fullLP.incrementalSolves + (regionalLP?.incrementalSolves ?? 0) }
 
     /// Forgets the warm-start basis (the next solve starts from the crash basis).
+    /// Per region, the shed block its shed column stands at (for a failed step's record).
+    public var shedPositions: [Int] { (0..<structure.regionCount).map { shedCurrent[$0] } }
+
     public func resetWarmStart() {
         fullLP.reset()
         regionalLP?.reset()

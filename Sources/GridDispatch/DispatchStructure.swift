@@ -117,8 +117,11 @@ public struct DispatchStructure: Sendable, Equatable, Codable {
     }
 }
 
-/// One step's problem, whole: the structure and every input number, with a note of where it came from.
-/// A step that fails is written as one of these (JSON), and `r70 solve-step FILE` solves it again.
+/// One step's problem, whole: the structure, every input number and the shed blocks' positions, with a
+/// note of where it came from. A step that fails is written as one of these (JSON), and `r70 solve-step
+/// FILE` solves it again. A step fails only when the solve from the previous step's basis and the retry
+/// from the crash (cold) basis both fail, so solving the case from a cold start, with the shed blocks
+/// where they stood, repeats the failing attempt.
 public struct DispatchCase: Codable, Sendable {
     public var format = "r70 dispatch case, version 1"
     /// Where the step came from (scenario, trial, step).
@@ -127,11 +130,14 @@ public struct DispatchCase: Codable, Sendable {
     /// The input's numbers in `DispatchInput`'s layout (demand, plants, corridors, storage, shed, response,
     /// excess, fuel).
     public var input: [Double]
+    /// Per region, the shed block its shed column stood at (in cost order).
+    public var shedPositions: [Int]?
 
-    public init(context: String, structure: DispatchStructure, input: DispatchInput) {
+    public init(context: String, structure: DispatchStructure, input: DispatchInput, shedPositions: [Int]? = nil) {
         self.context = context
         self.structure = structure
         self.input = Array(UnsafeBufferPointer(start: input.arena.base, count: input.arena.count))
+        self.shedPositions = shedPositions
     }
 
     /// A solver for the case's structure, with the case's input in it; nil when the numbers do not fit
@@ -141,6 +147,9 @@ public struct DispatchCase: Codable, Sendable {
         let solver = DispatchSolver(structure: structure)
         guard solver.input.arena.count == input.count else { return nil }
         solver.input.arena.base.update(from: input, count: input.count)
+        if let shedPositions, shedPositions.count == structure.regionCount {
+            for (r, k) in shedPositions.enumerated() { solver.shedCurrent[r] = max(0, k) }
+        }
         return solver
     }
 }

@@ -134,6 +134,9 @@ public enum BaselineComparison {
             if baseline.mode != current.mode {
                 throw BaselineMismatch(scenario: scenario, reason: "the baseline is a \(baseline.mode.replacingOccurrences(of: "_", with: " ")) result and this run is \(current.mode.replacingOccurrences(of: "_", with: " ")); run it the same way (--trials/--deterministic), or pass --unpaired to compare anyway")
             }
+            if current.mode == "monte_carlo" && baseline.mode == "monte_carlo" && baseline.trialValues == nil {
+                throw BaselineMismatch(scenario: scenario, reason: "the baseline's Monte Carlo entry has no per-trial values (it was recorded by an older r70), so the paired comparison cannot run; record it again with --update-baseline, or pass --unpaired for the far less sensitive unpaired test")
+            }
             if current.mode == "monte_carlo" && (baseline.seed != current.seed || baseline.trials != current.trials) {
                 throw BaselineMismatch(scenario: scenario, reason: "the baseline was made with seed \(baseline.seed.map(String.init) ?? "?") and \(baseline.trials.map(String.init) ?? "?") trials, this run uses seed \(current.seed.map(String.init) ?? "?") and \(current.trials.map(String.init) ?? "?") trials; the paired comparison needs the same (run with --seed \(baseline.seed.map(String.init) ?? "S") --trials \(baseline.trials.map(String.init) ?? "N")), or pass --unpaired for the far less sensitive unpaired test")
             }

@@ -20,7 +20,9 @@ public enum MonteCarloText {
         let period = r.horizonDays >= 365 && r.horizonDays <= 366 ? "trial years" : "trials of \(Format.number(r.horizonDays, decimals: r.horizonDays == r.horizonDays.rounded() ? 0 : 2)) days"
         var out = "Monte Carlo: \(r.trials) \(period) of \(r.scenario), seed \(r.seed); figures are per trial"
         if let pilot = r.pilotTrials {
-            out += " (sized by --rel-error from a pilot of \(pilot) trials, not counted; at most \(r.trialsRequested))\n\n"
+            let reached = r.relativeErrorReached.map { Format.number($0, decimals: 4) } ?? "n/a"
+            let verdict = r.relativeErrorTarget.map { target in (r.relativeErrorReached ?? .infinity) <= target ? "target \(Format.number(target, decimals: 4)) reached" : "target \(Format.number(target, decimals: 4)) not reached" } ?? ""
+            out += " (sized by --rel-error from a pilot of \(pilot) further trials, not counted; at most \(r.trialsRequested); relative standard error \(reached), \(verdict))\n\n"
         } else {
             out += "\n\n"
         }

@@ -380,7 +380,8 @@ public final class Simulator {
             let trial = currentTrial.map { "trial \($0), " } ?? ""
             throw SimulationError(step: t, reason: error.description,
                                   dispatchCase: DispatchCase(context: "scenario \(plan.scenario.name), \(trial)step \(t)",
-                                                             structure: solver.structure, input: solver.input))
+                                                             structure: solver.structure, input: solver.input,
+                                                             shedPositions: solver.shedPositions))
         }
 
         // State updates.
@@ -400,7 +401,7 @@ public final class Simulator {
         }
         for f in 0..<fuelCount {
             let stock = fuelStock[f] - solver.result.fuelBurnTonnes[f]
-            guard let bounded = StateBounds.clamp(stock, 0, .infinity, scale: fuelStock[f]) else {
+            guard let bounded = StateBounds.clamp(stock, 0, .infinity, scale: max(fuelStock[f], solver.result.fuelBurnTonnes[f])) else {
                 throw SimulationError(step: t, reason: "fuel \(plan.scenario.fuels[f].name): \(solver.result.fuelBurnTonnes[f]) t burnt from a stock of \(fuelStock[f]) t")
             }
             fuelStock[f] = bounded

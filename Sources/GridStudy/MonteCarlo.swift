@@ -62,8 +62,17 @@ public struct MonteCarloResult: Codable, Sendable {
     public var trialsRequested: Int
     /// True when `--rel-error` sized the study below `trialsRequested`.
     public var stoppedEarly: Bool
-    /// With `--rel-error`: the pilot's trials (0 ..< pilot), used only to size the study.
+    /// With `--rel-error`: the pilot's trials (0 ..< pilot), used only to size the study (simulated on top of
+    /// the `trials` reported), and the relative standard error aimed at.
     public var pilotTrials: Int?
+    public var relativeErrorTarget: Double?
+
+    /// The relative standard error of EUE (of LOLE when EUE is 0) the study reached.
+    public var relativeErrorReached: Double? {
+        guard let eue = estimate("eue"), let lole = estimate("lole") else { return nil }
+        let e = eue.mean > 0 ? eue : lole
+        return e.mean > 0 ? e.standardError / e.mean : nil
+    }
     /// Length of the simulated horizon of each trial, days.
     public var horizonDays: Double
     public var definitions: [MetricDefinition]
@@ -107,7 +116,7 @@ public enum MonteCarlo {
     ///
     /// With `relativeError`, the study is sized by a pilot: trials 0 ..< P (P = `minimumTrials`, at most
     /// `trials`) estimate the relative standard error r of EUE (of LOLE when the pilot has no EUE), and the
-    /// study then runs N = ⌈P (r / target)²⌉ fresh trials (P ..< P + N, at least P, at most `trials`) and
+    /// study then runs N = ⌈1.2 P (r / target)²⌉ fresh trials (P ..< P + N, at least P, at most `trials`) and
     /// reports those alone. The number of trials depends only on the pilot, which is independent of the
     /// trials reported, so the estimate is unbiased and its interval keeps its coverage (a rule that stops
     /// on the trials it reports does neither). A pilot with no shortfall at all runs `trials`.
@@ -132,7 +141,8 @@ public enum MonteCarlo {
             let a = eue.mean > 0 ? eue : lole
             if a.mean > 0 && a.standardError.isFinite {
                 let r = a.standardError / a.mean
-                let wanted = (Double(p) * (r / target) * (r / target)).rounded(.up)
+                // 20 % more than the pilot's estimate asks for, so that the target is usually reached.
+                let wanted = (1.2 * Double(p) * (r / target) * (r / target)).rounded(.up)
                 count = Int(min(Double(o.trials), max(Double(p), wanted)))
             }
             first = p
@@ -141,7 +151,7 @@ public enum MonteCarlo {
         let accumulators = try runRange(catalog: catalog, workers: workers, options: o, first: first, count: count, start: start,
                                         planned: count, progress: progress, sample: sample)
         return MonteCarloResult(scenario: plan.scenario.name, seed: o.seed, trials: count, trialsRequested: o.trials,
-                                stoppedEarly: count < o.trials, pilotTrials: pilot,
+                                stoppedEarly: count < o.trials, pilotTrials: pilot, relativeErrorTarget: pilot == nil ? nil : o.relativeError,
                                 horizonDays: Double(o.maxSteps.map { min($0, plan.scenario.stepCount) } ?? plan.scenario.stepCount) * plan.scenario.stepHours / 24,
                                 definitions: defs, accumulators: accumulators)
     }

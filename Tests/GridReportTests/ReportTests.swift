@@ -63,5 +63,15 @@ struct ReportTests {
         let better = PairedDifference(baseline: base, current: base.map { $0 * 1.01 }, sign: -1)
         #expect(better.mean < 0)
     }
+
+    @Test("A Monte Carlo baseline without per-trial values (an older file) is refused unless --unpaired")
+    func oldBaselineRefused() throws {
+        let metrics = ["eue_mwh": BaselineMetric(value: 100, standardError: 10)]
+        let old = BaselineEntry(mode: "monte_carlo", trials: 300, seed: 5, targets: [:], metrics: metrics, trialValues: nil)
+        let now = BaselineEntry(mode: "monte_carlo", trials: 300, seed: 5, targets: [:], metrics: metrics,
+                                trialValues: ["eue_mwh": [Double](repeating: 100, count: 300)])
+        #expect(throws: BaselineMismatch.self) { try BaselineComparison.compare(scenario: "s", baseline: old, current: now) }
+        #expect(try BaselineComparison.compare(scenario: "s", baseline: old, current: now, unpaired: true).isEmpty)
+    }
 }
 

@@ -168,7 +168,7 @@ struct CommandLineStudyTests {
     func relErrorAndProgress() throws {
         let o = try r70(["run", fixture("pras/singlenode_a.yaml"), "--trials", "1000000", "--rel-error", "0.05"])
         #expect(o.status == 0)
-        #expect(o.stdout.contains("sized by --rel-error from a pilot of 100 trials, not counted; at most 1000000"))
+        #expect(o.stdout.contains("sized by --rel-error from a pilot of 100 further trials, not counted; at most 1000000; relative standard error"), "\(o.stdout.prefix(300))")
         #expect(o.stderr.contains("progress: "))
     }
 
