@@ -18,6 +18,22 @@ public enum AtomicFile {
     }
 }
 
+/// JSON as r70 writes it (summary.json, every `--json`): pretty, keys sorted, and a number with no finite
+/// value written as `null`. A null means "not defined": the days a stock lasts when nothing burns it, a
+/// margin over no demand, a minimum over no steps, or a standard error of fewer than two trials.
+public enum JSONOutput {
+    static let sentinels = ["r70-nonfinite-positive", "r70-nonfinite-negative", "r70-nonfinite-nan"]
+
+    public static func string<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: sentinels[0], negativeInfinity: sentinels[1], nan: sentinels[2])
+        var text = String(decoding: try encoder.encode(value), as: UTF8.self)
+        for s in sentinels { text = text.replacingOccurrences(of: "\"\(s)\"", with: "null") }
+        return text
+    }
+}
+
 public enum OutputWriter {
     static func timestamp(_ cal: StepCalendar, _ t: Int) -> String {
         let d = cal.date(ofDay: Int(cal.day[t]))
@@ -33,6 +49,13 @@ public enum OutputWriter {
     }
 
     static func f(_ x: Double) -> String { x == 0 ? "0" : String(format: "%.3f", x) }
+
+    /// summary.json and `run --json` (deterministic): the run's summary and its targets.
+    public struct SummaryFile: Encodable {
+        public var summary: RunSummary
+        public var targets: [TargetResult]
+        public init(summary: RunSummary, targets: [TargetResult]) { self.summary = summary; self.targets = targets }
+    }
 
     /// The file contents of a run's output, by file name (computed before anything is written).
     public static func files(plan: SimulationPlan, summary: RunSummary, hourly h: HourlySeries, targets: [TargetResult]) throws -> [(String, String)] {
@@ -78,11 +101,7 @@ public enum OutputWriter {
                 return [String(t), timestamp(cal, t), s.fuels[c].name, f(h.fuelStockT[k]), f(h.fuelBurnT[k])]
             }))
         }
-        struct SummaryFile: Encodable { var summary: RunSummary; var targets: [TargetResult] }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        let json = String(decoding: try encoder.encode(SummaryFile(summary: summary, targets: targets)), as: UTF8.self)
+        let json = try JSONOutput.string(SummaryFile(summary: summary, targets: targets))
         files.append(("summary.json", json + "\n"))
         return files
     }

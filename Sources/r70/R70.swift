@@ -160,10 +160,8 @@ extension R70 {
                 }
             }
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-                print(String(decoding: try encoder.encode(result.summary), as: UTF8.self))
+                // The same summary and targets as summary.json.
+                print(try JSONOutput.string(OutputWriter.SummaryFile(summary: result.summary, targets: targets)))
             } else {
                 print(SummaryText.render(result.summary))
                 print(SummaryText.targets(targets))
@@ -328,9 +326,7 @@ extension R70 {
                     let r = try ExactAdequacy.compute(plan: plan, resolutionMW: resolutionMW)
                     if json {
                         struct Exact: Encodable { var scenario: String; var method = "exact (capacity outage probability table)"; var loleHours: Double; var eueMWh: Double; var tables: Int }
-                        let encoder = JSONEncoder()
-                        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                        print(String(decoding: try encoder.encode(Exact(scenario: scenario.name, loleHours: r.lole, eueMWh: r.eue, tables: r.tablesBuilt)), as: UTF8.self))
+                        print(try JSONOutput.string(Exact(scenario: scenario.name, loleHours: r.lole, eueMWh: r.eue, tables: r.tablesBuilt)))
                         return
                     }
                     print("Exact adequacy of \(scenario.name) (capacity outage probability table, \(r.tablesBuilt) table\(r.tablesBuilt == 1 ? "" : "s"), \(Format.number(Date().timeIntervalSince(start), decimals: 2)) s)")
@@ -359,13 +355,10 @@ extension R70 {
             filtered.definitions = keep.map { result.definitions[$0] }
             filtered.accumulators = keep.map { result.accumulators[$0] }
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-                let summary = MonteCarloResultSummary(scenario: filtered.scenario, seed: filtered.seed, trials: filtered.trials,
+                                let summary = MonteCarloResultSummary(scenario: filtered.scenario, seed: filtered.seed, trials: filtered.trials,
                                                       trialsRequested: filtered.trialsRequested, stoppedEarly: filtered.stoppedEarly,
                                                       pilotTrials: filtered.pilotTrials, metrics: filtered.estimates)
-                print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+                print(try JSONOutput.string(summary))
                 return
             }
             print(MonteCarloText.render(filtered))
@@ -564,13 +557,10 @@ extension R70.Run {
         let targets = MonteCarloText.targets(scenario.targets, deterministic: deterministic.summary, study: result)
         if json {
             struct Output: Encodable { var study: MonteCarloResultSummary; var targets: [TargetResult] }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-            let summary = MonteCarloResultSummary(scenario: result.scenario, seed: result.seed, trials: result.trials,
+                        let summary = MonteCarloResultSummary(scenario: result.scenario, seed: result.seed, trials: result.trials,
                                                   trialsRequested: result.trialsRequested, stoppedEarly: result.stoppedEarly,
                                                   pilotTrials: result.pilotTrials, metrics: result.estimates)
-            print(String(decoding: try encoder.encode(Output(study: summary, targets: targets)), as: UTF8.self))
+            print(try JSONOutput.string(Output(study: summary, targets: targets)))
         } else {
             print(MonteCarloText.render(result))
             print(SummaryText.targets(targets))

@@ -470,6 +470,30 @@ struct OptionTests {
     }
 }
 
+@Suite("JSON output")
+struct JSONOutputTests {
+    @Test("run --json carries the targets as summary.json and the Monte Carlo's --json do, and writes no finite value as null")
+    func targetsAndNull() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out").path
+        let run = try r70(["run", "scenarios/vn-2030-base.yaml", "--json", "--out", out])
+        #expect(run.status == 0)
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let file = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out).appendingPathComponent("summary.json"))) as? [String: Any])
+        #expect(Set(parsed.keys) == ["summary", "targets"] && Set(file.keys) == ["summary", "targets"])
+        let targets = try #require(parsed["targets"] as? [[String: Any]])
+        #expect(targets.map { $0["name"] as? String } == (file["targets"] as? [[String: Any]])?.map { $0["name"] as? String })
+        let study = try r70(["run", fixture("two-region-lossy.yaml"), "--trials", "3", "--json", "--quiet"])
+        let studyParsed = try #require(try JSONSerialization.jsonObject(with: Data(study.stdout.utf8)) as? [String: Any])
+        #expect(studyParsed["targets"] != nil)
+        // A fuel nothing burns lasts an undefined number of days: null, not the string "Infinity".
+        #expect(!run.stdout.contains("Infinity") && !run.stdout.contains("NaN"))
+        let fuels = try #require((parsed["summary"] as? [String: Any])?["fuels"] as? [[String: Any]])
+        #expect(fuels.contains { $0["lowestStockDays"] is NSNull })
+    }
+}
+
 @Suite("Percentiles and tails against the trials")
 struct PercentileTests {
     @Test("Printed p5/p50/p95 and worst-5 % means match the exact values of --samples-out within the stated accuracy")
