@@ -49,8 +49,6 @@
 
     /// The memory, for this module's loops.
     var buffer: UnsafeMutableBufferPointer<Double> { UnsafeMutableBufferPointer(start: base, count: count) }
-    var baseAddress: UnsafeMutablePointer<Double>? { count > 0 ? base : nil }
-    func update(repeating value: Double) { buffer.update(repeating: value) }
 }
 
 /// Memory for a set of named Double arrays, allocated once; the arrays are views into it.

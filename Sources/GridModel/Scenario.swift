@@ -40,8 +40,6 @@ public struct StepSeries: Sendable, Equatable {
         if let values { return StepSeries(values.map { $0 * factor }) }
         return StepSeries(constant: constantValue * factor, count: count)
     }
-
-    public var array: [Double] { values ?? [Double](repeating: constantValue, count: count) }
 }
 
 public struct Plant: Sendable {

@@ -114,12 +114,8 @@ public enum OutputWriter {
     /// is missing or a directory holding only r70's output files. Returns the problem, or nil.
     public static func problem(withTarget directory: String) -> String? {
         let url = URL(fileURLWithPath: directory).standardizedFileURL
-        let parent = url.deletingLastPathComponent().path
+        if let problem = parentProblem(of: url.path) { return problem }
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
-            return "its parent directory \(parent) does not exist"
-        }
-        guard access(parent, W_OK) == 0 else { return "its parent directory \(parent) is not writable" }
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return nil }
         guard isDirectory.boolValue else { return "it exists and is not a directory" }
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
@@ -127,6 +123,17 @@ public enum OutputWriter {
         if !foreign.isEmpty {
             return "it holds files r70 did not write (\(foreign.prefix(3).joined(separator: ", "))\(foreign.count > 3 ? ", …" : "")); r70 replaces an output directory whole, so name a new or empty one"
         }
+        return nil
+    }
+
+    /// Why nothing can be created at `path`: its directory is missing or not writable; nil when it can.
+    public static func parentProblem(of path: String) -> String? {
+        let parent = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return "its directory \(parent) does not exist"
+        }
+        guard access(parent, W_OK) == 0 else { return "its directory \(parent) is not writable" }
         return nil
     }
 

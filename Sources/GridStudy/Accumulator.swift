@@ -57,8 +57,11 @@ public struct Accumulator: Sendable, Equatable {
         count += 1
         sum += q
         sumOfSquares += q * q
-        buckets[Self.bucket(q), default: Bucket(count: 0, sum: 0)].count += 1
-        buckets[Self.bucket(q)]!.sum += q
+        let key = Self.bucket(q)
+        var b = buckets[key] ?? Bucket(count: 0, sum: 0)
+        b.count += 1
+        b.sum += q
+        buckets[key] = b
     }
 
     /// Exact: the result does not depend on how trials were grouped.
@@ -72,8 +75,10 @@ public struct Accumulator: Sendable, Equatable {
         sum += other.sum
         sumOfSquares += other.sumOfSquares
         for (key, b) in other.buckets {
-            buckets[key, default: Bucket(count: 0, sum: 0)].count += b.count
-            buckets[key]!.sum += b.sum
+            var mine = buckets[key] ?? Bucket(count: 0, sum: 0)
+            mine.count += b.count
+            mine.sum += b.sum
+            buckets[key] = mine
         }
     }
 

@@ -50,13 +50,9 @@ func printError(_ text: String) { FileHandle.standardError.write(Data((text + "\
 
 /// Why a `--samples-out` file cannot be written (checked before anything runs), or nil.
 func samplesPathProblem(_ path: String) -> String? {
+    if let problem = OutputWriter.parentProblem(of: path) { return problem }
     let url = URL(fileURLWithPath: path).standardizedFileURL
     var isDirectory: ObjCBool = false
-    let parent = url.deletingLastPathComponent().path
-    guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
-        return "its directory \(parent) does not exist"
-    }
-    guard access(parent, W_OK) == 0 else { return "its directory \(parent) is not writable" }
     if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue { return "it is a directory" }
     return nil
 }
