@@ -30,9 +30,10 @@ run: build
 # folder, so `make run` and `make test` do not rebuild each other's objects.
 TEST_FLAGS := -c release -Xswiftc -enable-testing --scratch-path .build-tests
 
+# All tests use swift-testing; --disable-xctest skips XCTest's empty pass (its "Executed 0 tests" lines).
 test: deps
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
-	$(SWIFT) test $(TEST_FLAGS) --skip-build
+	$(SWIFT) test $(TEST_FLAGS) --skip-build --disable-xctest
 
 # A representative subset under debug builds with sanitizers (CI). Debug builds keep Swift's exclusivity
 # checks and bounds assertions (the release build drops exclusivity checks in the hot modules) and add
@@ -43,9 +44,9 @@ ASAN_TESTS := GridDispatchTests|HandSolvedTests|ReserveMarginTests|Reproducibili
 TSAN_TESTS := ReproducibilityTests|SamplerTests
 test-sanitizers: deps
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
-	ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 $(SWIFT) test --sanitize=address --scratch-path .build-asan --skip-build --filter "$(ASAN_TESTS)"
+	ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 $(SWIFT) test --sanitize=address --scratch-path .build-asan --skip-build --disable-xctest --filter "$(ASAN_TESTS)"
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
-	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --sanitize=thread --scratch-path .build-tsan --skip-build --filter "$(TSAN_TESTS)"
+	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --sanitize=thread --scratch-path .build-tsan --skip-build --disable-xctest --filter "$(TSAN_TESTS)"
 
 # Regression check of the scenario library against scenarios/baseline.json (after `make test`, which
 # builds the r70 used here).

@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "GridModelTests", dependencies: ["GridModel", "GridRandom", "_TestSupport"]),
         .testTarget(name: "GridSimTests", dependencies: ["GridSim", "GridModel", "GridDispatch", "LPOracle", "_TestSupport"]),
         .testTarget(name: "GridStudyTests", dependencies: ["GridStudy", "GridSim", "GridModel", "GridRandom", "_TestSupport"]),
-        .testTarget(name: "GridReportTests", dependencies: ["GridReport", "GridSim", "GridModel"]),
+        .testTarget(name: "GridReportTests", dependencies: ["GridReport", "GridSim", "GridStudy", "GridModel"]),
         .testTarget(name: "r70Tests", dependencies: ["GridModel", "GridReport", "_TestSupport"]),
     ]
 )

@@ -105,7 +105,7 @@ public enum ScenarioSchema {
         FieldSchema("max_hours_per_day", .number(NumberRange(min: 0, max: 24)), default: "4", "Hours it can be called per day (E)."),
     ])
 
-    static let mandatory = ObjectSchema("MandatorySavings", doc: "Mandatory savings by large loads, switched on when the region's operating reserve (available capacity + import capability − demand) falls below a threshold.", fields: [
+    static let mandatory = ObjectSchema("MandatorySavings", doc: "Mandatory savings by large loads, switched on when the region's operating reserve (available capacity + what neighbours can spare over the corridors in service − demand) falls below a threshold.", fields: [
         FieldSchema("capacity_mw", .number(.nonNegative), required: true, "Load reduction large users must deliver (brief §9: DR ≥ 1,500 MW nationally by 2025, S)."),
         FieldSchema("trigger_reserve_mw", .number(.nonNegative), required: true, "Operating reserve below which the savings are switched on."),
         FieldSchema("max_hours_per_year", .number(.nonNegative), default: "200", "Hours a year they may be imposed (E)."),

@@ -39,6 +39,45 @@ public enum Format {
         }
         return ([line(header), widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")] + rows.map(line)).joined(separator: "\n")
     }
+
+    /// A table in sections, each under its heading, with rows indented by two spaces; widths are shared
+    /// by all sections. When a line would exceed `maxWidth`, the first column is shortened (with "…", to
+    /// no less than 12 characters).
+    public static func sectionedTable(_ header: [String], _ sections: [(heading: String, rows: [[String]])], maxWidth: Int = .max) -> String {
+        let indent = "  "
+        let rows = sections.flatMap(\.rows)
+        var widths = header.indices.map { c in ([header] + rows).map { $0[c].count + (c == 0 && $0 != header ? indent.count : 0) }.max() ?? 0 }
+        let total = widths.reduce(0, +) + 2 * (widths.count - 1)
+        if total > maxWidth { widths[0] = max(12, widths[0] - (total - maxWidth)) }
+        func fit(_ s: String, _ width: Int) -> String { s.count <= width ? s : String(s.prefix(width - 1)) + "…" }
+        func line(_ r: [String], indented: Bool) -> String {
+            r.enumerated().map { c, v in
+                if c == 0 {
+                    let text = fit((indented ? indent : "") + v, widths[0])
+                    return text + String(repeating: " ", count: widths[0] - text.count)
+                }
+                return String(repeating: " ", count: max(0, widths[c] - v.count)) + v
+            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        }
+        var lines = [line(header, indented: false), widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")]
+        for section in sections {
+            lines.append(fit(section.heading, maxWidth))
+            lines += section.rows.map { line($0, indented: true) }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Text broken at spaces into lines of at most `width` characters (a longer word stands alone).
+    public static func wrap(_ text: String, width: Int) -> String {
+        var lines: [String] = [], current = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            if current.isEmpty { current = String(word) }
+            else if current.count + 1 + word.count <= width { current += " " + word }
+            else { lines.append(current); current = String(word) }
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines.joined(separator: "\n")
+    }
 }
 
 public enum SummaryText {

@@ -309,9 +309,15 @@ public final class Simulator {
             solver.input.storageDischargeMaxMW[k] = limit
             availableNow[a.storageRegion[k]] += limit
         }
-        for k in 0..<corridorCount {
-            importNow[a.corridorTo[k]] += a.corridorLimitForwardMW[k] * corridorInService[k] * a.corridorKeep[k]
-            importNow[a.corridorFrom[k]] += a.corridorLimitBackwardMW[k] * corridorInService[k] * a.corridorKeep[k]
+        // What each region can import this hour: over each corridor in service, the lesser of its limit and
+        // what the neighbour at its other end can spare (its own available capacity and dischargeable
+        // storage less its own demand, not counting the neighbour's imports), less the corridor's loss at
+        // rated. Each region counts its neighbours' spare capacity as if it alone drew on it.
+        for k in 0..<corridorCount where corridorInService[k] > 0 {
+            let from = a.corridorFrom[k], to = a.corridorTo[k]
+            let spareFrom = max(0, availableNow[from] - demandNow[from]), spareTo = max(0, availableNow[to] - demandNow[to])
+            importNow[to] += min(a.corridorLimitForwardMW[k] * corridorInService[k], spareFrom) * a.corridorKeep[k]
+            importNow[from] += min(a.corridorLimitBackwardMW[k] * corridorInService[k], spareTo) * a.corridorKeep[k]
         }
         // Operating reserve margins and mandatory savings (switched on by a low operating reserve).
         var nationalDemand = 0.0, nationalAvailable = 0.0

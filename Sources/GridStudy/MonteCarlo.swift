@@ -53,6 +53,13 @@ public struct MetricEstimate: Codable, Sendable {
     public var worst5Mean: Double
     /// Whether higher values are worse (the direction of `worst5Mean`).
     public var higherIsWorse: Bool
+
+    public init(name: String, unit: String, description: String, mean: Double, standardError: Double, lower95: Double, upper95: Double,
+                p5: Double, p50: Double, p95: Double, worst5Mean: Double, higherIsWorse: Bool) {
+        self.name = name; self.unit = unit; self.description = description; self.mean = mean; self.standardError = standardError
+        self.lower95 = lower95; self.upper95 = upper95; self.p5 = p5; self.p50 = p50; self.p95 = p95
+        self.worst5Mean = worst5Mean; self.higherIsWorse = higherIsWorse
+    }
 }
 
 public struct MonteCarloResult: Codable, Sendable {

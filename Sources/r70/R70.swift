@@ -12,10 +12,15 @@ struct R70: ParsableCommand {
         commandName: "r70",
         abstract: "Simulate Vietnam's power system hour by hour and check it against Resolution 70's targets.",
         discussion: """
-        A scenario file (YAML) describes regions, plants, 500 kV corridors, storage, fuel stocks, demand
-        response and targets; see docs/scenario-format.md or `r70 schema`. Exit codes: 0 success,
-        1 a target failed (check), 2 bad input (every problem is listed as FILE:LINE: key.path: value — expected),
-        3 a dispatch that failed to solve (an internal error: please report it with the scenario).
+        A scenario file (YAML) describes regions, plants, 500 kV corridors, storage, \
+        fuel stocks, demand response and targets (docs/scenario-format.md; its JSON \
+        Schema: r70 schema). Start with: r70 run scenarios/vn-2030-base.yaml
+
+        Exit codes:
+          0  success
+          1  a target failed (check), or a regression against --baseline
+          2  bad input (each problem as FILE:LINE: key.path: value — expected)
+          3  a dispatch failed to solve: an internal error, please report it
         """,
         subcommands: [Validate.self, Run.self, Check.self, Adequacy.self, Schema.self, SolveStep.self])
 
@@ -105,6 +110,7 @@ extension R70 {
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Simulate a scenario's horizon and print its summary; with --trials, a Monte Carlo study.",
+            usage: "r70 run <file> [--trials <n>] [--out <dir>] [--json] [--wide] [<options>]",
             discussion: "Without --trials (and without `monte_carlo` in the scenario) the run is deterministic, at expected availability. With --trials N, N stochastic years are simulated (outages, weather, hydrology, demand, fuel supply) and every metric is reported with its standard error and 95 % interval; results are identical for any --threads.")
 
         @Argument(help: "Scenario file (YAML).")
@@ -120,6 +126,9 @@ extension R70 {
 
         @Option(name: .customLong("samples-out"), help: "With --trials: write one CSV row of metrics per trial here.")
         var samplesOut: String?
+
+        @Flag(name: .long, help: "With --trials: print the Monte Carlo table with full metric names and the standard errors in columns of their own (wider than 100 columns).")
+        var wide = false
 
         func run() throws {
             let scenario: Scenario
@@ -139,6 +148,10 @@ extension R70 {
             }
             if samplesOut != nil {
                 printError("r70: --samples-out writes the trials of a Monte Carlo study: give --trials N (or monte_carlo: in the scenario)")
+                throw ExitCode(2)
+            }
+            if wide {
+                printError("r70: --wide widens the table of a Monte Carlo study: give --trials N (or monte_carlo: in the scenario)")
                 throw ExitCode(2)
             }
             let result: DeterministicRun
@@ -169,6 +182,7 @@ extension R70 {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Evaluate each scenario's targets; exit 1 if any fails (or, with --baseline, on a regression).",
+            usage: "r70 check <files> ... [--junit <file>] [--baseline <file>] [<options>]",
             discussion: "Prints pass or fail with its margin for every target of every scenario. Exit code 0 when all pass, 1 when any fails, 2 when a file is invalid. With --baseline FILE, exit 1 only on regressions against the recorded baseline; --update-baseline records a new one.")
 
         @Argument(help: "Scenario files (YAML).")
@@ -282,6 +296,7 @@ extension R70 {
     struct Adequacy: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Estimate LOLE and EUE only: exactly (--exact), or by a fast Monte Carlo.",
+            usage: "r70 adequacy <file> [--exact | --trials <n>] [--json] [<options>]",
             discussion: """
             --exact convolves every unit's outage distribution into a capacity outage probability table (one \
             region, no storage; energy limits and demand response are not modelled): seconds, no sampling noise. \
@@ -307,8 +322,12 @@ extension R70 {
         @Flag(name: .long, help: "Print the result as JSON.")
         var json = false
 
+        @Flag(name: .long, help: "Print the Monte Carlo table with full metric names and the standard errors in columns of their own (wider than 100 columns; not with --exact).")
+        var wide = false
+
         func validate() throws {
             if !(resolutionMW > 0) { throw ValidationError("Please specify a '--resolution-mw' above 0, such as 1.") }
+            if exact && wide { throw ValidationError("--wide widens the Monte Carlo table; --exact prints two numbers. Please give one of them.") }
             if trials < 1 { throw ValidationError("Please specify a '--trials' value of at least 1.") }
         }
 
@@ -351,13 +370,13 @@ extension R70 {
             filtered.definitions = keep.map { result.definitions[$0] }
             filtered.accumulators = keep.map { result.accumulators[$0] }
             if json {
-                                let summary = MonteCarloResultSummary(scenario: filtered.scenario, seed: filtered.seed, trials: filtered.trials,
+                let summary = MonteCarloResultSummary(scenario: filtered.scenario, seed: filtered.seed, trials: filtered.trials,
                                                       trialsRequested: filtered.trialsRequested, stoppedEarly: filtered.stoppedEarly,
                                                       pilotTrials: filtered.pilotTrials, metrics: filtered.estimates)
                 print(try JSONOutput.string(summary))
                 return
             }
-            print(MonteCarloText.render(filtered))
+            print(MonteCarloText.render(filtered, wide: wide))
         }
     }
 
@@ -553,12 +572,12 @@ extension R70.Run {
         let targets = MonteCarloText.targets(scenario.targets, deterministic: deterministic.summary, study: result)
         if json {
             struct Output: Encodable { var study: MonteCarloResultSummary; var targets: [TargetResult] }
-                        let summary = MonteCarloResultSummary(scenario: result.scenario, seed: result.seed, trials: result.trials,
+            let summary = MonteCarloResultSummary(scenario: result.scenario, seed: result.seed, trials: result.trials,
                                                   trialsRequested: result.trialsRequested, stoppedEarly: result.stoppedEarly,
                                                   pilotTrials: result.pilotTrials, metrics: result.estimates)
             print(try JSONOutput.string(Output(study: summary, targets: targets)))
         } else {
-            print(MonteCarloText.render(result))
+            print(MonteCarloText.render(result, wide: wide))
             print(SummaryText.targets(targets))
         }
     }

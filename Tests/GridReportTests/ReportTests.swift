@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import GridModel
 import GridSim
+import GridStudy
 @testable import GridReport
 
 let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
@@ -75,3 +76,48 @@ struct ReportTests {
     }
 }
 
+
+@Suite("The Monte Carlo table")
+struct MonteCarloTableTests {
+    static func estimate(_ name: String, _ unit: String, mean: Double, se: Double, p: (Double, Double, Double), worst: Double,
+                         higherIsWorse: Bool = true) -> MetricEstimate {
+        MetricEstimate(name: name, unit: unit, description: "", mean: mean, standardError: se, lower95: mean - 1.96 * se,
+                       upper95: mean + 1.96 * se, p5: p.0, p50: p.1, p95: p.2, worst5Mean: worst, higherIsWorse: higherIsWorse)
+    }
+
+    @Test("Each row is shown in a unit that keeps its significant digits, the estimate to the precision of its error")
+    func units() {
+        // 9,400 t ± 980 t of fuel: kt, not "0.01 Mt ± 0.00 Mt".
+        let fuel = MonteCarloText.Cells(Self.estimate("fuel.gas.lowest_stock", "t", mean: 9400, se: 980, p: (0, 0, 40000), worst: 0, higherIsWorse: false))
+        #expect(fuel.unit.name == "kt" && fuel.estimate == "9.40" && fuel.standardError == "0.98" && fuel.p95 == "40.00" && fuel.worst == "0 ↓")
+        // 264,686 MWh ± 63,031: GWh, "265 ± 63".
+        let eue = MonteCarloText.Cells(Self.estimate("eue", "MWh", mean: 264_686, se: 63_031, p: (2838, 25_515, 1_529_079), worst: 3_584_233))
+        #expect(eue.unit.name == "GWh" && eue.estimate == "265" && eue.standardError == "63" && eue.interval == "[141, 388]"
+                && eue.p5 == "2.838" && eue.p95 == "1,529" && eue.worst == "3,584 ↑", "\(eue)")
+        // A fraction with a tiny error keeps the digits the error resolves.
+        let loss = MonteCarloText.Cells(Self.estimate("loss_rate", "fraction", mean: 0.0475902, se: 6.8e-6, p: (0.04741, 0.04758, 0.04774), worst: 0.04777))
+        #expect(loss.unit.name == "%" && loss.estimate == "4.7590" && loss.standardError == "0.00068", "\(loss)")
+        // Costs: B$ above a billion, M$ below; a zero row stays in the base unit.
+        #expect(MonteCarloText.Cells(Self.estimate("total_cost", "USD", mean: 16.57e9, se: 0.19e9, p: (13e9, 16e9, 21e9), worst: 25e9)).unit.name == "B$")
+        #expect(MonteCarloText.Cells(Self.estimate("total_cost", "USD", mean: 435.3e6, se: 1.2e6, p: (432e6, 435e6, 440e6), worst: 443e6)).unit.name == "M$")
+        #expect(MonteCarloText.Cells(Self.estimate("shed.essential", "MWh", mean: 0, se: 0, p: (0, 0, 0), worst: 0)).unit.name == "MWh")
+    }
+
+    @Test("Rows are grouped under headings, fit 100 columns with long names, and --wide has every column")
+    func layout() {
+        let metrics: [(String, String, Double)] = [
+            ("lole", "h", 56.45), ("eue", "MWh", 264_686), ("shed.residential", "MWh", 3578), ("region.A-very-long-region-name-for-a-test.eue", "MWh", 646.2),
+            ("total_cost", "USD", 16.57e9), ("fuel.lng.lowest_stock", "t", 9400), ("target.reserve_margin.holds", "probability", 0.5), ("something_new", "h", 3)]
+        let estimates = metrics.map { Self.estimate($0.0, $0.1, mean: $0.2, se: 0.21 * $0.2, p: (0.1 * $0.2, $0.2, 3 * $0.2), worst: 5 * $0.2) }
+        let text = MonteCarloText.render(estimates: estimates, header: "a study", wide: false)
+        for line in text.split(separator: "\n") { #expect(line.count <= 100, "\(line.count): \(line)") }
+        for heading in ["Adequacy", "Energy shed by demand class", "By region", "Operations and economics", "Lowest stock of each fuel",
+                        "Probability that each target holds", "Other"] {
+            #expect(text.contains("\n" + heading), "\(heading) missing:\n\(text)")
+        }
+        #expect(text.contains("  residential (GWh)") && text.contains("  lng (kt)") && text.contains("  total_cost (B$)") && text.contains("…"), "\(text)")
+        let wide = MonteCarloText.render(estimates: estimates, header: "a study", wide: true)
+        #expect(wide.contains("region.A-very-long-region-name-for-a-test.eue") && wide.contains("Rel. SE") && wide.contains("Std error"), "\(wide)")
+        #expect(wide.split(separator: "\n").contains { $0.count > 100 })
+    }
+}

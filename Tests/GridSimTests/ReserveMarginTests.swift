@@ -86,3 +86,39 @@ struct ReserveMarginTests {
         }
     }
 }
+
+@Suite("Operating reserve: imports count only what neighbours can spare in the hour")
+struct OperatingReserveTests {
+    static func summary(_ yaml: String) throws -> RunSummary {
+        try DeterministicRun.run(try ScenarioLoader.load(text: yaml, file: fixtures.appendingPathComponent("operating.yaml").path)).summary
+    }
+
+    static let header = "name: operating\nhorizon: {start_date: 2030-01-07, duration_hours: 24}\nregions:\n"
+    static func region(_ name: String, peak: Double, firm: Double?) -> String {
+        var y = "  - name: \(name)\n    demand: {peak_mw: \(peak)}\n"
+        if let firm { y += "    plants:\n      - {name: firm-\(name), technology: flexible, unit_size_mw: \(firm), marginal_cost_usd_per_mwh: 50, forced_outage_rate: 0}\n" }
+        return y
+    }
+
+    @Test("Hand-solved chain A–B–C: a neighbour without plants lends nothing, and a neighbour lends only its surplus")
+    func chain() throws {
+        // A 1,200 MW / 1,000 MW, B no plants / 500 MW, C 300 MW / 1,000 MW (flat demand); 1,000 MW lossless
+        // corridors A–B and B–C. A: (1,200 + min(1,000, B's spare 0) − 1,000) / 1,000 = 20 %; B: (0 + A's
+        // spare 200 + C's 0 − 500) / 500 = −60 %; C: (300 + 0 − 1,000) / 1,000 = −70 %. (Counting corridor
+        // limits whatever the neighbours have gave A 120 %, B 300 % and C 30 %.)
+        let corridors = "corridors:\n  - {name: a-b, from: A, to: B, limit_forward_mw: 1000, limit_backward_mw: 1000, loss_fraction_at_rated: 0}\n"
+            + "  - {name: b-c, from: B, to: C, limit_forward_mw: 1000, limit_backward_mw: 1000, loss_fraction_at_rated: 0}\n"
+        let s = try Self.summary(Self.header + Self.region("A", peak: 1000, firm: 1200) + Self.region("B", peak: 500, firm: nil)
+                                 + Self.region("C", peak: 1000, firm: 300) + corridors)
+        let margins = s.regions.map(\.minOperatingReserveMargin)
+        for (got, expected) in zip(margins, [0.2, -0.6, -0.7]) { #expect(abs(got - expected) < 1e-9, "\(margins)") }
+        // A 10 %-lossy, 100 MW link from A to B: B counts min(100, 200) × 0.9 = 90 MW: (90 − 500) / 500 = −82 %.
+        let lossy = "corridors:\n  - {name: a-b, from: A, to: B, limit_forward_mw: 100, limit_backward_mw: 100, loss_fraction_at_rated: 0.1}\n"
+        let t = try Self.summary(Self.header + Self.region("A", peak: 1000, firm: 1200) + Self.region("B", peak: 500, firm: nil) + lossy)
+        #expect(abs(t.regions[1].minOperatingReserveMargin - (-0.82)) < 1e-9, "\(t.regions[1].minOperatingReserveMargin)")
+        // No plants anywhere: no region imports anything, every margin is −100 %.
+        let none = try Self.summary(Self.header + Self.region("A", peak: 1000, firm: nil) + Self.region("B", peak: 500, firm: nil)
+                                    + Self.region("C", peak: 1000, firm: nil) + corridors)
+        for r in none.regions { #expect(abs(r.minOperatingReserveMargin + 1) < 1e-12, "\(r.name): \(r.minOperatingReserveMargin)") }
+    }
+}

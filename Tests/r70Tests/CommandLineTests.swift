@@ -168,7 +168,8 @@ struct CommandLineStudyTests {
     func relErrorAndProgress() throws {
         let o = try r70(["run", fixture("pras/singlenode_a.yaml"), "--trials", "1000000", "--rel-error", "0.05"])
         #expect(o.status == 0)
-        #expect(o.stdout.contains("sized by --rel-error from a pilot of 100 further trials, not counted; at most 1000000; relative standard error"), "\(o.stdout.prefix(300))")
+        let text = o.stdout.replacingOccurrences(of: "\n", with: " ")  // the header is wrapped at 100 columns
+        #expect(text.contains("sized by --rel-error from a pilot of 100 further trials, not counted; at most 1000000; relative standard error"), "\(o.stdout.prefix(300))")
         #expect(o.stderr.contains("progress: "))
     }
 
@@ -467,6 +468,45 @@ struct OptionTests {
         #expect(check.status == 0 && check.stderr.contains("progress: 20/20 trials"), "\(check.stderr)")
         let samples = try r70(["run", fixture("two-region-lossy.yaml"), "--samples-out", "/tmp/r70-never.csv"])
         #expect(samples.status == 2 && samples.stderr.contains("give --trials N"), "\(samples.stderr)")
+    }
+}
+
+@Suite("The Monte Carlo table as printed")
+struct TablePrintTests {
+    @Test("run --trials prints grouped rows within 100 columns, small stocks in kt; --wide prints full names; --wide alone is refused")
+    func table() throws {
+        let o = try r70(["run", "scenarios/vn-2030-base.yaml", "--trials", "24", "--quiet"])
+        #expect(o.status == 0)
+        for line in o.stdout.split(separator: "\n") { #expect(line.count <= 100, "\(line.count): \(line)") }
+        for heading in ["\nAdequacy\n", "\nEnergy shed by demand class", "\nBy region", "\nOperations and economics", "\nLowest stock of each fuel", "\nProbability that each target holds"] {
+            #expect(o.stdout.contains(heading), "\(heading)")
+        }
+        #expect(o.stdout.contains("  gas-southeast (kt)") && o.stdout.contains("  emissions (Mt CO2)") && !o.stdout.contains("± 0.00 Mt"), "\(o.stdout)")
+        let wide = try r70(["run", "scenarios/vn-2030-base.yaml", "--trials", "24", "--quiet", "--wide"])
+        #expect(wide.status == 0 && wide.stdout.contains("  fuel.gas-southeast.lowest_stock ") && wide.stdout.contains("Rel. SE"), "\(wide.stdout)")
+        let alone = try r70(["run", fixture("two-region-lossy.yaml"), "--wide"])
+        #expect(alone.status == 2 && alone.stderr.contains("give --trials N"), "\(alone.stderr)")
+        let exact = try r70(["adequacy", fixture("single-region-week.yaml"), "--exact", "--wide"])
+        #expect(exact.status == 2 && exact.stderr.contains("--wide"), "\(exact.stderr)")
+    }
+}
+
+@Suite("Help for an 80-column terminal")
+struct HelpTests {
+    @Test("Every help text fits 80 columns, and the top-level paragraphs are filled, not broken raggedly")
+    func eightyColumns() throws {
+        for command in [[], ["run"], ["check"], ["adequacy"], ["validate"], ["schema"], ["solve-step"]] {
+            let help = try r70(command + ["--help"])
+            #expect(help.status == 0)
+            for line in help.stdout.split(separator: "\n") { #expect(line.count <= 80, "\(command): \(line.count): \(line)") }
+        }
+        let top = try r70(["--help"]).stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // A paragraph's line ends only where its next word would not fit.
+        for (line, next) in zip(top, top.dropFirst()) where !line.isEmpty && !next.isEmpty && !next.hasPrefix(" ") && !line.hasSuffix(":") {
+            let word = next.split(separator: " ").first.map(String.init) ?? ""
+            #expect(line.count + 1 + word.count > 80, "ragged: \"\(line)\" then \"\(next)\"")
+        }
+        #expect(top.contains("  2  bad input (each problem as FILE:LINE: key.path: value — expected)"))
     }
 }
 
