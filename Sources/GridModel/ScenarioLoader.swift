@@ -201,110 +201,38 @@ final class Builder {
 
     // MARK: Profiles
 
-    /// A CSV file parsed once into a header and rows of fields (RFC 4180: fields may be quoted, a quote
-    /// inside quotes is doubled, quoted fields may hold commas and line ends; lines may end in CRLF).
-    /// Every row must have as many fields as the header. Reading a cell is then an index, so a file with
-    /// many columns loads in time linear in its size.
+    /// A CSV profile file: its header and its data rows (every row as wide as the header, checked).
     struct Table {
         var header: [String]
-        /// Fields row-major: `fields[row * width + column]`.
-        var fields: [Substring]
-        /// The file line on which each data row starts.
-        var rowLines: [Int]
+        let csv: CSVFile
         var width: Int { header.count }
-        var rowCount: Int { rowLines.count }
-
-        func cell(row: Int, column: Int) -> Substring { fields[row * width + column] }
-    }
-
-    /// A CSV problem: the file line and what is wrong.
-    struct CSVProblem { var line: Int; var value: String; var expected: String }
-
-    /// Parses CSV `text` (RFC 4180). Trailing blank lines are ignored.
-    static func parseCSV(_ text: String) -> (rows: [[Substring]], lines: [Int], problems: [CSVProblem]) {
-        var rows: [[Substring]] = [], lines: [Int] = [], problems: [CSVProblem] = []
-        let bytes = text.utf8
-        var i = bytes.startIndex
-        var line = 1
-        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
-        while i < bytes.endIndex {
-            var row: [Substring] = []
-            let rowLine = line
-            var rowDone = false
-            while !rowDone {
-                if i < bytes.endIndex && bytes[i] == quote {
-                    // A quoted field: up to the closing quote; "" is a quote.
-                    var value = ""
-                    var j = bytes.index(after: i), segment = j, closed = false
-                    while j < bytes.endIndex {
-                        if bytes[j] == quote {
-                            value += text[segment..<j]
-                            let next = bytes.index(after: j)
-                            if next < bytes.endIndex && bytes[next] == quote { value += "\""; j = bytes.index(after: next); segment = j; continue }
-                            j = next; closed = true; break
-                        }
-                        if bytes[j] == newline { line += 1 }
-                        j = bytes.index(after: j)
-                    }
-                    if !closed {
-                        problems.append(CSVProblem(line: rowLine, value: "a quoted field without its closing quote", expected: "\"…\" with a closing quote"))
-                        return (rows, lines, problems)
-                    }
-                    row.append(Substring(value))
-                    i = j
-                    if i < bytes.endIndex && bytes[i] == cr { i = bytes.index(after: i) }
-                    if i < bytes.endIndex && bytes[i] != comma && bytes[i] != newline {
-                        problems.append(CSVProblem(line: line, value: "text after a closing quote", expected: "a comma or the end of the line after a quoted field"))
-                        while i < bytes.endIndex && bytes[i] != comma && bytes[i] != newline { i = bytes.index(after: i) }
-                    }
-                } else {
-                    var j = i
-                    while j < bytes.endIndex && bytes[j] != comma && bytes[j] != newline { j = bytes.index(after: j) }
-                    var end = j
-                    if end > i && bytes[bytes.index(before: end)] == cr && (j == bytes.endIndex || bytes[j] == newline) { end = bytes.index(before: end) }
-                    row.append(text[i..<end])
-                    i = j
-                }
-                if i < bytes.endIndex && bytes[i] == comma {
-                    i = bytes.index(after: i)
-                } else {
-                    if i < bytes.endIndex { i = bytes.index(after: i); line += 1 }   // the line end
-                    rowDone = true
-                }
-            }
-            rows.append(row)
-            lines.append(rowLine)
-        }
-        // Trailing blank lines (a single empty or blank field) are not rows.
-        while let last = rows.last, last.count == 1, last[0].utf8.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) {
-            rows.removeLast(); lines.removeLast()
-        }
-        return (rows, lines, problems)
+        var rowCount: Int { csv.rowCount - 1 }
+        /// The file line on which data row `row` starts.
+        func rowLine(_ row: Int) -> Int { csv.lines[row + 1] }
+        func field(row: Int, column: Int) -> Int { csv.field(row: row + 1, column: column) }
     }
 
     func table(_ url: URL, node: ObjectNode, rel: String) -> Table? {
         if let t = tableCache[url.path] { return t }
-        guard let data = try? Data(contentsOf: url), let text = String(data: data, encoding: .utf8) else {
-            error(node, "file", rel, "a readable CSV file (looked for \(url.path))")
+        guard let data = try? Data(contentsOf: url), String(data: data, encoding: .utf8) != nil else {
+            error(node, "file", rel, "a readable CSV file in UTF-8 (looked for \(url.path))")
             return nil
         }
-        let parsed = Self.parseCSV(text)
-        guard let first = parsed.rows.first else { error(node, "file", rel, "a CSV file with a header row"); return nil }
-        let header = first.map { $0.trimmingCharacters(in: .whitespaces) }
-        var problems = parsed.problems
-        var fields: [Substring] = []
-        fields.reserveCapacity(header.count * parsed.rows.count)
-        for (k, row) in parsed.rows.enumerated().dropFirst() {
-            if row.count == header.count { fields += row; continue }
-            problems.append(CSVProblem(line: parsed.lines[k], value: "\(row.count) field\(row.count == 1 ? "" : "s")",
-                                       expected: "\(header.count) fields, as the header has"))
+        let csv = CSVFile([UInt8](data))
+        guard csv.rowCount > 0 else { error(node, "file", rel, "a CSV file with a header row"); return nil }
+        let header = (0..<csv.fieldCount(row: 0)).map { csv.text($0).trimmingCharacters(in: .whitespaces) }
+        var problems = csv.problems
+        for r in 1..<csv.rowCount where csv.fieldCount(row: r) != header.count {
+            let n = csv.fieldCount(row: r)
+            problems.append(CSVProblem(line: csv.lines[r], value: "\(n) field\(n == 1 ? "" : "s")", expected: "\(header.count) fields, as the header has"))
         }
         if !problems.isEmpty {
+            problems.sort { $0.line < $1.line }
             for p in problems.prefix(5) { logCSV(url.path, line: p.line, path: node.path("file"), value: p.value, expected: p.expected) }
             if problems.count > 5 { logCSV(url.path, line: 1, path: node.path("file"), value: "\(problems.count) bad rows in all", expected: "a well-formed CSV file") }
             return nil
         }
-        let t = Table(header: header, fields: fields, rowLines: Array(parsed.lines.dropFirst()))
+        let t = Table(header: header, csv: csv)
         tableCache[url.path] = t
         return t
     }
@@ -329,14 +257,14 @@ final class Builder {
         var bad = 0
         let csvPath = url.path
         for i in 0..<table.rowCount {
-            let raw = table.cell(row: i, column: col)
-            let cell = raw.first == " " || raw.last == " " ? Substring(raw.trimmingCharacters(in: .whitespaces)) : raw
-            if let v = Double(cell), v.isFinite, v >= 0, upperBound.map({ v <= $0 }) ?? true {
+            let k = table.field(row: i, column: col)
+            if let v = table.csv.number(k), v.isFinite, v >= 0, upperBound.map({ v <= $0 }) ?? true {
                 values.append(v)
             } else {
                 bad += 1
                 if bad <= 5 {
-                    logCSV(csvPath, line: table.rowLines[i], path: node.path + ".column '\(column)'", value: cell.isEmpty ? "(empty)" : "\"\(cell)\"",
+                    let cell = table.csv.text(k).trimmingCharacters(in: [" "])
+                    logCSV(csvPath, line: table.rowLine(i), path: node.path + ".column '\(column)'", value: cell.isEmpty ? "(empty)" : "\"\(cell)\"",
                            expected: upperBound.map { "a number in [0, \(fmt($0))]" } ?? "a finite number ≥ 0")
                 }
                 values.append(0)

@@ -53,7 +53,7 @@ public enum Technology: String, CaseIterable, Sendable {
 public enum ScenarioSchema {
     static let tech = FieldType.enumeration(Technology.allCases.map(\.rawValue))
 
-    static let profile = ObjectSchema("Profile", doc: "An hourly series read from a CSV file with a header row: one value per hour of the horizon (or 8,760/8,784 hours, read from the horizon's day of year). Values must be finite and non-negative.", fields: [
+    static let profile = ObjectSchema("Profile", doc: "An hourly series read from a CSV file with a header row: one value per hour of the horizon (or 8,760/8,784 hours, read from the horizon's day of year). Values must be finite and non-negative. The file is RFC 4180 CSV in UTF-8: fields may be quoted (a quote inside doubled, commas and line ends allowed inside quotes), lines may end in CRLF, and every row has as many fields as the header.", fields: [
         FieldSchema("file", .path, required: true, "CSV file, relative to the scenario file."),
         FieldSchema("column", .string, required: true, "Header of the column to read."),
     ])

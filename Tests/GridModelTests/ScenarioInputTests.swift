@@ -56,13 +56,40 @@ struct CSVTests {
         #expect(e2.diagnostics.contains { $0.line == 2 && $0.value.contains("without its closing quote") }, "\(e2.diagnostics)")
     }
 
+    @Test("Numbers read from the bytes are bit-identical to Double(String) on 200,000 random and edge-case fields")
+    func numbers() {
+        var edge = ["0", "-0", "+1", "1.", ".5", "0.1", "1e5", "1E-5", "2.5e+3", "123456789012345", "1234567890123456", "0.0000001",
+                    "9007199254740993", "1e22", "1e23", "1e-22", "1e-23", "4.35", "0x1p3", "inf", "nan", "1e", "e5", ".", "-", "+", "1..2",
+                    "1e5.5", " 7 ", "  ", "", "1,5", "0.30000000000000004", "179769313486231570000000000000", "00000000000000000012.5"]
+        var state: UInt64 = 7
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 17 }
+        for _ in 0..<200_000 {
+            let digits = Int(next() % 18) + 1, point = Int(next() % UInt64(digits + 2))
+            var t = (next() % 4 == 0 ? "-" : "") + String((0..<digits).map { _ in Character(String(next() % 10)) })
+            if point < digits { t.insert(".", at: t.index(t.endIndex, offsetBy: -point)) }
+            if next() % 3 == 0 { t += "e" + String(Int(next() % 60) - 30) }
+            edge.append(t)
+        }
+        let text = edge.joined(separator: "\n")
+        let csv = CSVFile(Array(text.utf8))
+        #expect(csv.rowCount == edge.count, "blank rows inside the file are kept")
+        var mismatches: [String] = []
+        for (r, t) in edge.enumerated() where r < csv.rowCount && !t.contains(",") {
+            let trimmed = t.trimmingCharacters(in: [" "])
+            let expected = trimmed.isEmpty ? nil : Double(trimmed)
+            let got = csv.number(csv.field(row: r, column: 0))
+            if got?.bitPattern != expected?.bitPattern || (got == nil) != (expected == nil) { mismatches.append("\(t): \(String(describing: got)) vs \(String(describing: expected))") }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(10))")
+    }
+
     @Test("Parsing is linear: every cell of a 150-column year is read once")
     func wideFile() {
         var text = "h," + (0..<150).map { "c\($0)" }.joined(separator: ",") + "\n"
         for h in 0..<8784 { text += "\(h)," + [String](repeating: "0.5", count: 150).joined(separator: ",") + "\n" }
-        let parsed = Builder.parseCSV(text)
-        #expect(parsed.rows.count == 8785 && parsed.rows.allSatisfy { $0.count == 151 } && parsed.problems.isEmpty)
-        #expect(parsed.lines.last == 8785)
+        let parsed = CSVFile(Array(text.utf8))
+        #expect(parsed.rowCount == 8785 && (0..<parsed.rowCount).allSatisfy { parsed.fieldCount(row: $0) == 151 } && parsed.problems.isEmpty)
+        #expect(parsed.lines.last == 8785 && parsed.number(parsed.field(row: 8784, column: 150)) == 0.5 && parsed.text(parsed.field(row: 0, column: 150)) == "c149")
     }
 }
 

@@ -68,9 +68,54 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // Loading: parse, validate and build the typed model and the simulation plan (issue: under 0.1 s for
+    // any shipped scenario or an RTS-GMLC-size case).
+    Benchmark("Load, vn-2030-base (YAML + built-in shapes → scenario → plan)",
+              configuration: .init(metrics: [.wallClock, .cpuTotal, .mallocCountTotal], maxDuration: .seconds(5))) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(SimulationPlan(scenario: try! ScenarioLoader.load(path: basePath)).scenario.stepCount)
+        }
+    }
+    let widePath = writeWideProfileScenario()
+    Benchmark("Load, 153 plants reading one 150-column × 8,760-row CSV (RTS-GMLC size)",
+              configuration: .init(metrics: [.wallClock, .cpuTotal, .mallocCountTotal], maxDuration: .seconds(5))) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(SimulationPlan(scenario: try! ScenarioLoader.load(path: widePath)).scenario.stepCount)
+        }
+    }
+
     Benchmark("Deterministic year, vn-2030-base, from the typed model (plan + simulator + summary)") { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(try? DeterministicRun.run(scenario).summary.national.totalCostUSD)
         }
     }
+}
+
+/// Writes a scenario of 3 regions whose demand and 150 solar plants read columns of one 150-column,
+/// 8,760-row CSV (9 MB, like RTS-GMLC's profiles), in a temporary folder; returns the scenario's path.
+func writeWideProfileScenario() -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("r70-bench-wide-\(getpid())")
+    try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    var csv = "hour," + (0..<150).map { "c\($0)" }.joined(separator: ",") + "\n"
+    var state: UInt64 = 1
+    for h in 0..<8760 {
+        csv += String(h)
+        for _ in 0..<150 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            csv += "," + String(format: "%.4f", Double(state >> 11) / Double(1 << 53))
+        }
+        csv += "\n"
+    }
+    try! csv.write(to: dir.appendingPathComponent("profiles.csv"), atomically: true, encoding: .utf8)
+    var yaml = "name: wide\nhorizon: {start_date: 2030-01-01, duration_hours: 8760}\nregions:\n"
+    for r in 0..<3 {
+        yaml += "  - name: R\(r)\n    demand: {peak_mw: 10000, profile: {file: profiles.csv, column: c\(r)}}\n    plants:\n"
+        for p in 0..<50 {
+            yaml += "      - {name: p\(r)-\(p), technology: solar, unit_size_mw: 100, marginal_cost_usd_per_mwh: 0, availability_profile: {file: profiles.csv, column: c\(r * 50 + p)}}\n"
+        }
+        yaml += "      - {name: gas\(r), technology: flexible, unit_size_mw: 500, units: 30, marginal_cost_usd_per_mwh: 80}\n"
+    }
+    let path = dir.appendingPathComponent("wide.yaml").path
+    try! yaml.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
 }
