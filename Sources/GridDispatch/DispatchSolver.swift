@@ -429,6 +429,40 @@ public final class DispatchSolver {
     /// Per region, the shed block its shed column stands at (for a failed step's record).
     public var shedPositions: [Int] { (0..<structure.regionCount).map { shedCurrent[$0] } }
 
+    // MARK: The last solve's corridor segments and shed blocks (for a second stage that chooses among
+    // equally cheap optima: GridSim's shortfall sharing)
+
+    /// Loss segments of all corridors, both directions.
+    public var corridorSegmentCount: Int { segmentCount }
+
+    /// Segment i of the last solve: its corridor and direction, loss fraction, width (MW, at this step's
+    /// limit), flow sent (MW), and reduced cost (cost per MWh beyond what the prices at its ends pay for it:
+    /// 0 when it could carry more or less at no change of the objective).
+    public func corridorSegment(_ i: Int) -> (corridor: Int, backward: Bool, lossFraction: Double, widthMW: Double, sentMW: Double, reducedCost: Double) {
+        precondition(i >= 0 && i < segmentCount)
+        let k = segmentCorridor[i], backward = segmentBackward[i]
+        let limit = backward ? input.corridorBackwardMW.base[k] : input.corridorForwardMW.base[k]
+        let c = structure.corridors[k]
+        let from = backward ? c.toRegion : c.fromRegion, to = backward ? c.fromRegion : c.toRegion
+        let price = result.priceAtRegionPerMWh.base
+        let reduced = c.hurdleCostPerMWh * (1 + segmentLoss[i]) + price[from] - (1 - segmentLoss[i]) * price[to]
+        return (k, backward, segmentLoss[i], max(0, limit * segmentWidth[i]), lp.x[segmentStart + i], reduced)
+    }
+
+    /// Shed block b's width this step (MW).
+    public func shedBlockWidthMW(_ b: Int) -> Double {
+        precondition(b >= 0 && b < structure.shedCount)
+        return shedWidth(b)
+    }
+
+    /// Replaces shed block b's MW in `result` with a second stage's choice among optima of the same cost
+    /// (the caller keeps each region's balance, writing the corridors' MW in `result` to match).
+    public func setShedMW(_ b: Int, _ mw: Double) {
+        precondition(b >= 0 && b < structure.shedCount && mw >= 0)
+        result.shedMW.base[b] = mw
+        shedWritten[structure.shedRegion[b]] = true   // the next step's extract clears it
+    }
+
     public func resetWarmStart() {
         fullLP.reset()
         regionalLP?.reset()

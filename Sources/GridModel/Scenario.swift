@@ -220,7 +220,6 @@ public struct Targets: Sendable, Equatable {
 
 public struct DispatchOptions: Sendable {
     public var lookaheadHours: Int
-    public var shortfallSharingSteps: Int
     public var excessPenaltyUSDPerMWh: Double
     public var storageReliabilityFractionOfVOLL: Double
     public var strategicReserveFractionOfVOLL: Double

@@ -787,7 +787,6 @@ final class Builder {
     func buildDispatch() -> DispatchOptions {
         let d = root.object("dispatch")
         return DispatchOptions(lookaheadHours: Int(d?.number("lookahead_hours") ?? 24),
-                               shortfallSharingSteps: Int(d?.number("shortfall_sharing_steps") ?? 4),
                                excessPenaltyUSDPerMWh: d?.number("excess_penalty_usd_per_mwh") ?? 1000,
                                storageReliabilityFractionOfVOLL: d?.number("storage_reliability_fraction_of_voll") ?? 0.5,
                                strategicReserveFractionOfVOLL: d?.number("strategic_reserve_fraction_of_voll") ?? 0.9,

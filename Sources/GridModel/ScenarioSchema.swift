@@ -264,7 +264,6 @@ public enum ScenarioSchema {
 
     static let dispatch = ObjectSchema("DispatchOptions", doc: "How each step is dispatched and how intertemporal resources are scheduled.", fields: [
         FieldSchema("lookahead_hours", .integer(NumberRange(min: 1, max: 168)), default: "24", "Window of forecast net load for storage and hydro schedules."),
-        FieldSchema("shortfall_sharing_steps", .integer(NumberRange(min: 1, max: 20)), default: "4", "Steps of the shortfall-sharing rule (see README: each region sheds a class in steps of 1/N of its demand)."),
         FieldSchema("excess_penalty_usd_per_mwh", .number(.positive), default: "1000", "Cost of over-generation forced by must-run output (E)."),
         FieldSchema("storage_reliability_fraction_of_voll", .number(NumberRange(min: 0, max: 1, minExclusive: true, maxExclusive: true)), default: "0.5", "Off-schedule storage and hydro are offered at this fraction of the lowest VOLL: used only in scarcity (E)."),
         FieldSchema("strategic_reserve_fraction_of_voll", .number(NumberRange(min: 0, max: 1, minExclusive: true, maxExclusive: true)), default: "0.9", "Strategic fuel reserve offered at this fraction of the lowest VOLL (E)."),

@@ -6,13 +6,25 @@ import GridDispatch
 public struct ShedBlock: Sendable {
     public var region: Int
     public var demandClass: Int
-    public var step: Int
+    /// The local-matching tier of the block's MW (see `ShortfallTier`; always `.forOthers` when there is no
+    /// sharing between regions: one region, or no corridors).
+    public var tier: ShortfallTier
+}
+
+/// Where a region's shed MW lie against its own means in the step (local matching): the first MW it
+/// would shed even with what its neighbours can spare, then those it would shed on its own resources,
+/// then those it sheds only so that others shed less. Each tier costs a little more than the one before,
+/// so no region sheds for others while a region short on its own can shed instead (within a class).
+public enum ShortfallTier: Int, Sendable, CaseIterable {
+    case shortWithNeighbours = 0, shortOnItsOwn = 1, forOthers = 2
 }
 
 public struct SimulationPlan: Sendable {
     public let scenario: Scenario
     public let structure: DispatchStructure
     public let shedBlocks: [ShedBlock]
+    /// Whether shortfalls are shared between regions by local matching (more than one region, and corridors).
+    public let localMatching: Bool
     /// Cost of each shed block (VOLL plus the sharing rule's small steps).
     public let shedCostPerMWh: [Double]
     /// Demand-response blocks: callable programs of every region, in region order.
@@ -63,17 +75,19 @@ public struct SimulationPlan: Sendable {
                              backwardSegments: c.segments.map { LossSegment(widthFraction: $0.widthFraction, lossFraction: $0.lossFraction) },
                              hurdleCostPerMWh: c.hurdleCostUSDPerMWh)
         }
-        let sharing = s.dispatch.shortfallSharingSteps
         var blocks: [ShedBlock] = []
         var shedCost: [Double] = []
         let classOrder = s.demandClasses.indices.sorted { s.demandClasses[$0].shedOrder < s.demandClasses[$1].shedOrder }
+        localMatching = regionCount > 1 && !s.corridors.isEmpty
+        let tiers: [ShortfallTier] = localMatching ? ShortfallTier.allCases : [.forOthers]
         for r in 0..<regionCount {
             for (rank, k) in classOrder.enumerated() {
                 let voll = s.demandClasses[k].vollUSDPerMWh
-                for j in 0..<sharing {
-                    blocks.append(ShedBlock(region: r, demandClass: k, step: j))
-                    // Sharing rule: a class's later steps and later regions cost a little more (see README).
-                    shedCost.append(voll * (1 + 1e-5 * Double(rank) + 1e-4 * Double(j) / Double(sharing) + 1e-6 * Double(r)))
+                for tier in tiers {
+                    blocks.append(ShedBlock(region: r, demandClass: k, tier: tier))
+                    // The sharing rule (see README and ShortfallSharing): a later class and, within a class, a
+                    // later tier cost a little more; the cost does not depend on the region.
+                    shedCost.append(voll * (1 + 1e-5 * Double(rank) + 1e-4 * Double(tier.rawValue)))
                 }
             }
         }
@@ -87,8 +101,11 @@ public struct SimulationPlan: Sendable {
                                           plantFuel: s.plants.map { $0.fuel ?? -1 }, plantFuelTonnesPerMWh: s.plants.map(\.fuelTonnesPerMWh),
                                           corridors: corridors, storageRegion: s.storage.map(\.region), shedRegion: blocks.map(\.region),
                                           responseRegion: progRegion, fuelCount: s.fuels.count, stepHours: s.stepHours)
-        // Each block is its class's share of the region's demand, split evenly over the sharing steps.
-        structure.shedShareOfDemand = blocks.map { s.regions[$0.region].classShares[$0.demandClass] / Double(sharing) }
+        // Without local matching each block is its class's share of the region's demand; with it, the
+        // simulator sizes the blocks in each step (`ShortfallSharing.setWidths`).
+        if !localMatching {
+            structure.shedShareOfDemand = blocks.map { s.regions[$0.region].classShares[$0.demandClass] }
+        }
         self.structure = structure
         // TOU response, day by day.
         var demand = s.regions.map(\.demandMW)

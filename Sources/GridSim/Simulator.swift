@@ -77,6 +77,8 @@ public final class Simulator {
     var hydroIndex: [Int]
     let availableNow: Doubles
     let importNow: Doubles
+    /// Local matching of shortfalls between regions (nil with one region or no corridors).
+    let sharing: ShortfallSharing?
     let minimumBurn: Doubles
     /// Per fuel, the tonnes its plants burn in a step at their full minimum output: a bound on `minimumBurn`
     /// (in-service fractions are at most 1), so a stock at least this large needs no plant's minimum lifted.
@@ -135,6 +137,7 @@ public final class Simulator {
         availableNow = pool.make(s.regions.count, 0)
         regionConstantMW = pool.make(s.regions.count, 0)
         importNow = pool.make(s.regions.count, 0)
+        sharing = plan.localMatching ? ShortfallSharing(plan: plan) : nil
         minimumBurn = pool.make(s.fuels.count, 0)
         arrays = plan.arrays
         minimumBurnBoundT = pool.make(s.fuels.count, 0)
@@ -381,6 +384,9 @@ public final class Simulator {
         // Storage: bounds from the state of charge, costs from the policy.
         for k in 0..<storageCount { setStorage(k, t: t, dt: dt) }
 
+        // Local matching: the shed blocks' tiers from each region's own and its neighbours' means this step.
+        if let sharing { sharing.setWidths(demandMW: demandNow, availableMW: availableNow, importableMW: importNow, widths: solver.input.shedMaxMW) }
+
         dispatchObserver?(t, solver.input)
         do { try solver.solve() } catch {
             let trial = currentTrial.map { "trial \($0), " } ?? ""
@@ -389,6 +395,9 @@ public final class Simulator {
                                                              structure: solver.structure, input: solver.input,
                                                              shedPositions: solver.shedPositions))
         }
+
+        // Where a shortfall falls among regions that could equally shed it (see ShortfallSharing).
+        if let sharing, solver.result.shedTotalMW > 0 { sharing.share(solver) }
 
         // State updates.
         for k in 0..<storageCount {

@@ -84,16 +84,19 @@ struct HandSolvedTests {
         #expect(abs(run.summary.national.touShiftedMWh - 200) < 1e-9)
     }
 
-    @Test("Shedding by class: 600 MW of large_industry shed, shared in 87.5 MW steps, region X first")
+    @Test("Shedding by class: 600 MW of large_industry shed, 300 MW in each region, nothing sent between them")
     func shedByClass() throws {
+        // Each region is 300 MW short on its own and its neighbour has nothing to spare: each sheds its own
+        // 300 MW (local matching). (The old rule shed 337.5 MW in X, the region listed first, and sent 37.5 MW
+        // to Y.)
         let run = try runFixture("shed-by-class.yaml")
         let x = run.summary.regions[0], y = run.summary.regions[1]
-        #expect(abs(x.shedByClassMWh["large_industry"]! - 337.5) < 1e-6)
-        #expect(abs(y.shedByClassMWh["large_industry"]! - 262.5) < 1e-6)
+        #expect(abs(x.shedByClassMWh["large_industry"]! - 300) < 1e-6)
+        #expect(abs(y.shedByClassMWh["large_industry"]! - 300) < 1e-6)
         for c in ["commercial", "residential", "essential"] {
             #expect(x.shedByClassMWh[c]! < 1e-9 && y.shedByClassMWh[c]! < 1e-9)
         }
-        #expect(abs(run.hourly!.corridorForwardSentMW[0] - 37.5) < 1e-6)
+        #expect(abs(run.hourly!.corridorForwardSentMW[0]) < 1e-6 && abs(run.hourly!.corridorBackwardSentMW[0]) < 1e-6)
     }
 }
 

@@ -491,6 +491,34 @@ struct TablePrintTests {
     }
 }
 
+@Suite("Where a shortfall falls does not depend on the file's order")
+struct OrderTests {
+    @Test("The 3-region benchmark system with its regions listed in reverse: the same regional LOLE and EUE (adequacy, 200 trials)")
+    func reversedRegions() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let lines = try String(contentsOfFile: "Benchmarks/scenarios/bench-3region-thermal.yaml", encoding: .utf8).components(separatedBy: "\n")
+        let starts = lines.indices.filter { lines[$0].hasPrefix("  - name: ") && lines[..<$0].contains("regions:") && !lines[..<$0].contains("corridors:") }
+        let end = try #require(lines.firstIndex(of: "corridors:"))
+        #expect(starts.count == 3)
+        let blocks = starts.indices.map { i in Array(lines[starts[i]..<(i + 1 < starts.count ? starts[i + 1] : end)]) }
+        let reversed = Array(lines[..<starts[0]]) + blocks.reversed().flatMap { $0 } + Array(lines[end...])
+        try reversed.joined(separator: "\n").write(to: dir.appendingPathComponent("reversed.yaml"), atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: "Benchmarks/scenarios/bench-3region-load.csv", toPath: dir.appendingPathComponent("bench-3region-load.csv").path)
+        func regional(_ path: String) throws -> [String: Double] {
+            let o = try r70(["adequacy", path, "--trials", "200", "--seed", "2", "--json", "--quiet"])
+            #expect(o.status == 0, "\(o.stderr)")
+            let metrics = try #require((try JSONSerialization.jsonObject(with: Data(o.stdout.utf8)) as? [String: Any])?["metrics"] as? [[String: Any]])
+            return Dictionary(uniqueKeysWithValues: metrics.compactMap { m in (m["name"] as? String).flatMap { n in n.hasPrefix("region.") ? (n, m["mean"] as! Double) : nil } })
+        }
+        let listed = try regional("Benchmarks/scenarios/bench-3region-thermal.yaml")
+        let backwards = try regional(dir.appendingPathComponent("reversed.yaml").path)
+        #expect(listed.count == 6 && listed.keys == backwards.keys)
+        #expect(listed.filter { $0.key.hasSuffix(".eue") && $0.value > 0 }.count >= 2, "\(listed)")
+        for (name, value) in listed { #expect(abs(value - backwards[name]!) <= 1e-6 * max(1, value), "\(name): \(value) listed, \(backwards[name]!) reversed") }
+    }
+}
+
 @Suite("Help for an 80-column terminal")
 struct HelpTests {
     @Test("Every help text fits 80 columns, and the top-level paragraphs are filled, not broken raggedly")

@@ -1,0 +1,244 @@
+// Where a shortfall falls between regions: local matching, then shares of class demand as equal as the
+// corridors allow. The rule does not depend on the order in which regions, plants or corridors are listed.
+//
+// The rule, within each demand class (classes are shed in their shedding order, everywhere, as far as
+// the corridors allow; a region never sheds a dearer class to spare another region a cheaper one):
+//  1. Tiers (local matching, as European adequacy studies use it). A region's shed MW in a step fall
+//     in three tiers: those it would shed even with all that its neighbours can spare (demand − its
+//     available capacity and storage − what each neighbour can spare over the corridor between them,
+//     as the operating reserve margin counts it); then those it would shed on its own resources alone
+//     (demand − its available capacity and storage); then those it would shed only so that another
+//     region sheds less. Each tier costs a little more than the one before (10⁻⁴ of VOLL), so no
+//     region sheds for others while a region short on its own can shed instead, and a region counts on
+//     its neighbours' spare capacity before another region's own.
+//  2. Shares. The LP's optimum then fixes every block's MW except those whose cost equals their
+//     region's price: those regions are indifferent, and any split between them that the corridors
+//     carry costs the same. Among these equally cheap splits the second stage here chooses the one in
+//     which the regions' shed shares of class demand are as equal as possible (lexicographic min-max:
+//     the highest share as low as it can be, then the next), by small LPs (GLPK) over just those blocks
+//     and the corridor segments whose reduced cost is 0; every other number of the dispatch is kept. The
+//     shares it gives are unique, so they do not depend on the order of anything in the scenario.
+//
+// The second stage runs only in steps in which at least two regions linked by such segments are
+// indifferent (with the vn-2030 systems, a few steps a year); the per-step loop otherwise allocates
+// nothing and calls no LP.
+import GridDispatch
+import GridModel
+import LPOracle
+
+/// Sizes the shed blocks of each step (local-matching tiers) and chooses among equally cheap shortfall
+/// splits (see above). One per simulator.
+final class ShortfallSharing {
+    let regionCount: Int
+    /// Blocks of region r: `regionBlockStart[r] ..< regionBlockStart[r + 1]`, in the plan's order (class in
+    /// shedding order, then tier).
+    let regionBlockStart: [Int]
+    /// Per region, the share of each class (in shedding order) in its demand.
+    let classSharesInOrder: [[Double]]
+    let blockRegion: [Int]
+    let blockClass: [Int]
+    let classCount: Int
+    /// Second stages run (for tests).
+    private(set) var stagesRun = 0
+
+    init(plan: SimulationPlan) {
+        let s = plan.scenario
+        regionCount = s.regions.count
+        let order = s.demandClasses.indices.sorted { s.demandClasses[$0].shedOrder < s.demandClasses[$1].shedOrder }
+        classSharesInOrder = s.regions.map { region in order.map { region.classShares[$0] } }
+        blockRegion = plan.shedBlocks.map(\.region)
+        blockClass = plan.shedBlocks.map(\.demandClass)
+        classCount = s.demandClasses.count
+        var start = [Int](repeating: plan.shedBlocks.count, count: regionCount + 1)
+        for (b, block) in plan.shedBlocks.enumerated().reversed() { start[block.region] = b }
+        for r in stride(from: regionCount - 1, through: 0, by: -1) where start[r] > start[r + 1] { start[r] = start[r + 1] }
+        regionBlockStart = start
+    }
+
+    /// Sets `widths` (the solver's `shedMaxMW`) for this step: region r's class k occupies the stretch
+    /// of its shed MW after the classes shed before it; tier 0 is the stretch below `short with
+    /// neighbours` = demand − available − importable, tier 1 up to `short on its own` = demand − available,
+    /// tier 2 the rest.
+    func setWidths(demandMW: Doubles, availableMW: Doubles, importableMW: Doubles, widths: DoubleView) {
+        for r in 0..<regionCount {
+            let d = max(0, demandMW[r])
+            let own = min(d, max(0, d - availableMW[r]))
+            let withNeighbours = min(own, max(0, d - availableMW[r] - importableMW[r]))
+            let shares = classSharesInOrder[r]
+            var b = regionBlockStart[r]
+            var position = 0.0
+            for share in shares {
+                let end = position + d * share
+                widths[b] = max(0, min(end, withNeighbours) - position)
+                widths[b + 1] = max(0, min(end, own) - max(position, withNeighbours))
+                widths[b + 2] = max(0, end - max(position, own))
+                b += 3
+                position = end
+            }
+        }
+    }
+
+    /// After a solve that shed load: among the dispatches of the same cost, the one whose shed shares of
+    /// class demand are as equal as possible (lexicographic min-max). Writes the shed blocks' MW and the
+    /// corridors' sent and lost MW into `solver.result`; leaves everything else. Returns whether it ran.
+    @discardableResult
+    func share(_ solver: DispatchSolver) -> Bool {
+        let result = solver.result, input = solver.input
+        let price = result.priceAtRegionPerMWh
+        var scale = 1.0
+        for r in 0..<regionCount { scale = max(scale, abs(price[r])) }
+        let tolerance = 1e-9 * scale
+        // Blocks whose cost equals their region's price: free to take any MW within their width.
+        var freeRegions = 0, lastFreeRegion = -1
+        for r in 0..<regionCount {
+            for b in regionBlockStart[r]..<regionBlockStart[r + 1] where abs(input.shedCostPerMWh[b] - price[r]) <= tolerance && solver.shedBlockWidthMW(b) > 0 {
+                if lastFreeRegion != r { freeRegions += 1; lastFreeRegion = r }
+                break
+            }
+        }
+        guard freeRegions >= 2 else { return false }
+        // Segments of zero reduced cost link indifferent regions; only groups of two or more regions so
+        // linked have a choice. (From here on the step allocates: such steps are rare.)
+        var parent = Array(0..<regionCount)
+        func root(_ r: Int) -> Int { var r = r; while parent[r] != r { parent[r] = parent[parent[r]]; r = parent[r] }; return r }
+        var freeSegments: [Int] = []
+        for i in 0..<solver.corridorSegmentCount {
+            let seg = solver.corridorSegment(i)
+            guard seg.widthMW > 0, abs(seg.reducedCost) <= tolerance else { continue }
+            freeSegments.append(i)
+            let c = solver.structure.corridors[seg.corridor]
+            let a = root(c.fromRegion), b = root(c.toRegion)
+            if a != b { parent[max(a, b)] = min(a, b) }
+        }
+        guard !freeSegments.isEmpty else { return false }
+        var freeBlocks: [Int] = []
+        var groupRegions: [Int: Set<Int>] = [:]
+        for r in 0..<regionCount {
+            for b in regionBlockStart[r]..<regionBlockStart[r + 1] where abs(input.shedCostPerMWh[b] - price[r]) <= tolerance && solver.shedBlockWidthMW(b) > 0 {
+                freeBlocks.append(b)
+                groupRegions[root(r), default: []].insert(r)
+            }
+        }
+        let groups = Set(groupRegions.filter { $0.value.count >= 2 }.keys)
+        guard !groups.isEmpty else { return false }
+        freeBlocks.removeAll { !groups.contains(root(blockRegion[$0])) }
+        freeSegments.removeAll { !groups.contains(root(solver.structure.corridors[solver.corridorSegment($0).corridor].fromRegion)) }
+        stagesRun += 1
+
+        // The shares: one per (region, class) with a free block. Its fixed part is the region's shed of that
+        // class in its other blocks.
+        struct Share { var region: Int; var demandClass: Int; var blocks: [Int]; var fixedMW: Double; var classDemandMW: Double }
+        var shares: [Share] = []
+        var shareOf: [Int: Int] = [:]   // region * classCount + class → index
+        for b in freeBlocks {
+            let key = blockRegion[b] * classCount + blockClass[b]
+            if let i = shareOf[key] { shares[i].blocks.append(b); continue }
+            let r = blockRegion[b]
+            var fixed = 0.0
+            for c in regionBlockStart[r]..<regionBlockStart[r + 1] where blockClass[c] == blockClass[b] { fixed += result.shedMW[c] }
+            let classDemand = max(0, input.demandMW[r]) * classShare(region: r, demandClass: blockClass[b])
+            shareOf[key] = shares.count
+            shares.append(Share(region: r, demandClass: blockClass[b], blocks: [b], fixedMW: fixed - result.shedMW[b], classDemandMW: classDemand))
+        }
+        // fixedMW so far excludes only the first free block of each share; take out the others too.
+        for i in shares.indices { for b in shares[i].blocks.dropFirst() { shares[i].fixedMW -= result.shedMW[b] } }
+
+        // The LP's columns (block MW, segment MW, t) and the balance rows of every region they touch.
+        var base = LinearProgram()
+        var blockColumn: [Int: Int] = [:], segmentColumn: [Int: Int] = [:]
+        var balance: [Int: Int] = [:]
+        func row(_ r: Int) -> Int {
+            if let i = balance[r] { return i }
+            let i = base.addRow(.equal, 0)
+            balance[r] = i
+            return i
+        }
+        for b in freeBlocks {
+            let j = base.addColumn(cost: 0, lower: 0, upper: solver.shedBlockWidthMW(b))
+            blockColumn[b] = j
+            let i = row(blockRegion[b])
+            base.set(row: i, column: j, 1)
+            base.rowBounds[i] += result.shedMW[b]
+        }
+        for s in freeSegments {
+            let seg = solver.corridorSegment(s)
+            let c = solver.structure.corridors[seg.corridor]
+            let from = seg.backward ? c.toRegion : c.fromRegion, to = seg.backward ? c.fromRegion : c.toRegion
+            let j = base.addColumn(cost: 0, lower: 0, upper: seg.widthMW)
+            segmentColumn[s] = j
+            let a = row(from), b = row(to)
+            base.set(row: a, column: j, -1); base.rowBounds[a] -= seg.sentMW
+            base.set(row: b, column: j, 1 - seg.lossFraction); base.rowBounds[b] += (1 - seg.lossFraction) * seg.sentMW
+        }
+        let t = base.addColumn(cost: 0, lower: 0, upper: 1)
+
+        /// A share's row: Σ its blocks' MW − level × class demand ≤ −fixed MW (its share at most `level`), or
+        /// with t: at most t.
+        func addShareRow(_ lp: inout LinearProgram, _ share: Share, level: Double?) -> Int {
+            let i = lp.addRow(.lessOrEqual, level.map { $0 * share.classDemandMW + 1e-9 * (1 + share.classDemandMW) - share.fixedMW } ?? -share.fixedMW)
+            for b in share.blocks { lp.set(row: i, column: blockColumn[b]!, 1) }
+            if level == nil { lp.set(row: i, column: t, -share.classDemandMW) }
+            return i
+        }
+        var level = [Double?](repeating: nil, count: shares.count)
+        var unfixed = Array(shares.indices).filter { shares[$0].classDemandMW > 0 }
+        var solution: LPSolution?
+        while !unfixed.isEmpty {
+            var lp = base
+            lp.columnCost[t] = 1
+            var rows: [Int: Int] = [:]
+            for i in shares.indices {
+                if let l = level[i] { _ = addShareRow(&lp, shares[i], level: l) }
+                else if unfixed.contains(i) { rows[i] = addShareRow(&lp, shares[i], level: nil) }
+            }
+            guard let stage = try? LPOracle.solve(lp) else { return false }
+            let top = stage.x[t]
+            // A share whose row has a nonzero dual is at `top` in every optimum; failing that, test each.
+            var stuck = unfixed.filter { abs(stage.rowDuals[rows[$0]!]) > 1e-9 }
+            if stuck.isEmpty {
+                for i in unfixed {
+                    var probe = base
+                    for q in shares.indices where q != i {
+                        if let l = level[q] { _ = addShareRow(&probe, shares[q], level: l) }
+                        else if unfixed.contains(q) { _ = addShareRow(&probe, shares[q], level: top) }
+                    }
+                    for b in shares[i].blocks { probe.columnCost[blockColumn[b]!] = 1 }
+                    let lowest = (try? LPOracle.solve(probe)).map { ($0.objective + shares[i].fixedMW) / shares[i].classDemandMW } ?? top
+                    if lowest >= top - 1e-7 { stuck.append(i) }
+                }
+                if stuck.isEmpty { stuck = [unfixed[0]] }   // numerical safety: always progress
+            }
+            for i in stuck { level[i] = top }
+            unfixed.removeAll { stuck.contains($0) }
+            solution = stage
+        }
+        // The final split: every share at its level; the least MW sent over the free segments.
+        var last = base
+        for i in shares.indices { if let l = level[i] { _ = addShareRow(&last, shares[i], level: l) } }
+        for s in freeSegments { last.columnCost[segmentColumn[s]!] = 1 }
+        if let final = try? LPOracle.solve(last) { solution = final }
+        guard let x = solution?.x else { return false }
+        for b in freeBlocks { solver.setShedMW(b, min(solver.shedBlockWidthMW(b), max(0, x[blockColumn[b]!]))) }
+        for s in freeSegments {
+            let seg = solver.corridorSegment(s)
+            let delta = min(seg.widthMW, max(0, x[segmentColumn[s]!])) - seg.sentMW
+            let k = seg.corridor
+            if seg.backward {
+                result.corridorBackwardSentMW[k] += delta; result.corridorBackwardLossMW[k] += delta * seg.lossFraction
+            } else {
+                result.corridorForwardSentMW[k] += delta; result.corridorForwardLossMW[k] += delta * seg.lossFraction
+            }
+            result.corridorLossMW[k] += delta * seg.lossFraction
+        }
+        return true
+    }
+
+    func classShare(region r: Int, demandClass k: Int) -> Double {
+        // classSharesInOrder is in shedding order; find class k's rank through a block of that class.
+        for b in regionBlockStart[r]..<regionBlockStart[r + 1] where blockClass[b] == k {
+            let rank = (b - regionBlockStart[r]) / ShortfallTier.allCases.count
+            return classSharesInOrder[r][rank]
+        }
+        return 0
+    }
+}
