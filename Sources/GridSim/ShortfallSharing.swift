@@ -35,6 +35,10 @@ final class ShortfallSharing {
     let regionBlockStart: [Int]
     /// Per region, the share of each class (in shedding order) in its demand.
     let classSharesInOrder: [[Double]]
+    /// The same, flat (region-major), for the per-step loop.
+    let flatShares: FixedArray<Double>
+    /// Whether a region's tier-0 or tier-1 blocks may be nonzero (set in the last step in which it was short).
+    var tiersInUse: [Bool]
     let blockRegion: [Int]
     let blockClass: [Int]
     let classCount: Int
@@ -46,6 +50,8 @@ final class ShortfallSharing {
         regionCount = s.regions.count
         let order = s.demandClasses.indices.sorted { s.demandClasses[$0].shedOrder < s.demandClasses[$1].shedOrder }
         classSharesInOrder = s.regions.map { region in order.map { region.classShares[$0] } }
+        flatShares = FixedArray(classSharesInOrder.flatMap { $0 })
+        tiersInUse = [Bool](repeating: true, count: regionCount)
         blockRegion = plan.shedBlocks.map(\.region)
         blockClass = plan.shedBlocks.map(\.demandClass)
         classCount = s.demandClasses.count
@@ -53,6 +59,7 @@ final class ShortfallSharing {
         for (b, block) in plan.shedBlocks.enumerated().reversed() { start[block.region] = b }
         for r in stride(from: regionCount - 1, through: 0, by: -1) where start[r] > start[r + 1] { start[r] = start[r + 1] }
         regionBlockStart = start
+        precondition(start.indices.allSatisfy { start[$0] == $0 * ShortfallTier.allCases.count * classCount }, "one block per region, class and tier")
     }
 
     /// Sets `widths` (the solver's `shedMaxMW`) for this step: region r's class k occupies the stretch
@@ -64,11 +71,20 @@ final class ShortfallSharing {
             let d = max(0, demandMW[r])
             let own = min(d, max(0, d - availableMW[r]))
             let withNeighbours = min(own, max(0, d - availableMW[r] - importableMW[r]))
-            let shares = classSharesInOrder[r]
             var b = regionBlockStart[r]
+            if own == 0 {
+                // The usual step: the region covers its own demand, and all its MW are tier 2.
+                if tiersInUse[r] {
+                    for k in 0..<classCount { widths[b + 3 * k] = 0; widths[b + 3 * k + 1] = 0 }
+                    tiersInUse[r] = false
+                }
+                for k in 0..<classCount { widths[b + 3 * k + 2] = d * flatShares[r * classCount + k] }
+                continue
+            }
+            tiersInUse[r] = true
             var position = 0.0
-            for share in shares {
-                let end = position + d * share
+            for k in 0..<classCount {
+                let end = position + d * flatShares[r * classCount + k]
                 widths[b] = max(0, min(end, withNeighbours) - position)
                 widths[b + 1] = max(0, min(end, own) - max(position, withNeighbours))
                 widths[b + 2] = max(0, end - max(position, own))
