@@ -519,6 +519,23 @@ struct OrderTests {
     }
 }
 
+@Suite("Set-up as the README states it")
+struct SetupTests {
+    @Test("The README names the toolchain, every Debian package the Makefile installs and the first-build times; make test skips XCTest's empty pass")
+    func readme() throws {
+        let readme = try String(contentsOfFile: "README.md", encoding: .utf8)
+        let makefile = try String(contentsOfFile: "Makefile", encoding: .utf8)
+        let line = try #require(makefile.split(separator: "\n").first { $0.hasPrefix("SYSTEM_PACKAGES :=") })
+        let packages = line.split(separator: "=", maxSplits: 1)[1].split(separator: " ").map(String.init)
+        #expect(packages.count >= 5)
+        for p in packages { #expect(readme.contains("`\(p)`"), "the README does not name \(p), which `make` installs") }
+        #expect(readme.contains("Swift 6.1 or later") && readme.contains("mirror") && readme.contains("3–4 minutes"))
+        let test = try #require(makefile.range(of: "\ntest: deps\n"))
+        let recipe = makefile[test.upperBound...].split(separator: "\n").prefix(2).joined(separator: "\n")
+        #expect(recipe.contains("--disable-xctest") && readme.contains("Executed 0 tests"), "\(recipe)")
+    }
+}
+
 @Suite("Help for an 80-column terminal")
 struct HelpTests {
     @Test("Every help text fits 80 columns, and the top-level paragraphs are filled, not broken raggedly")
