@@ -15,9 +15,10 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
         self.file = file; self.line = line; self.path = path; self.value = value; self.expected = expected
     }
 
-    /// `FILE:LINE: key.path: value — what was expected`
+    /// `FILE:LINE: key.path: value — what was expected` (without the line for a command-line override,
+    /// whose "file" is `--set PATH=VALUE`).
     public var description: String {
-        "\(file):\(line): \(path.isEmpty ? "(document)" : path): \(value) — \(expected)"
+        "\(file):\(line > 0 ? "\(line):" : "") \(path.isEmpty ? "(document)" : path): \(value) — \(expected)"
     }
 }
 
@@ -87,29 +88,36 @@ public enum ScenarioDecoder {
     /// Decodes `text` against `schema`; problems go to `log`. Returns nil when the document is not a
     /// mapping at all (YAML syntax error or wrong top-level type).
     public static func decode(_ text: String, schema: ObjectSchema, log: DiagnosticLog) -> ObjectNode? {
+        decode(text, schema: schema, overrides: [], log: log).root
+    }
+
+    /// As `decode`, with `overrides` applied to the YAML tree first; also returns the decoded key paths the
+    /// overrides set.
+    static func decode(_ text: String, schema: ObjectSchema, overrides: [ScenarioOverride], log: DiagnosticLog) -> (root: ObjectNode?, overridden: [String: ScenarioOverride]) {
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
         } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
             log.add(line: context.mark.line, path: "", value: "duplicate key \(duplicates.sorted().map { "'\($0)'" }.joined(separator: ", "))",
                     expected: "each key once in a mapping")
-            return nil
+            return (nil, [:])
         } catch let error as YamlError {
             log.add(line: yamlErrorLine(error), path: "", value: "invalid YAML", expected: yamlErrorProblem(error))
-            return nil
+            return (nil, [:])
         } catch {
             log.add(line: 1, path: "", value: "unreadable", expected: "YAML text (\(error))")
-            return nil
+            return (nil, [:])
         }
-        guard let root else {
+        guard var root else {
             log.add(line: 1, path: "", value: "empty document", expected: "a mapping (\(schema.name))")
-            return nil
+            return (nil, [:])
         }
         guard case .mapping = root else {
             log.add(line: root.mark?.line ?? 1, path: "", value: describe(root), expected: "a mapping (\(schema.name))")
-            return nil
+            return (nil, [:])
         }
-        return decodeObject(root, schema: schema, path: "", log: log)
+        let overridden = OverrideApplier.apply(overrides, to: &root, schema: schema, log: log)
+        return (decodeObject(root, schema: schema, path: "", log: log), overridden)
     }
 
     static func yamlErrorLine(_ e: YamlError) -> Int {
@@ -162,6 +170,10 @@ public enum ScenarioDecoder {
             }
             seen.insert(key)
             guard let field = schema.field(key) else {
+                if let retired = schema.retired[key] {
+                    log.add(line: keyLine, path: keyPath, value: "no longer used", expected: retired)
+                    continue
+                }
                 let known = schema.fields.map(\.key)
                 let hint = closest(key, in: known).map { "did you mean '\($0)'? " } ?? ""
                 log.add(line: keyLine, path: keyPath, value: "unknown key", expected: "\(hint)\(schema.name) takes: \(known.joined(separator: ", "))")

@@ -4,7 +4,7 @@ import Foundation
 
 public enum ScenarioLoader {
     /// Reads, checks and resolves a scenario file. Throws `ScenarioErrors` listing every problem.
-    public static func load(path: String) throws(ScenarioErrors) -> Scenario {
+    public static func load(path: String, overrides: [ScenarioOverride] = []) throws(ScenarioErrors) -> Scenario {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw ScenarioErrors([Diagnostic(file: path, line: 1, path: "", value: "is a directory", expected: "a scenario file (YAML)")])
@@ -21,17 +21,26 @@ public enum ScenarioLoader {
         } catch {
             throw ScenarioErrors([Diagnostic(file: path, line: 1, path: "", value: "cannot be read", expected: "a readable scenario file (\(error.localizedDescription))")])
         }
-        return try load(text: text, file: path)
+        return try load(text: text, file: path, overrides: overrides)
     }
 
     /// Checks and resolves scenario `text`; `file` names it in messages and anchors relative paths.
-    public static func load(text: String, file: String) throws(ScenarioErrors) -> Scenario {
+    /// `overrides` (`--set`) are applied to the file's YAML before it is checked: an overridden value passes
+    /// every check a value in the file does, and problems with it name the override.
+    public static func load(text: String, file: String, overrides: [ScenarioOverride] = []) throws(ScenarioErrors) -> Scenario {
         let log = DiagnosticLog(file: file)
-        let root = ScenarioDecoder.decode(text, schema: ScenarioSchema.scenario, log: log)
-        guard let root else { throw ScenarioErrors(log.sorted) }
+        let (root, overridden) = ScenarioDecoder.decode(text, schema: ScenarioSchema.scenario, overrides: overrides, log: log)
+        func problems() -> ScenarioErrors {
+            // A problem with a value an override set is reported against the override, not the file's line.
+            ScenarioErrors(log.sorted.map { d in
+                guard d.file == file, let o = overridden[d.path] else { return d }
+                return Diagnostic(file: "--set \(o)", line: 0, path: d.path, value: d.value, expected: d.expected)
+            })
+        }
+        guard let root else { throw problems() }
         let builder = Builder(root: root, log: log, file: file)
         let scenario = builder.build()
-        if !log.diagnostics.isEmpty || scenario == nil { throw ScenarioErrors(log.sorted) }
+        if !log.diagnostics.isEmpty || scenario == nil { throw problems() }
         return scenario!
     }
 }

@@ -143,7 +143,7 @@ public enum ScenarioSchema {
         FieldSchema("loss_model", .enumeration(["linear", "quadratic"]), default: "linear", "How losses grow with flow."),
         FieldSchema("loss_segments", .integer(NumberRange(min: 1, max: 20)), default: "4", "Linear pieces of the quadratic loss model."),
         FieldSchema("loss_curve", .list(lossPoint), "Explicit convex loss curve (replaces `loss_model`)."),
-        FieldSchema("hurdle_cost_usd_per_mwh", .number(.nonNegative), default: "0.1", "Small cost per MWh sent; makes flows on loops unique (E)."),
+        FieldSchema("hurdle_cost_usd_per_mwh", .number(.nonNegative), default: "0.1", "Small cost per MWh sent; makes flows on loops unique (E). The dispatch uses at least 0.0001 $/MWh, so that flows stay unique with 0."),
         FieldSchema("circuit_forced_outage_rate", .number(NumberRange(min: 0, max: 1, maxExclusive: true)), default: "0.002", "Probability a circuit is on forced outage (E)."),
         FieldSchema("circuit_mean_time_to_repair_hours", .number(.positive), default: "12", "Mean circuit repair time (E)."),
     ])
@@ -268,7 +268,7 @@ public enum ScenarioSchema {
         FieldSchema("storage_reliability_fraction_of_voll", .number(NumberRange(min: 0, max: 1, minExclusive: true, maxExclusive: true)), default: "0.5", "Off-schedule storage and hydro are offered at this fraction of the lowest VOLL: used only in scarcity (E)."),
         FieldSchema("strategic_reserve_fraction_of_voll", .number(NumberRange(min: 0, max: 1, minExclusive: true, maxExclusive: true)), default: "0.9", "Strategic fuel reserve offered at this fraction of the lowest VOLL (E)."),
         FieldSchema("derate_forced_outages", .boolean, default: "true", "Deterministic runs derate capacity by the forced outage rate (expected availability)."),
-    ])
+    ], retired: ["shortfall_sharing_steps": "remove it: shortfalls are shared by local matching and then in proportion to demand, exactly (README, Shortfall sharing)"])
 
     public static let scenario = ObjectSchema("Scenario", doc: "A scenario file: the system, its horizon and its targets.", fields: [
         FieldSchema("name", .string, required: true, "Scenario name."),

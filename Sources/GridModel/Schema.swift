@@ -91,8 +91,11 @@ public final class ObjectSchema: Sendable {
     public let name: String
     public let doc: String
     public let fields: [FieldSchema]
-    public init(_ name: String, doc: String, fields: [FieldSchema]) {
-        self.name = name; self.doc = doc; self.fields = fields
+    /// Keys of earlier versions, no longer read: each with what to do instead (a file that still has one
+    /// gets that message, not "unknown key").
+    public let retired: [String: String]
+    public init(_ name: String, doc: String, fields: [FieldSchema], retired: [String: String] = [:]) {
+        self.name = name; self.doc = doc; self.fields = fields; self.retired = retired
     }
     public func field(_ key: String) -> FieldSchema? { fields.first { $0.key == key } }
 }

@@ -1,27 +1,28 @@
-// Where a shortfall falls between regions: local matching, then shares of class demand as equal as the
-// corridors allow. The rule does not depend on the order in which regions, plants or corridors are listed.
+// Where a shortfall falls between regions: local matching, then shares in proportion to demand. The rule
+// does not depend on the order in which regions, plants or corridors are listed.
 //
-// The rule, within each demand class (classes are shed in their shedding order, everywhere, as far as
-// the corridors allow; a region never sheds a dearer class to spare another region a cheaper one):
-//  1. Tiers (local matching, as European adequacy studies use it). A region's shed MW in a step fall
-//     in three tiers: those it would shed even with all that its neighbours can spare (demand − its
-//     available capacity and storage − what each neighbour can spare over the corridor between them,
-//     as the operating reserve margin counts it); then those it would shed on its own resources alone
-//     (demand − its available capacity and storage); then those it would shed only so that another
-//     region sheds less. Each tier costs a little more than the one before (10⁻⁴ of VOLL), so no
-//     region sheds for others while a region short on its own can shed instead, and a region counts on
-//     its neighbours' spare capacity before another region's own.
-//  2. Shares. The LP's optimum then fixes every block's MW except those whose cost equals their
-//     region's price: those regions are indifferent, and any split between them that the corridors
-//     carry costs the same. Among these equally cheap splits the second stage here chooses the one in
-//     which the regions' shed shares of class demand are as equal as possible (lexicographic min-max:
-//     the highest share as low as it can be, then the next), by small LPs (GLPK) over just those blocks
-//     and the corridor segments whose reduced cost is 0; every other number of the dispatch is kept. The
-//     shares it gives are unique, so they do not depend on the order of anything in the scenario.
+//  0. Class order. Classes are shed in their shedding order, everywhere, as far as the corridors allow:
+//     no region sheds a dearer class to spare another region a cheaper one.
+//  1. Tiers (local matching, as European adequacy studies use it), within a class. A region's shed MW in
+//     a step fall in three tiers: those it would shed even with all that its neighbours can spare
+//     (demand − its available capacity and storage − what each neighbour can spare over the corridor
+//     between them, as the operating reserve margin counts it: its cap); then those it would shed on its
+//     own resources alone (demand − its available capacity and storage); then those it would shed only
+//     so that another region sheds less. Each tier costs a little more than the one before, so no region
+//     sheds beyond its cap while another region below its own can shed instead, and a region that covers
+//     its own demand sheds only when no region short on its own can. The premium is 10⁻⁵ of VOLL ×
+//     (3 × the class's rank + the tier): class order first, then the tier, never the region.
+//  2. Shares. The LP's optimum then fixes every block's MW except those whose cost equals their region's
+//     price: those regions are indifferent, and any split between them that the corridors carry costs the
+//     same. Among these equally cheap splits the second stage here chooses the one in which each region's
+//     MW in that tier, as a share of its demand of that class, are as equal as possible (lexicographic
+//     min-max: the highest share as low as it can be, then the next): what remains beyond the caps is
+//     shared in proportion to demand. It solves small LPs (GLPK) over just those blocks and the corridor
+//     segments whose reduced cost is 0; every other number of the dispatch is kept. The shares are unique,
+//     so they do not depend on the order of anything in the scenario (to GLPK's tolerance, 10⁻⁹).
 //
 // The second stage runs only in steps in which at least two regions linked by such segments are
-// indifferent (with the vn-2030 systems, a few steps a year); the per-step loop otherwise allocates
-// nothing and calls no LP.
+// indifferent; the per-step loop otherwise allocates nothing and calls no LP.
 import GridDispatch
 import GridModel
 import LPOracle
@@ -41,6 +42,7 @@ final class ShortfallSharing {
     var tiersInUse: [Bool]
     let blockRegion: [Int]
     let blockClass: [Int]
+    let regionNames: [String]
     let classCount: Int
     /// Second stages run (for tests).
     private(set) var stagesRun = 0
@@ -53,6 +55,7 @@ final class ShortfallSharing {
         flatShares = FixedArray(classSharesInOrder.flatMap { $0 })
         tiersInUse = [Bool](repeating: true, count: regionCount)
         blockRegion = plan.shedBlocks.map(\.region)
+        regionNames = s.regions.map(\.name)
         blockClass = plan.shedBlocks.map(\.demandClass)
         classCount = s.demandClasses.count
         var start = [Int](repeating: plan.shedBlocks.count, count: regionCount + 1)
@@ -141,27 +144,13 @@ final class ShortfallSharing {
         freeSegments.removeAll { !groups.contains(root(solver.structure.corridors[solver.corridorSegment($0).corridor].fromRegion)) }
         stagesRun += 1
 
-        // The shares: one per (region, class) with a free block. Its fixed part is the region's shed of that
-        // class in its other blocks.
-        struct Share { var region: Int; var demandClass: Int; var blocks: [Int]; var fixedMW: Double; var classDemandMW: Double }
-        var shares: [Share] = []
-        var shareOf: [Int: Int] = [:]   // region * classCount + class → index
-        for b in freeBlocks {
-            let key = blockRegion[b] * classCount + blockClass[b]
-            if let i = shareOf[key] { shares[i].blocks.append(b); continue }
-            let r = blockRegion[b]
-            var fixed = 0.0
-            for c in regionBlockStart[r]..<regionBlockStart[r + 1] where blockClass[c] == blockClass[b] { fixed += result.shedMW[c] }
-            let classDemand = max(0, input.demandMW[r]) * classShare(region: r, demandClass: blockClass[b])
-            shareOf[key] = shares.count
-            shares.append(Share(region: r, demandClass: blockClass[b], blocks: [b], fixedMW: fixed - result.shedMW[b], classDemandMW: classDemand))
-        }
-        // fixedMW so far excludes only the first free block of each share; take out the others too.
-        for i in shares.indices { for b in shares[i].blocks.dropFirst() { shares[i].fixedMW -= result.shedMW[b] } }
+        // Each free block is one region's MW of one class in one tier; its share is those MW over the region's
+        // demand of that class.
+        let classDemand = freeBlocks.map { max(0, input.demandMW[blockRegion[$0]]) * classShare(region: blockRegion[$0], demandClass: blockClass[$0]) }
 
         // The LP's columns (block MW, segment MW, t) and the balance rows of every region they touch.
         var base = LinearProgram()
-        var blockColumn: [Int: Int] = [:], segmentColumn: [Int: Int] = [:]
+        var blockColumn: [Int] = [], segmentColumn: [Int] = []
         var balance: [Int: Int] = [:]
         func row(_ r: Int) -> Int {
             if let i = balance[r] { return i }
@@ -171,7 +160,7 @@ final class ShortfallSharing {
         }
         for b in freeBlocks {
             let j = base.addColumn(cost: 0, lower: 0, upper: solver.shedBlockWidthMW(b))
-            blockColumn[b] = j
+            blockColumn.append(j)
             let i = row(blockRegion[b])
             base.set(row: i, column: j, 1)
             base.rowBounds[i] += result.shedMW[b]
@@ -181,31 +170,32 @@ final class ShortfallSharing {
             let c = solver.structure.corridors[seg.corridor]
             let from = seg.backward ? c.toRegion : c.fromRegion, to = seg.backward ? c.fromRegion : c.toRegion
             let j = base.addColumn(cost: 0, lower: 0, upper: seg.widthMW)
-            segmentColumn[s] = j
+            segmentColumn.append(j)
             let a = row(from), b = row(to)
             base.set(row: a, column: j, -1); base.rowBounds[a] -= seg.sentMW
             base.set(row: b, column: j, 1 - seg.lossFraction); base.rowBounds[b] += (1 - seg.lossFraction) * seg.sentMW
         }
         let t = base.addColumn(cost: 0, lower: 0, upper: 1)
 
-        /// A share's row: Σ its blocks' MW − level × class demand ≤ −fixed MW (its share at most `level`), or
-        /// with t: at most t.
-        func addShareRow(_ lp: inout LinearProgram, _ share: Share, level: Double?) -> Int {
-            let i = lp.addRow(.lessOrEqual, level.map { $0 * share.classDemandMW + 1e-9 * (1 + share.classDemandMW) - share.fixedMW } ?? -share.fixedMW)
-            for b in share.blocks { lp.set(row: i, column: blockColumn[b]!, 1) }
-            if level == nil { lp.set(row: i, column: t, -share.classDemandMW) }
-            return i
+        /// Block i's share at most `level` (its MW ≤ level × class demand, with `slack` MW), or, without a
+        /// level, at most t; with `exactly`, equal to `level`.
+        func addShareRow(_ lp: inout LinearProgram, _ i: Int, level: Double?, slack: Double = 0, exactly: Bool = false) -> Int {
+            let bound = level.map { $0 * classDemand[i] + slack } ?? 0
+            let r = lp.addRow(exactly ? .equal : .lessOrEqual, bound)
+            lp.set(row: r, column: blockColumn[i], 1)
+            if level == nil { lp.set(row: r, column: t, -classDemand[i]) }
+            return r
         }
-        var level = [Double?](repeating: nil, count: shares.count)
-        var unfixed = Array(shares.indices).filter { shares[$0].classDemandMW > 0 }
-        var solution: LPSolution?
+        var level = [Double?](repeating: nil, count: freeBlocks.count)
+        var unfixed = freeBlocks.indices.filter { classDemand[$0] > 0 }
+        let slack = 1e-9 * (1 + classDemand.max()!)
         while !unfixed.isEmpty {
             var lp = base
             lp.columnCost[t] = 1
             var rows: [Int: Int] = [:]
-            for i in shares.indices {
-                if let l = level[i] { _ = addShareRow(&lp, shares[i], level: l) }
-                else if unfixed.contains(i) { rows[i] = addShareRow(&lp, shares[i], level: nil) }
+            for i in freeBlocks.indices {
+                if let l = level[i] { _ = addShareRow(&lp, i, level: l, slack: slack) }
+                else if unfixed.contains(i) { rows[i] = addShareRow(&lp, i, level: nil) }
             }
             guard let stage = try? LPOracle.solve(lp) else { return false }
             let top = stage.x[t]
@@ -214,30 +204,34 @@ final class ShortfallSharing {
             if stuck.isEmpty {
                 for i in unfixed {
                     var probe = base
-                    for q in shares.indices where q != i {
-                        if let l = level[q] { _ = addShareRow(&probe, shares[q], level: l) }
-                        else if unfixed.contains(q) { _ = addShareRow(&probe, shares[q], level: top) }
+                    for q in freeBlocks.indices where q != i {
+                        if let l = level[q] { _ = addShareRow(&probe, q, level: l, slack: slack) }
+                        else if unfixed.contains(q) { _ = addShareRow(&probe, q, level: top, slack: slack) }
                     }
-                    for b in shares[i].blocks { probe.columnCost[blockColumn[b]!] = 1 }
-                    let lowest = (try? LPOracle.solve(probe)).map { ($0.objective + shares[i].fixedMW) / shares[i].classDemandMW } ?? top
-                    if lowest >= top - 1e-7 { stuck.append(i) }
+                    probe.columnCost[blockColumn[i]] = 1
+                    let lowest = (try? LPOracle.solve(probe)).map { $0.objective / classDemand[i] } ?? top
+                    if lowest >= top - 1e-9 { stuck.append(i) }
                 }
-                if stuck.isEmpty { stuck = [unfixed[0]] }   // numerical safety: always progress
+                // Numerical safety (always progress), by a rule that does not depend on the order of regions.
+                if stuck.isEmpty { stuck = [unfixed.min { (regionNames[blockRegion[freeBlocks[$0]]], freeBlocks[$0]) < (regionNames[blockRegion[freeBlocks[$1]]], freeBlocks[$1]) }!] }
             }
             for i in stuck { level[i] = top }
             unfixed.removeAll { stuck.contains($0) }
-            solution = stage
         }
-        // The final split: every share at its level; the least MW sent over the free segments.
-        var last = base
-        for i in shares.indices { if let l = level[i] { _ = addShareRow(&last, shares[i], level: l) } }
-        for s in freeSegments { last.columnCost[segmentColumn[s]!] = 1 }
-        if let final = try? LPOracle.solve(last) { solution = final }
+        // The final split: every share exactly at its level (within its slack only if that is infeasible);
+        // the least MW sent over the free segments.
+        var solution: LPSolution?
+        for exact in [true, false] {
+            var last = base
+            for i in freeBlocks.indices { if let l = level[i] { _ = addShareRow(&last, i, level: l, slack: exact ? 0 : slack, exactly: exact) } }
+            for j in segmentColumn { last.columnCost[j] = 1 }
+            if let s = try? LPOracle.solve(last) { solution = s; break }
+        }
         guard let x = solution?.x else { return false }
-        for b in freeBlocks { solver.setShedMW(b, min(solver.shedBlockWidthMW(b), max(0, x[blockColumn[b]!]))) }
-        for s in freeSegments {
+        for (i, b) in freeBlocks.enumerated() { solver.setShedMW(b, min(solver.shedBlockWidthMW(b), max(0, x[blockColumn[i]]))) }
+        for (n, s) in freeSegments.enumerated() {
             let seg = solver.corridorSegment(s)
-            let delta = min(seg.widthMW, max(0, x[segmentColumn[s]!])) - seg.sentMW
+            let delta = min(seg.widthMW, max(0, x[segmentColumn[n]])) - seg.sentMW
             let k = seg.corridor
             if seg.backward {
                 result.corridorBackwardSentMW[k] += delta; result.corridorBackwardLossMW[k] += delta * seg.lossFraction

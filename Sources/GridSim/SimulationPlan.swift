@@ -64,6 +64,12 @@ public struct SimulationPlan: Sendable {
     public let availableByStep: FixedArray<Double>
     public let demandByStep: FixedArray<Double>
 
+    /// Every corridor's flow costs at least this (USD/MWh, an assumption of the model, far below any cost
+    /// that matters): with a hurdle of 0, power between plants of equal cost, or around a loop, could take
+    /// any of many equally cheap paths, and the regional split would be the solver's choice. With it, supply
+    /// of equal cost is used where it stands and nothing circulates, so the dispatch is unique.
+    public static let minimumHurdleUSDPerMWh = 1e-4
+
     public init(scenario s: Scenario) {
         scenario = s
         let steps = s.stepCount
@@ -73,7 +79,7 @@ public struct SimulationPlan: Sendable {
             DispatchCorridor(fromRegion: c.from, toRegion: c.to,
                              forwardSegments: c.segments.map { LossSegment(widthFraction: $0.widthFraction, lossFraction: $0.lossFraction) },
                              backwardSegments: c.segments.map { LossSegment(widthFraction: $0.widthFraction, lossFraction: $0.lossFraction) },
-                             hurdleCostPerMWh: c.hurdleCostUSDPerMWh)
+                             hurdleCostPerMWh: max(c.hurdleCostUSDPerMWh, Self.minimumHurdleUSDPerMWh))
         }
         var blocks: [ShedBlock] = []
         var shedCost: [Double] = []
@@ -85,9 +91,10 @@ public struct SimulationPlan: Sendable {
                 let voll = s.demandClasses[k].vollUSDPerMWh
                 for tier in tiers {
                     blocks.append(ShedBlock(region: r, demandClass: k, tier: tier))
-                    // The sharing rule (see README and ShortfallSharing): a later class and, within a class, a
-                    // later tier cost a little more; the cost does not depend on the region.
-                    shedCost.append(voll * (1 + 1e-5 * Double(rank) + 1e-4 * Double(tier.rawValue)))
+                    // The sharing rule (see README and ShortfallSharing): a premium of 10⁻⁵ × (3 × the class's rank +
+                    // the tier) of VOLL. Class order comes first (VOLL never falls along it, and the last tier of a
+                    // class costs less than the first of the next), then the tier; no premium depends on the region.
+                    shedCost.append(voll * (1 + 1e-5 * Double(ShortfallTier.allCases.count * rank + tier.rawValue)))
                 }
             }
         }

@@ -289,7 +289,6 @@ public final class Simulator {
             demandNow[r] = plan.demandByStep[t * regionCount + r] * demandFactor[r]
             mandatoryNow[r] = 0
             availableNow[r] = 0
-            importNow[r] = 0
         }
         if adequacyOnly {
             // Constant-availability plants change only with outages: their regional sum is kept; only the
@@ -312,18 +311,9 @@ public final class Simulator {
             solver.input.storageDischargeMaxMW[k] = limit
             availableNow[a.storageRegion[k]] += limit
         }
-        // What each region can import this hour: over each corridor in service, the lesser of its limit and
-        // what the neighbour at its other end can spare (its own available capacity and dischargeable
-        // storage less its own demand, not counting the neighbour's imports), less the corridor's loss at
-        // rated. Each region counts its neighbours' spare capacity as if it alone drew on it.
-        for k in 0..<corridorCount where corridorInService[k] > 0 {
-            let from = a.corridorFrom[k], to = a.corridorTo[k]
-            let spareFrom = max(0, availableNow[from] - demandNow[from]), spareTo = max(0, availableNow[to] - demandNow[to])
-            importNow[to] += min(a.corridorLimitForwardMW[k] * corridorInService[k], spareFrom) * a.corridorKeep[k]
-            importNow[from] += min(a.corridorLimitBackwardMW[k] * corridorInService[k], spareTo) * a.corridorKeep[k]
-        }
+        countImportable()
         // Operating reserve margins and mandatory savings (switched on by a low operating reserve).
-        var nationalDemand = 0.0, nationalAvailable = 0.0
+        var nationalDemand = 0.0, nationalAvailable = 0.0, saved = false
         for r in 0..<regionCount {
             let reserve = availableNow[r] + importNow[r] - demandNow[r]
             if demandNow[r] > 0 { live.minOperatingReserveMargin[r] = min(live.minOperatingReserveMargin[r], reserve / demandNow[r]) }
@@ -334,8 +324,11 @@ public final class Simulator {
                 mandatoryNow[r] = saving
                 demandNow[r] -= saving
                 mandatoryHoursUsed[r] += dt
+                saved = true
             }
         }
+        // Savings free capacity that neighbours can spare: the shortfall tiers count it.
+        if saved && sharing != nil { countImportable() }
         if nationalDemand > 0 {
             live.minNationalOperatingReserveMargin = min(live.minNationalOperatingReserveMargin, (nationalAvailable - nationalDemand) / nationalDemand)
         }
@@ -377,7 +370,8 @@ public final class Simulator {
         for r in 0..<regionCount {
             solver.input.demandMW[r] = demandNow[r]
         }
-        // Shed blocks are shares of demand (`DispatchStructure.shedShareOfDemand`): the solver sizes them.
+        // Shed blocks: shares of demand that the solver sizes (one region, or no corridors), or tiers that
+        // `sharing.setWidths` sizes below.
         for d in 0..<a.programCapacityMW.count {
             solver.input.responseMaxMW[d] = programHoursToday[d] + dt <= a.programMaxHoursPerDay[d] + 1e-9 ? a.programCapacityMW[d] : 0
         }
@@ -436,6 +430,21 @@ public final class Simulator {
         if recordHourly {
             hourly?.record(t: t, plan: plan, result: solver.result, demandMW: demandNow, mandatoryMW: mandatoryNow, plantMaxMW: plantMaxNow,
                            fuelStock: fuelStock, storageSOC: storageSOC)
+        }
+    }
+
+    /// What each region can import this step (`importNow`): over each corridor in service, the lesser of its
+    /// limit and what the neighbour at its other end can spare (its own available capacity and dischargeable
+    /// storage less its own demand, not counting the neighbour's imports), less the corridor's loss at
+    /// rated. Each region counts its neighbours' spare capacity as if it alone drew on it.
+    func countImportable() {
+        let a = arrays
+        for r in 0..<importNow.count { importNow[r] = 0 }
+        for k in 0..<a.corridorFrom.count where corridorInService[k] > 0 {
+            let from = a.corridorFrom[k], to = a.corridorTo[k]
+            let spareFrom = max(0, availableNow[from] - demandNow[from]), spareTo = max(0, availableNow[to] - demandNow[to])
+            importNow[to] += min(a.corridorLimitForwardMW[k] * corridorInService[k], spareFrom) * a.corridorKeep[k]
+            importNow[from] += min(a.corridorLimitBackwardMW[k] * corridorInService[k], spareTo) * a.corridorKeep[k]
         }
     }
 

@@ -95,6 +95,12 @@ struct CSVTests {
 
 @Suite("Scenario input: every problem reported, with file:line, key path, value and expectation")
 struct ScenarioInputTests {
+    @Test("A key of an earlier version says what to do instead, not 'unknown key'")
+    func retiredKey() {
+        let found = problems(minimal + "dispatch: {shortfall_sharing_steps: 4}\n")
+        #expect(found == ["inline.yaml:8: dispatch.shortfall_sharing_steps: no longer used — remove it: shortfalls are shared by local matching and then in proportion to demand, exactly (README, Shortfall sharing)"], "\(found)")
+    }
+
     @Test("A plant dearer than the lowest value of lost load is refused, with the class it would be shed for")
     func plantAboveVOLL() {
         let text = minimal.replacingOccurrences(of: "marginal_cost_usd_per_mwh: 50}", with: "marginal_cost_usd_per_mwh: 2500}")
