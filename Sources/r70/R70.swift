@@ -92,11 +92,13 @@ extension R70 {
         @Argument(help: "Scenario files (YAML).")
         var files: [String]
 
+        @OptionGroup var overrideOptions: OverrideOptions
+
         func run() throws {
             var failed = false
             for file in files {
                 do {
-                    let s = try ScenarioLoader.load(path: file)
+                    let s = try ScenarioLoader.load(path: file, overrides: overrideOptions.overrides)
                     print("\(file): valid — \(s.regions.count) regions, \(s.plants.count) plants, \(s.corridors.count) corridors, \(s.storage.count) storage, \(s.fuels.count) fuels, \(s.stepCount) steps")
                 } catch {
                     _ = reportProblems(error)
@@ -122,6 +124,8 @@ extension R70 {
         @Flag(name: .long, help: "Print the summary as JSON instead of tables.")
         var json = false
 
+        @OptionGroup var overrideOptions: OverrideOptions
+
         @OptionGroup var study: StudyChoice
 
         @Option(name: .customLong("samples-out"), help: "With --trials: write one CSV row of metrics per trial here.")
@@ -132,7 +136,7 @@ extension R70 {
 
         func run() throws {
             let scenario: Scenario
-            do { scenario = try ScenarioLoader.load(path: file) } catch { throw reportProblems(error) }
+            do { scenario = try ScenarioLoader.load(path: file, overrides: overrideOptions.overrides) } catch { throw reportProblems(error) }
             // Output paths are checked before anything runs.
             if let out, let problem = OutputWriter.problem(withTarget: out) {
                 printError("r70: --out \(out): \(problem)")
@@ -200,6 +204,8 @@ extension R70 {
         @Flag(name: .long, help: "Compare with a Monte Carlo baseline of another seed or trial count by the unpaired test (3 combined standard errors) instead of refusing it.")
         var unpaired = false
 
+        @OptionGroup var overrideOptions: OverrideOptions
+
         @OptionGroup var study: StudyChoice
 
         func validate() throws {
@@ -221,7 +227,7 @@ extension R70 {
             for file in files {
                 let start = Date()
                 do {
-                    let scenario = try ScenarioLoader.load(path: file)
+                    let scenario = try ScenarioLoader.load(path: file, overrides: overrideOptions.overrides)
                     let run = try DeterministicRun.run(scenario)
                     var results = TargetCheck.evaluate(targets: scenario.targets, summary: run.summary)
                     var study: MonteCarloResult?
@@ -325,6 +331,8 @@ extension R70 {
         @Flag(name: .long, help: "Print the Monte Carlo table with full metric names and the standard errors in columns of their own (wider than 100 columns; not with --exact).")
         var wide = false
 
+        @OptionGroup var overrideOptions: OverrideOptions
+
         func validate() throws {
             if !(resolutionMW > 0) { throw ValidationError("Please specify a '--resolution-mw' above 0, such as 1.") }
             if exact && wide { throw ValidationError("--wide widens the Monte Carlo table; --exact prints two numbers. Please give one of them.") }
@@ -333,7 +341,7 @@ extension R70 {
 
         func run() throws {
             let scenario: Scenario
-            do { scenario = try ScenarioLoader.load(path: file) } catch { throw reportProblems(error) }
+            do { scenario = try ScenarioLoader.load(path: file, overrides: overrideOptions.overrides) } catch { throw reportProblems(error) }
             let plan = SimulationPlan(scenario: scenario)
             if exact {
                 let start = Date()
@@ -423,6 +431,26 @@ extension R70 {
             switch format {
             case .json: print(ScenarioSchema.scenario.jsonSchema(title: "r70 scenario"), terminator: "")
             case .markdown: print(ScenarioSchema.scenario.markdownReference(title: "r70 scenario format", preface: ScenarioSchema.referencePreface), terminator: "")
+            }
+        }
+    }
+}
+
+/// `--set PATH=VALUE`: overrides of scenario keys, shared by the commands that read scenarios.
+struct OverrideOptions: ParsableArguments {
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a numeric or enumerated key of the scenario: PATH=VALUE, or PATH*=FACTOR to scale it; list items by name, * for all (e.g. storage[bess-n].power_mw=4000, regions[*].demand.annual_energy_mwh*=1.1). Repeatable; checked like the file.", valueName: "path=value"))
+    var set: [String] = []
+
+    var overrides: [ScenarioOverride] = []
+
+    enum CodingKeys: String, CodingKey { case set }
+
+    mutating func validate() throws {
+        overrides = []
+        for text in set {
+            switch ScenarioOverride.parse(text) {
+            case .success(let o): overrides.append(o)
+            case .failure(let e): throw ValidationError("\(e.description). Paths look like storage[bess-n].power_mw or regions[*].demand.peak_mw.")
             }
         }
     }

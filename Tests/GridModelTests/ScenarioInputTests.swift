@@ -380,3 +380,44 @@ struct RandomStreamTests {
         #expect(abs(Statistics.normalQuantile(0.975) - 1.959964) < 1e-6)
     }
 }
+
+@Suite("--set: scenario keys overridden by path, checked like the file")
+struct OverrideTests {
+    func overridden(_ text: String, _ sets: [String]) -> Result<Scenario, ScenarioErrors> {
+        let overrides = sets.map { try! ScenarioOverride.parse($0).get() }
+        return Result { () throws(ScenarioErrors) in try ScenarioLoader.load(text: text, file: fixtures.appendingPathComponent("inline.yaml").path, overrides: overrides) }
+    }
+    static let twoPlants = minimal.replacingOccurrences(of: "      - {name: g, technology: flexible, unit_size_mw: 200, marginal_cost_usd_per_mwh: 50}",
+                                                         with: "      - {name: g, technology: flexible, unit_size_mw: 200, marginal_cost_usd_per_mwh: 50}\n      - {name: h, technology: flexible, unit_size_mw: 300, marginal_cost_usd_per_mwh: 60}")
+
+    @Test("Values by name, by * and by scale, including a key the file leaves at its default; the same as editing the file")
+    func values() throws {
+        let s = try overridden(Self.twoPlants, ["regions[R].plants[h].unit_size_mw=450", "regions[*].demand.peak_mw*=1.5",
+                                                "regions[R].plants[*].marginal_cost_usd_per_mwh*=2", "regions[R].distribution_loss_fraction*=2"]).get()
+        #expect(s.plants.map(\.capacityMW) == [200, 450])
+        #expect(s.plants.map(\.marginalCostUSDPerMWh) == [100, 120])
+        #expect(abs(s.regions[0].demandMW.max()! - 150) < 1e-9)
+        let edited = try ScenarioLoader.load(text: Self.twoPlants.replacingOccurrences(of: "unit_size_mw: 300", with: "unit_size_mw: 450"),
+                                             file: fixtures.appendingPathComponent("inline.yaml").path)
+        let viaSet = try overridden(Self.twoPlants, ["regions[R].plants[h].unit_size_mw=450"]).get()
+        #expect(edited.plants.map(\.capacityMW) == viaSet.plants.map(\.capacityMW))
+        // distribution_loss_fraction is not in the file: its default (0.045) was scaled.
+        #expect(abs(s.regions[0].distributionLossFraction - 0.09) < 1e-12)
+    }
+
+    @Test("A bad path or value: the override is named, with the value and what was expected, and 'did you mean'")
+    func problems() {
+        func messages(_ sets: [String]) -> [String] {
+            guard case .failure(let e) = overridden(Self.twoPlants, sets) else { return [] }
+            return e.diagnostics.map(\.description)
+        }
+        #expect(messages(["regions[R].plants[hh].unit_size_mw=1"]) == ["--set regions[R].plants[hh].unit_size_mw=1: regions[0].plants[hh]: no item named 'hh' — did you mean 'h'? the names in plants: g, h"])
+        #expect(messages(["regions[R].plants[h].unit_sise_mw=1"]).first?.contains("unknown key — did you mean 'unit_size_mw'?") == true)
+        #expect(messages(["regions[R].plants[h].unit_size_mw=-1"]).first?.hasPrefix("--set regions[R].plants[h].unit_size_mw=-1: regions[0].plants[1].unit_size_mw: -1 — ") == true)
+        #expect(messages(["regions[R].plants[h].technology=fusion"]).first?.contains("one of") == true)
+        #expect(messages(["regions[R].name=Q"]).first?.contains("a numeric or enumerated key") == true)
+        #expect(messages(["horizon[x].start_date=1"]).first?.contains("not a list") == true)
+        if case .success = ScenarioOverride.parse("regions[R].demand.peak_mw") { Issue.record("accepted an override without '='") }
+        if case .success = ScenarioOverride.parse("a.b*=x") { Issue.record("accepted a factor that is not a number") }
+    }
+}

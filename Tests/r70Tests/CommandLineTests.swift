@@ -536,6 +536,31 @@ struct SetupTests {
     }
 }
 
+@Suite("--set on the command line")
+struct SetTests {
+    @Test("run --set gives what editing the file gives (profile paths stay relative to the file); a bad --set exits 2 naming it")
+    func setEqualsEdit() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // The edited copy sits in a folder of its own, with the profiles it names linked beside it.
+        let text = try String(contentsOfFile: "scenarios/vn-2030-base.yaml", encoding: .utf8)
+        let edited = text.replacingOccurrences(of: "{name: bess-n, region: North, power_mw: 4000,", with: "{name: bess-n, region: North, power_mw: 6000,")
+        #expect(edited != text)
+        try edited.write(to: dir.appendingPathComponent("edited.yaml"), atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(at: dir.appendingPathComponent("profiles"), withDestinationURL: URL(fileURLWithPath: "scenarios/profiles").standardizedFileURL)
+        let viaSet = try r70(["run", "scenarios/vn-2030-base.yaml", "--set", "storage[bess-n].power_mw=6000", "--json"])
+        let viaEdit = try r70(["run", dir.appendingPathComponent("edited.yaml").path, "--json"])
+        #expect(viaSet.status == 0 && viaEdit.status == 0, "\(viaSet.stderr)\(viaEdit.stderr)")
+        #expect(viaSet.stdout == viaEdit.stdout)
+        let unchanged = try r70(["run", "scenarios/vn-2030-base.yaml", "--json"])
+        #expect(unchanged.stdout != viaSet.stdout)
+        let bad = try r70(["check", "scenarios/vn-2030-base.yaml", "--set", "storage[bess-nn].power_mw=6000"])
+        #expect(bad.status == 2 && bad.stderr.contains("--set storage[bess-nn].power_mw=6000: storage[bess-nn]: no item named 'bess-nn' — did you mean 'bess-n'?"), "\(bad.stderr)")
+        let malformed = try r70(["adequacy", "scenarios/vn-2030-base.yaml", "--set", "storage[bess-n].power_mw"])
+        #expect(malformed.status == 2 && malformed.stderr.contains("expected PATH=VALUE"), "\(malformed.stderr)")
+    }
+}
+
 @Suite("Help for an 80-column terminal")
 struct HelpTests {
     @Test("Every help text fits 80 columns, and the top-level paragraphs are filled, not broken raggedly")
