@@ -243,6 +243,10 @@ public struct Scenario: Sendable {
     public var dispatch: DispatchOptions
     public var stochastic: StochasticOptions
     public var monteCarlo: MonteCarloSettings?
+    /// A hash of everything the scenario was read from: the file's text, the `--set` overrides and the
+    /// bytes of every profile file (FNV-1a, 128 bits in hex). Partial results of a study carry it, so
+    /// shards of different inputs are not merged.
+    public var fingerprint: String = ""
 
     public var stepCount: Int { calendar.stepCount }
     public var stepHours: Double { calendar.stepHours }

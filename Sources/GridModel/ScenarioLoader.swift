@@ -39,9 +39,15 @@ public enum ScenarioLoader {
         }
         guard let root else { throw problems() }
         let builder = Builder(root: root, log: log, file: file)
-        let scenario = builder.build()
-        if !log.diagnostics.isEmpty || scenario == nil { throw problems() }
-        return scenario!
+        let built = builder.build()
+        if !log.diagnostics.isEmpty || built == nil { throw problems() }
+        var scenario = built!
+        var hash = Fingerprint()
+        hash.add(Array(text.utf8))
+        for o in overrides { hash.add(Array(("\u{0}--set " + o.description).utf8)) }
+        for path in builder.tableCache.keys.sorted() { hash.add([0]); hash.add(builder.tableCache[path]!.csv.bytes) }
+        scenario.fingerprint = hash.hex
+        return scenario
     }
 }
 
@@ -801,4 +807,16 @@ final class Builder {
                                strategicReserveFractionOfVOLL: d?.number("strategic_reserve_fraction_of_voll") ?? 0.9,
                                derateForcedOutages: d?.bool("derate_forced_outages") ?? true)
     }
+}
+
+/// FNV-1a over bytes, two 64-bit lanes with different offsets (not cryptographic: it tells inputs apart).
+struct Fingerprint {
+    private var a: UInt64 = 0xcbf2_9ce4_8422_2325, b: UInt64 = 0x8422_2325_cbf2_9ce4
+    mutating func add(_ bytes: [UInt8]) {
+        for x in bytes {
+            a = (a ^ UInt64(x)) &* 0x0000_0100_0000_01b3
+            b = (b ^ UInt64(x ^ 0x5a)) &* 0x0000_0100_0000_01b3
+        }
+    }
+    var hex: String { String(format: "%016llx%016llx", a, b) }
 }

@@ -157,23 +157,4 @@ public enum MonteCarloText {
         return [labelled, c.estimate + " ± " + c.standardError, c.interval, c.p5, c.p50, c.p95, c.worst]
     }
 
-    /// Targets judged on the study: the expected value of each metric against its limit (the reserve
-    /// margin is a planning quantity and does not vary by trial), with the probability that it holds.
-    public static func targets(_ targets: Targets, deterministic: RunSummary, study: MonteCarloResult) -> [TargetResult] {
-        var results = TargetCheck.evaluate(targets: targets, summary: deterministic)
-        for i in results.indices {
-            let name = results[i].name
-            let mean = TargetCheck.definition(named: name)?.studyMetric.flatMap { study.estimate($0)?.mean }
-            if let mean {
-                results[i].value = mean
-                results[i].margin = results[i].kind == "min" ? mean - results[i].threshold : results[i].threshold - mean
-                results[i].passed = results[i].margin >= -1e-12
-                results[i].description += " (expected value over \(study.trials) trial years)"
-            }
-            if let p = study.estimate("target.\(name).holds") {
-                results[i].probabilityHolds = p.mean
-            }
-        }
-        return results
-    }
 }

@@ -21,6 +21,16 @@ public struct MonteCarloOptions: Sendable {
     /// Estimate only the adequacy metrics, skipping the dispatch of hours in which every region covers
     /// its own demand (stateless systems only: no storage, fuel stocks, reservoir energy or DR limits).
     public var adequacyOnly = false
+    /// Run only shard `index` of `count` (0-based): trials ⌊index·N/count⌋ ..< ⌊(index+1)·N/count⌋ of the
+    /// study's N = `trials`. Each trial draws from its own streams, so the shards' results merge into exactly
+    /// the study's. Not with `relativeError`.
+    public var shard: (index: Int, count: Int)?
+
+    /// The trials this study (or shard) runs.
+    public var trialRange: Range<Int> {
+        guard let shard else { return 0..<trials }
+        return (shard.index * trials / shard.count)..<((shard.index + 1) * trials / shard.count)
+    }
 
     public init(trials: Int, seed: UInt64 = 1, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                 relativeError: Double? = nil, minimumTrials: Int = 100, blockSize: Int = 64, maxSteps: Int? = nil) {
@@ -82,6 +92,8 @@ public struct MonteCarloResult: Codable, Sendable {
     }
     /// Length of the simulated horizon of each trial, days.
     public var horizonDays: Double
+    /// The first trial of the result (0, or a shard's first; with --rel-error, the first after the pilot).
+    public var firstTrial = 0
     public var definitions: [MetricDefinition]
     public var accumulators: [Accumulator]
 
@@ -139,7 +151,8 @@ public enum MonteCarlo {
             return sim
         }
         let start = Date()
-        var first = 0, count = o.trials, pilot: Int? = nil
+        precondition(o.shard == nil || o.relativeError == nil, "a shard has no pilot")
+        var first = o.trialRange.lowerBound, count = o.trialRange.count, pilot: Int? = nil
         if let target = o.relativeError, o.trials > 1 {
             let p = max(2, min(o.minimumTrials, o.trials))
             let pilotResult = try runRange(catalog: catalog, workers: workers, options: o, first: 0, count: p, start: start,
@@ -157,10 +170,13 @@ public enum MonteCarlo {
         }
         let accumulators = try runRange(catalog: catalog, workers: workers, options: o, first: first, count: count, start: start,
                                         planned: count, progress: progress, sample: sample)
-        return MonteCarloResult(scenario: plan.scenario.name, seed: o.seed, trials: count, trialsRequested: o.trials,
-                                stoppedEarly: count < o.trials, pilotTrials: pilot, relativeErrorTarget: pilot == nil ? nil : o.relativeError,
-                                horizonDays: Double(o.maxSteps.map { min($0, plan.scenario.stepCount) } ?? plan.scenario.stepCount) * plan.scenario.stepHours / 24,
-                                definitions: defs, accumulators: accumulators)
+        var result = MonteCarloResult(scenario: plan.scenario.name, seed: o.seed, trials: count, trialsRequested: o.trials,
+                                      stoppedEarly: o.shard == nil && count < o.trials, pilotTrials: pilot,
+                                      relativeErrorTarget: pilot == nil ? nil : o.relativeError,
+                                      horizonDays: Double(o.maxSteps.map { min($0, plan.scenario.stepCount) } ?? plan.scenario.stepCount) * plan.scenario.stepHours / 24,
+                                      definitions: defs, accumulators: accumulators)
+        result.firstTrial = first
+        return result
     }
 
     /// Runs trials first ..< first + count on the workers and merges them in trial order.

@@ -22,7 +22,7 @@ struct R70: ParsableCommand {
           2  bad input (each problem as FILE:LINE: key.path: value — expected)
           3  a dispatch failed to solve: an internal error, please report it
         """,
-        subcommands: [Validate.self, Run.self, Check.self, Adequacy.self, Schema.self, SolveStep.self])
+        subcommands: [Validate.self, Run.self, Check.self, Adequacy.self, Merge.self, Schema.self, SolveStep.self])
 
     /// As ParsableCommand's, except that command-line mistakes exit with 2 (bad input) rather than 64.
     static func main() {
@@ -134,6 +134,17 @@ extension R70 {
         @Flag(name: .long, help: "With --trials: print the Monte Carlo table with full metric names and the standard errors in columns of their own (wider than 100 columns).")
         var wide = false
 
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("With --trials N: run only shard i of K (1-based), trials ⌊(i−1)N/K⌋ ..< ⌊iN/K⌋, for `r70 merge`; with --partial-out.", valueName: "i/K"))
+        var shard: ShardChoice?
+
+        @Option(name: .customLong("partial-out"), help: "With --shard: write the shard's exact partial result here (JSON) for `r70 merge`.")
+        var partialOut: String?
+
+        func validate() throws {
+            if (shard == nil) != (partialOut == nil) { throw ValidationError("Please give --shard i/K and --partial-out FILE together.") }
+            if shard != nil && study.sampling.relError != nil { throw ValidationError("A shard cannot size its study by --rel-error: give the shards a fixed --trials N.") }
+        }
+
         func run() throws {
             let scenario: Scenario
             do { scenario = try ScenarioLoader.load(path: file, overrides: overrideOptions.overrides) } catch { throw reportProblems(error) }
@@ -146,6 +157,10 @@ extension R70 {
                 printError("r70: --samples-out \(path): \(problem)")
                 throw ExitCode(2)
             }
+            if let path = partialOut, let problem = samplesPathProblem(path) {
+                printError("r70: --partial-out \(path): \(problem)")
+                throw ExitCode(2)
+            }
             if let settings = study.settings(scenario, samplesOut: samplesOut) {
                 try runStudy(scenario, settings)
                 return
@@ -154,8 +169,8 @@ extension R70 {
                 printError("r70: --samples-out writes the trials of a Monte Carlo study: give --trials N (or monte_carlo: in the scenario)")
                 throw ExitCode(2)
             }
-            if wide {
-                printError("r70: --wide widens the table of a Monte Carlo study: give --trials N (or monte_carlo: in the scenario)")
+            if wide || shard != nil {
+                printError("r70: \(wide ? "--wide widens the table" : "--shard runs part") of a Monte Carlo study: give --trials N (or monte_carlo: in the scenario)")
                 throw ExitCode(2)
             }
             let result: DeterministicRun
@@ -228,19 +243,23 @@ extension R70 {
                 let start = Date()
                 do {
                     let scenario = try ScenarioLoader.load(path: file, overrides: overrideOptions.overrides)
-                    let run = try DeterministicRun.run(scenario)
-                    var results = TargetCheck.evaluate(targets: scenario.targets, summary: run.summary)
+                    let run: DeterministicRun
+                    var results: [TargetResult]
                     var study: MonteCarloResult?
                     var trialValues: [String: [Double]]?
                     if let settings = self.study.settings(scenario) {
-                        let collector = BaselineMetrics.TrialValues(definitions: MetricCatalog(plan: run.plan).definitions)
+                        let collector = BaselineMetrics.TrialValues(definitions: MetricCatalog(plan: SimulationPlan(scenario: scenario)).definitions)
                         let sample: ((Int, [Double]) -> Void)? = baseline == nil ? nil : { collector.collect($0, $1) }
                         let reporter = settings.reporter()
                         defer { reporter.finish() }
-                        let result = try MonteCarlo.run(plan: run.plan, options: settings.options, progress: reporter.callback, sample: sample)
-                        results = MonteCarloText.targets(scenario.targets, deterministic: run.summary, study: result)
-                        study = result
+                        let outcome = try Study.run(scenario, options: settings.options, progress: reporter.callback, sample: sample)
+                        run = outcome.deterministic
+                        results = outcome.targets
+                        study = outcome.result
                         trialValues = collector.values
+                    } else {
+                        run = try DeterministicRun.run(scenario)
+                        results = TargetCheck.evaluate(targets: scenario.targets, summary: run.summary)
                     }
                     let entry = BaselineMetrics.entry(summary: run.summary, targets: results, study: study, trialValues: trialValues)
                     var findings: [BaselineFinding]?
@@ -436,6 +455,62 @@ extension R70 {
     }
 }
 
+/// `--shard i/K`: shard i (1-based) of K.
+struct ShardChoice: ExpressibleByArgument {
+    /// 0-based index and count.
+    var value: (index: Int, count: Int)
+    init?(argument: String) {
+        let parts = argument.split(separator: "/")
+        guard parts.count == 2, let i = Int(parts[0]), let k = Int(parts[1]), k >= 1, k <= 100_000, i >= 1, i <= k else { return nil }
+        value = (i - 1, k)
+    }
+    static var defaultCompletionKind: CompletionKind { .default }
+}
+
+extension R70 {
+    struct Merge: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Merge the shards of a Monte Carlo study (r70 run --shard i/K --partial-out FILE) into its result.",
+            discussion: "The output is the unsharded run's, exactly: every shard's trials draw from their own streams and the accumulators merge by integer addition. Refused (exit 2, naming the file): partial files of another scenario, r70 version, seed, trial count, shard count or mode, a shard given twice, and missing or overlapping trial ranges.")
+
+        @Argument(help: "The shards' partial files.")
+        var files: [String]
+
+        @Flag(name: .long, help: "Print the result as JSON, as `r70 run --trials N --json` does.")
+        var json = false
+
+        @Flag(name: .long, help: "Print the Monte Carlo table with full metric names and the standard errors in columns of their own.")
+        var wide = false
+
+        @Option(name: .long, help: "Also write the merged result's JSON to DIR/study.json (the directory replaced whole).")
+        var out: String?
+
+        func run() throws {
+            if let out, let problem = OutputWriter.problem(withTarget: out) {
+                printError("r70: --out \(out): \(problem)")
+                throw ExitCode(2)
+            }
+            var parts: [(file: String, partial: StudyPartial)] = []
+            let merged: (result: MonteCarloResult, targets: [TargetResult])
+            do {
+                for file in files { parts.append((file, try StudyPartial.read(file))) }
+                merged = try StudyPartial.merge(parts)
+            } catch {
+                printError("r70: \(error)")
+                throw ExitCode(2)
+            }
+            let (result, targets) = merged
+            if let out {
+                do { try OutputWriter.write(directory: out, files: [("study.json", try studyJSON(result, targets) + "\n")]) } catch {
+                    printError("r70: \(error.localizedDescription)")
+                    throw ExitCode(2)
+                }
+            }
+            printStudy(result, targets, json: json, wide: wide)
+        }
+    }
+}
+
 /// `--set PATH=VALUE`: overrides of scenario keys, shared by the commands that read scenarios.
 struct OverrideOptions: ParsableArguments {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a numeric or enumerated key of the scenario: PATH=VALUE, or PATH*=FACTOR to scale it; list items by name, * for all (e.g. storage[bess-n].power_mw=4000, regions[*].demand.annual_energy_mwh*=1.1). Repeatable; checked like the file.", valueName: "path=value"))
@@ -550,22 +625,8 @@ final class ProgressReporter: @unchecked Sendable {
 
 extension R70.Run {
     func runStudy(_ scenario: Scenario, _ settings: SamplingOptions.Settings) throws {
-        let plan = SimulationPlan(scenario: scenario)
-        let deterministic: DeterministicRun
-        do { deterministic = try DeterministicRun.run(scenario, recordHourly: out != nil) } catch {
-            throw simulationFailure(file, error)
-        }
-        // --out: the hourly files and summary of the deterministic run, as without trials.
-        if let out, let hourly = deterministic.hourly {
-            do {
-                let targets = TargetCheck.evaluate(targets: scenario.targets, summary: deterministic.summary)
-                try OutputWriter.write(directory: out, files: try OutputWriter.files(plan: deterministic.plan, summary: deterministic.summary,
-                                                                                     hourly: hourly, targets: targets))
-            } catch {
-                printError("r70: \(error.localizedDescription)")
-                throw ExitCode(2)
-            }
-        }
+        var options = settings.options
+        options.shard = shard?.value
         // Samples go to a temporary file beside the target, renamed into place at the end.
         var samples: FileHandle?
         var samplesTemp: String?
@@ -578,13 +639,13 @@ extension R70.Run {
             }
             samples = h
             samplesTemp = tmp
-            let names = MetricCatalog(plan: plan).definitions.map(\.name)
+            let names = MetricCatalog(plan: SimulationPlan(scenario: scenario)).definitions.map(\.name)
             h.write(Data(("trial," + names.joined(separator: ",") + "\n").utf8))
         }
         let reporter = settings.reporter()
-        let result: MonteCarloResult
+        let outcome: StudyOutcome
         do {
-            result = try MonteCarlo.run(plan: plan, options: settings.options, progress: reporter.callback) { trial, values in
+            outcome = try Study.run(scenario, options: options, recordHourly: out != nil, progress: reporter.callback) { trial, values in
                 samples?.write(Data((String(trial) + "," + values.map { String($0) }.joined(separator: ",") + "\n").utf8))
             }
             reporter.finish()
@@ -597,17 +658,49 @@ extension R70.Run {
             try? samples.close()
             if rename(samplesTemp, path) != 0 { printError("r70: cannot write \(path)"); throw ExitCode(2) }
         }
-        let targets = MonteCarloText.targets(scenario.targets, deterministic: deterministic.summary, study: result)
-        if json {
-            struct Output: Encodable { var study: MonteCarloResultSummary; var targets: [TargetResult] }
-            let summary = MonteCarloResultSummary(scenario: result.scenario, seed: result.seed, trials: result.trials,
-                                                  trialsRequested: result.trialsRequested, stoppedEarly: result.stoppedEarly,
-                                                  pilotTrials: result.pilotTrials, metrics: result.estimates)
-            print(try JSONOutput.string(Output(study: summary, targets: targets)))
-        } else {
-            print(MonteCarloText.render(result, wide: wide))
-            print(SummaryText.targets(targets))
+        let deterministic = outcome.deterministic, result = outcome.result
+        let deterministicTargets = TargetCheck.evaluate(targets: scenario.targets, summary: deterministic.summary)
+        // --out: the hourly files and summary of the deterministic run, as without trials.
+        if let out, let hourly = deterministic.hourly {
+            do {
+                try OutputWriter.write(directory: out, files: try OutputWriter.files(plan: deterministic.plan, summary: deterministic.summary,
+                                                                                     hourly: hourly, targets: deterministicTargets))
+            } catch {
+                printError("r70: \(error.localizedDescription)")
+                throw ExitCode(2)
+            }
         }
+        if let partialOut {
+            let partial = StudyPartial(scenario: scenario, options: options, result: result, deterministicTargets: deterministicTargets)
+            do { try AtomicFile.write(String(decoding: try partial.encoded(), as: UTF8.self), to: partialOut) } catch {
+                printError("r70: cannot write \(partialOut): \(error.localizedDescription)")
+                throw ExitCode(2)
+            }
+            if !json {
+                print("Shard \(partial.shard + 1)/\(partial.shards) of \(scenario.name): trials \(partial.firstTrial) ..< \(partial.firstTrial + partial.trialCount) of \(partial.trials), seed \(partial.seed), written to \(partialOut); `r70 merge` merges the shards.")
+                return
+            }
+        }
+        printStudy(result, outcome.targets, json: json, wide: wide)
+    }
+}
+
+/// A study's JSON: `study` (its estimates) and `targets`.
+func studyJSON(_ result: MonteCarloResult, _ targets: [TargetResult]) throws -> String {
+    struct Output: Encodable { var study: MonteCarloResultSummary; var targets: [TargetResult] }
+    let summary = MonteCarloResultSummary(scenario: result.scenario, seed: result.seed, trials: result.trials,
+                                          trialsRequested: result.trialsRequested, stoppedEarly: result.stoppedEarly,
+                                          pilotTrials: result.pilotTrials, metrics: result.estimates)
+    return try JSONOutput.string(Output(study: summary, targets: targets))
+}
+
+/// Prints a study's estimates and targets as tables, or as JSON (`study` and `targets`).
+func printStudy(_ result: MonteCarloResult, _ targets: [TargetResult], json: Bool, wide: Bool) {
+    if json {
+        print((try? studyJSON(result, targets)) ?? "{}")
+    } else {
+        print(MonteCarloText.render(result, wide: wide))
+        print(SummaryText.targets(targets))
     }
 }
 

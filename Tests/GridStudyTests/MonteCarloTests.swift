@@ -569,3 +569,53 @@ struct CommonRandomNumberTests {
         #expect(differentElsewhere > 0)
     }
 }
+
+@Suite("Shards")
+struct ShardTests {
+    @Test("Accumulators survive the partial file exactly, Int128 sums beyond 2⁶⁴ included")
+    func int128() throws {
+        var a = Accumulator(resolution: 1e-6)
+        for x in [9.9e8, 9.7e8, -9.8e8, 1e-6, 0, 123.456789] { a.add(x) }
+        #expect(a.sumOfSquares > Int128(UInt64.max))
+        let plan = SimulationPlan(scenario: try ScenarioLoader.load(text: minimalScenarioText, file: "/tmp/minimal.yaml"))
+        var result = try MonteCarlo.run(plan: plan, options: MonteCarloOptions(trials: 3, seed: 1, threads: 1))
+        result.accumulators[0] = a
+        var partial = StudyPartial(scenario: plan.scenario, options: MonteCarloOptions(trials: 3, seed: 1), result: result, deterministicTargets: [])
+        partial.trialCount = a.count; partial.result.trials = a.count
+        for i in result.accumulators.indices.dropFirst() { partial.result.accumulators[i] = a }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("r70-partial-\(getpid()).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try partial.encoded().write(to: URL(fileURLWithPath: path))
+        let back = try StudyPartial.read(path)
+        #expect(back.result.accumulators == partial.result.accumulators)
+    }
+
+    @Test("Shards merge into the whole study exactly, in any order of files and any split; gaps, repeats and strangers are refused")
+    func merge() throws {
+        let scenario = try ScenarioLoader.load(text: minimalScenarioText, file: "/tmp/minimal.yaml")
+        let plan = SimulationPlan(scenario: scenario)
+        let whole = try MonteCarlo.run(plan: plan, options: MonteCarloOptions(trials: 23, seed: 9, threads: 2))
+        func shards(_ k: Int, seed: UInt64 = 9) throws -> [(file: String, partial: StudyPartial)] {
+            try (0..<k).map { i in
+                var o = MonteCarloOptions(trials: 23, seed: seed, threads: 2)
+                o.shard = (i, k)
+                let r = try MonteCarlo.run(plan: plan, options: o)
+                return ("shard\(i + 1)", StudyPartial(scenario: scenario, options: o, result: r, deterministicTargets: []))
+            }
+        }
+        for k in [1, 2, 5, 30] {
+            let merged = try StudyPartial.merge(try shards(k).reversed()).result
+            #expect(merged.accumulators == whole.accumulators && merged.trials == 23, "\(k) shards")
+        }
+        let four = try shards(4)
+        #expect(throws: PartialError.self) { try StudyPartial.merge(Array(four.prefix(3))) }
+        #expect(throws: PartialError.self) { try StudyPartial.merge(four + [four[1]]) }
+        #expect(throws: PartialError.self) { try StudyPartial.merge(Array(four.prefix(3)) + [try shards(4, seed: 10)[3]]) }
+        var stranger = four[3]
+        stranger.partial.r70Version = "0.0.1"
+        #expect(throws: PartialError.self) { try StudyPartial.merge(Array(four.prefix(3)) + [stranger]) }
+        var overlapping = four[3]
+        overlapping.partial.firstTrial -= 1
+        #expect(throws: PartialError.self) { try StudyPartial.merge(Array(four.prefix(3)) + [overlapping]) }
+    }
+}

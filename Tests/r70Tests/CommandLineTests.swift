@@ -561,6 +561,48 @@ struct SetTests {
     }
 }
 
+@Suite("Shards on the command line")
+struct ShardCommandTests {
+    @Test("4 shards of vn-2030-base merged give the unsharded --json exactly; each bad merge exits 2 naming the file")
+    func shards() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+        let whole = try r70(["run", "scenarios/vn-2030-base.yaml", "--trials", "24", "--seed", "3", "--json", "--quiet"])
+        for i in 1...4 {
+            let o = try r70(["run", "scenarios/vn-2030-base.yaml", "--trials", "24", "--seed", "3", "--shard", "\(i)/4", "--partial-out", path("p\(i).json"), "--quiet"])
+            #expect(o.status == 0 && o.stdout.contains("Shard \(i)/4"), "\(o.stderr)")
+        }
+        let merged = try r70(["merge", path("p3.json"), path("p1.json"), path("p4.json"), path("p2.json"), "--json", "--out", path("merged")])
+        #expect(merged.status == 0 && merged.stdout == whole.stdout, "\(merged.stderr)")
+        #expect(try String(contentsOfFile: path("merged/study.json"), encoding: .utf8) == whole.stdout)
+        let text = try r70(["merge", path("p1.json"), path("p2.json"), path("p3.json"), path("p4.json")])
+        #expect(text.status == 0 && text.stdout.contains("Monte Carlo: 24 trial years of vn-2030-base, seed 3"))
+        // Bad merges: a missing shard, a repeated one, another seed, another shard count, another scenario.
+        _ = try r70(["run", "scenarios/vn-2030-base.yaml", "--trials", "24", "--seed", "4", "--shard", "4/4", "--partial-out", path("seed4.json"), "--quiet"])
+        _ = try r70(["run", "scenarios/vn-2030-base.yaml", "--trials", "24", "--seed", "3", "--shard", "2/2", "--partial-out", path("half.json"), "--quiet"])
+        _ = try r70(["run", "scenarios/vn-2030-base.yaml", "--trials", "24", "--seed", "3", "--shard", "4/4", "--partial-out", path("other.json"),
+                     "--set", "storage[bess-n].power_mw=5000", "--quiet"])
+        let cases: [([String], String)] = [
+            ([path("p1.json"), path("p2.json"), path("p4.json")], "a missing shard"),
+            ([path("p1.json"), path("p2.json"), path("p3.json"), path("p4.json"), path("p2.json")], "is also"),
+            ([path("p1.json"), path("p2.json"), path("p3.json"), path("seed4.json")], "seed 4, but"),
+            ([path("p1.json"), path("half.json")], "one of 2 shards, but"),
+            ([path("p1.json"), path("p2.json"), path("p3.json"), path("other.json")], "fingerprint"),
+            ([path("p1.json"), dir.path], "is a directory"),
+            ([path("p1.json"), "scenarios/vn-2030-base.yaml"], "not a partial study"),
+        ]
+        for (files, message) in cases {
+            let bad = try r70(["merge"] + files)
+            #expect(bad.status == 2 && bad.stderr.contains(message), "\(files.map { URL(fileURLWithPath: $0).lastPathComponent }): \(bad.stderr)")
+        }
+        let noPartial = try r70(["run", "scenarios/vn-2030-base.yaml", "--trials", "24", "--shard", "1/4"])
+        #expect(noPartial.status == 2 && noPartial.stderr.contains("--partial-out"))
+        let relError = try r70(["run", "scenarios/vn-2030-base.yaml", "--trials", "24", "--shard", "1/4", "--partial-out", path("x.json"), "--rel-error", "0.1"])
+        #expect(relError.status == 2 && relError.stderr.contains("--rel-error"))
+    }
+}
+
 @Suite("Help for an 80-column terminal")
 struct HelpTests {
     @Test("Every help text fits 80 columns, and the top-level paragraphs are filled, not broken raggedly")
