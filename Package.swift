@@ -22,6 +22,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // C libraries: GSL (random streams, distributions, statistics) and GLPK (the LP oracle of the tests,
@@ -43,8 +44,10 @@ let package = Package(
         .target(name: "GridSim", dependencies: ["GridModel", "GridDispatch", "GridRandom", "CPrefetch", "LPOracle"], swiftSettings: hot),
         .target(name: "GridStudy", dependencies: ["GridModel", "GridSim"]),
         .target(name: "GridReport", dependencies: ["GridModel", "GridSim", "GridStudy", "CFileSwap"]),
+        // Sweep results in SQLite (GRDB over the system's libsqlite3).
+        .target(name: "GridStore", dependencies: ["GridStudy", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(name: "r70", dependencies: [
-            "GridModel", "GridSim", "GridStudy", "GridReport",
+            "GridModel", "GridSim", "GridStudy", "GridReport", "GridStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "GridDispatchTests", dependencies: ["GridDispatch", "LPOracle", "_TestSupport"]),
@@ -52,6 +55,7 @@ let package = Package(
         .testTarget(name: "GridSimTests", dependencies: ["GridSim", "GridStudy", "GridModel", "GridDispatch", "LPOracle", "_TestSupport"]),
         .testTarget(name: "GridStudyTests", dependencies: ["GridStudy", "GridSim", "GridModel", "GridRandom", "_TestSupport"]),
         .testTarget(name: "GridReportTests", dependencies: ["GridReport", "GridSim", "GridStudy", "GridModel"]),
+        .testTarget(name: "GridStoreTests", dependencies: ["GridStore", "GridStudy", "GridModel", "_TestSupport"]),
         .testTarget(name: "r70Tests", dependencies: ["GridModel", "GridReport", "_TestSupport"]),
     ]
 )

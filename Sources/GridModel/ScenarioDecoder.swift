@@ -93,10 +93,11 @@ public enum ScenarioDecoder {
 
     /// As `decode`, with `overrides` applied to the YAML tree first; also returns the decoded key paths the
     /// overrides set.
-    static func decode(_ text: String, schema: ObjectSchema, overrides: [ScenarioOverride], log: DiagnosticLog) -> (root: ObjectNode?, overridden: [String: ScenarioOverride]) {
+    static func decode(_ text: String, schema: ObjectSchema, overrides: [ScenarioOverride], log: DiagnosticLog,
+                       composed: Node? = nil) -> (root: ObjectNode?, overridden: [String: ScenarioOverride]) {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try composed ?? Yams.compose(yaml: text)
         } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
             log.add(line: context.mark.line, path: "", value: "duplicate key \(duplicates.sorted().map { "'\($0)'" }.joined(separator: ", "))",
                     expected: "each key once in a mapping")

@@ -1,10 +1,16 @@
 // Checked values → the typed Scenario: cross-references, consistency checks, profiles and series.
 // Every problem is reported with its file, line, key path, value and what was expected.
 import Foundation
+import Yams
 
 public enum ScenarioLoader {
     /// Reads, checks and resolves a scenario file. Throws `ScenarioErrors` listing every problem.
     public static func load(path: String, overrides: [ScenarioOverride] = []) throws(ScenarioErrors) -> Scenario {
+        try load(text: readText(path), file: path, overrides: overrides)
+    }
+
+    /// A scenario file's text, or the problem reading it.
+    static func readText(_ path: String) throws(ScenarioErrors) -> String {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw ScenarioErrors([Diagnostic(file: path, line: 1, path: "", value: "is a directory", expected: "a scenario file (YAML)")])
@@ -21,15 +27,22 @@ public enum ScenarioLoader {
         } catch {
             throw ScenarioErrors([Diagnostic(file: path, line: 1, path: "", value: "cannot be read", expected: "a readable scenario file (\(error.localizedDescription))")])
         }
-        return try load(text: text, file: path, overrides: overrides)
+        return text
     }
 
     /// Checks and resolves scenario `text`; `file` names it in messages and anchors relative paths.
     /// `overrides` (`--set`) are applied to the file's YAML before it is checked: an overridden value passes
     /// every check a value in the file does, and problems with it name the override.
     public static func load(text: String, file: String, overrides: [ScenarioOverride] = []) throws(ScenarioErrors) -> Scenario {
+        var tables: [String: Builder.Table] = [:]
+        return try load(text: text, file: file, overrides: overrides, composed: nil, tables: &tables)
+    }
+
+    /// As `load(text:file:overrides:)`, from an already composed YAML tree and with profile files already read.
+    static func load(text: String, file: String, overrides: [ScenarioOverride], composed: Node?,
+                     tables: inout [String: Builder.Table]) throws(ScenarioErrors) -> Scenario {
         let log = DiagnosticLog(file: file)
-        let (root, overridden) = ScenarioDecoder.decode(text, schema: ScenarioSchema.scenario, overrides: overrides, log: log)
+        let (root, overridden) = ScenarioDecoder.decode(text, schema: ScenarioSchema.scenario, overrides: overrides, log: log, composed: composed)
         func problems() -> ScenarioErrors {
             // A problem with a value an override set is reported against the override, not the file's line.
             ScenarioErrors(log.sorted.map { d in
@@ -39,7 +52,9 @@ public enum ScenarioLoader {
         }
         guard let root else { throw problems() }
         let builder = Builder(root: root, log: log, file: file)
+        builder.tableCache = tables
         let built = builder.build()
+        tables = builder.tableCache
         if !log.diagnostics.isEmpty || built == nil { throw problems() }
         var scenario = built!
         var hash = Fingerprint()
@@ -48,6 +63,26 @@ public enum ScenarioLoader {
         for path in builder.tableCache.keys.sorted() { hash.add([0]); hash.add(builder.tableCache[path]!.csv.bytes) }
         scenario.fingerprint = hash.hex
         return scenario
+    }
+}
+
+/// A scenario file read once, for many variants of it (a sweep): its text and YAML tree are kept, and
+/// every profile file is parsed the first time a variant reads it.
+public final class ScenarioSource: @unchecked Sendable {
+    public let path: String
+    let text: String
+    let composed: Node?
+    var tables: [String: Builder.Table] = [:]
+
+    public init(path: String) throws(ScenarioErrors) {
+        self.path = path
+        text = try ScenarioLoader.readText(path)
+        composed = try? Yams.compose(yaml: text)   // (a YAML error is reported by `load`)
+    }
+
+    /// The scenario with `overrides` applied, checked as `ScenarioLoader.load` checks it.
+    public func load(overrides: [ScenarioOverride] = []) throws(ScenarioErrors) -> Scenario {
+        try ScenarioLoader.load(text: text, file: path, overrides: overrides, composed: composed, tables: &tables)
     }
 }
 

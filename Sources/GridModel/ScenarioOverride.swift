@@ -65,6 +65,7 @@ public struct ScenarioOverride: Sendable, Equatable, Hashable, CustomStringConve
 public struct OverrideError: Error, Sendable, CustomStringConvertible {
     public var text: String
     public var problem: String
+    public init(text: String, problem: String) { self.text = text; self.problem = problem }
     public var description: String { "--set \(text): \(problem)" }
 }
 

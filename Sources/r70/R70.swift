@@ -4,6 +4,7 @@ import Foundation
 import GridModel
 import GridReport
 import GridSim
+import GridStore
 import GridStudy
 
 @main
@@ -22,7 +23,7 @@ struct R70: ParsableCommand {
           2  bad input (each problem as FILE:LINE: key.path: value — expected)
           3  a dispatch failed to solve: an internal error, please report it
         """,
-        subcommands: [Validate.self, Run.self, Check.self, Adequacy.self, Merge.self, Schema.self, SolveStep.self])
+        subcommands: [Validate.self, Run.self, Check.self, Adequacy.self, Sweep.self, Merge.self, Schema.self, SolveStep.self])
 
     /// As ParsableCommand's, except that command-line mistakes exit with 2 (bad input) rather than 64.
     static func main() {
@@ -452,6 +453,141 @@ extension R70 {
             case .markdown: print(ScenarioSchema.scenario.markdownReference(title: "r70 scenario format", preface: ScenarioSchema.referencePreface), terminator: "")
             }
         }
+    }
+}
+
+extension R70 {
+    struct Sweep: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a scenario at every point of a grid or Latin hypercube of parameters; results into SQLite.",
+            usage: "r70 sweep <file> --vary <path=spec> ... [--lhs <k>] [--trials <n>] --db <file> [<options>]",
+            discussion: """
+            Each --vary names a key as --set does: PATH=a:b:step (a grid from a to b), PATH=v1,v2,... (listed \
+            values) or PATH=a:b (a range, with --lhs K). A grid runs every combination; --lhs K a Latin \
+            hypercube of K points. Every point is checked before any runs. All points use the same seed, so \
+            differences between them come from the parameters (common random numbers). Results go to the \
+            SQLite file --db (schema in the README), a point at a time: run the same command again after an \
+            interruption and it resumes, skipping the points it finished.
+            """)
+
+        @Argument(help: "Scenario file (YAML).")
+        var file: String
+
+        @Option(name: .customLong("vary"), help: ArgumentHelp("A varied key: PATH=a:b:step, PATH=v1,v2,… or PATH=a:b (with --lhs). Repeatable.", valueName: "path=spec"))
+        var vary: [String] = []
+
+        @Option(name: .long, parsing: .unconditional, help: "A Latin hypercube of this many points over the ranges given as PATH=a:b.")
+        var lhs: Int?
+
+        @Option(name: .long, parsing: .unconditional, help: "Trial years of each point's Monte Carlo, at least 1 (default: the scenario's monte_carlo.trials, else a deterministic run per point).")
+        var trials: Int?
+
+        @OptionGroup var sampling: SamplingOptions
+
+        @Option(name: .long, help: "The SQLite file the results go to (created if missing; a study already in it resumes).")
+        var db: String
+
+        @Option(name: .long, help: "Also write the study's tidy table (a row per point × metric × region) to this CSV file.")
+        var csv: String?
+
+        @OptionGroup var overrideOptions: OverrideOptions
+
+        func validate() throws {
+            if vary.isEmpty { throw ValidationError("Please give at least one --vary PATH=a:b:step (or PATH=v1,v2,…).") }
+            if let trials, trials < 1 { throw ValidationError("Please specify a '--trials' value of at least 1.") }
+            if sampling.relError != nil { throw ValidationError("--rel-error would give each point another number of trials: give --trials N.") }
+        }
+
+        func run() throws {
+            let source: ScenarioSource
+            do { source = try ScenarioSource(path: file) } catch { throw reportProblems(error) }
+            var axes: [SweepAxis] = []
+            for text in vary {
+                switch SweepAxis.parse(text) {
+                case .success(let a): axes.append(a)
+                case .failure(let e): printError("r70: --vary \(text): \(e.problem)"); throw ExitCode(2)
+                }
+            }
+            // The first point's scenario gives the defaults (seed, trials) and the study's identity.
+            let base: Scenario
+            do { base = try source.load(overrides: overrideOptions.overrides) } catch { throw reportProblems(error) }
+            let seed = sampling.seed ?? base.monteCarlo?.seed ?? 1
+            let design: SweepDesign
+            switch SweepDesign.make(axes: axes, lhs: lhs, seed: seed) {
+            case .success(let d): design = d
+            case .failure(let e): printError("r70: \(e.text): \(e.problem)"); throw ExitCode(2)
+            }
+            // Every point is checked before any runs.
+            for i in design.points.indices {
+                do { _ = try source.load(overrides: overrideOptions.overrides + design.overrides(i)) } catch {
+                    printError("r70: sweep point \(i + 1) of \(design.points.count) (\(pointLabel(design, i))) is not a valid scenario:")
+                    throw reportProblems(error)
+                }
+            }
+            if let problem = OutputWriter.parentProblem(of: db) { printError("r70: --db \(db): \(problem)"); throw ExitCode(2) }
+            if let csv, let problem = samplesPathProblem(csv) { printError("r70: --csv \(csv): \(problem)"); throw ExitCode(2) }
+            let n = trials ?? base.monteCarlo?.trials
+            let store: SweepStore
+            let study: Int64
+            let finished: Set<Int>
+            do {
+                store = try SweepStore(path: db)
+                study = try store.study(SweepStudyKey(scenario: base.name, fingerprint: base.fingerprint, seed: seed, trials: n ?? 0, design: design),
+                                        command: CommandLine.arguments.joined(separator: " "))
+                finished = try store.finishedPoints(study: study)
+            } catch {
+                printError("r70: --db \(db): \(error)")
+                throw ExitCode(2)
+            }
+            if !finished.isEmpty && !sampling.quiet {
+                printError("resuming study \(study) in \(db): \(finished.count) of \(design.points.count) points already done")
+            }
+            for i in design.points.indices where !finished.contains(i) {
+                let start = Date()
+                if !sampling.quiet { printError("point \(i + 1)/\(design.points.count): \(pointLabel(design, i))") }
+                let scenario: Scenario
+                do { scenario = try source.load(overrides: overrideOptions.overrides + design.overrides(i)) } catch { throw reportProblems(error) }
+                var metrics: [SweepMetric]
+                do {
+                    if let n {
+                        var settings = sampling.settings(trials: n, scenario: scenario)
+                        settings.options.seed = seed
+                        let reporter = settings.reporter()
+                        let outcome = try GridStudy.Study.run(scenario, options: settings.options, progress: reporter.callback)
+                        reporter.finish()
+                        metrics = SweepMetric.from(outcome.result)
+                        // The planning reserve margin does not vary by trial: the deterministic run's.
+                        metrics += SweepMetric.from(outcome.deterministic.summary).filter { $0.metric == "reserve_margin" }
+                    } else {
+                        metrics = SweepMetric.from(try DeterministicRun.run(scenario).summary)
+                    }
+                } catch {
+                    throw simulationFailure(file, error)
+                }
+                do { try store.record(study: study, point: i, design: design, metrics: metrics, seconds: Date().timeIntervalSince(start)) } catch {
+                    printError("r70: --db \(db): \(error)")
+                    throw ExitCode(2)
+                }
+            }
+            let rows: [SweepRow]
+            do { rows = try store.rows(study: study) } catch { printError("r70: --db \(db): \(error)"); throw ExitCode(2) }
+            if let csv {
+                var text = "study,point," + design.axes.map { csvField($0.path) }.joined(separator: ",") + ",metric,region,unit,mean,standard_error,lower95,upper95,p5,p50,p95,worst5_mean\n"
+                for r in rows {
+                    let m = r.metric
+                    let numbers = [m.mean, m.standardError, m.lower95, m.upper95, m.p5, m.p50, m.p95, m.worst5Mean].map { $0.map { $0.isFinite ? "\($0)" : "" } ?? "" }
+                    text += "\(study),\(r.pointIndex)," + r.parameters.map(csvField).joined(separator: ",") + ",\(csvField(m.metric)),\(csvField(m.region)),\(m.unit)," + numbers.joined(separator: ",") + "\n"
+                }
+                do { try AtomicFile.write(text, to: csv) } catch { printError("r70: cannot write \(csv): \(error.localizedDescription)"); throw ExitCode(2) }
+            }
+            print(SweepText.render(design: design, rows: rows, study: study, db: db, trials: n, seed: seed))
+        }
+
+        func pointLabel(_ design: SweepDesign, _ i: Int) -> String {
+            design.axes.indices.map { "\(design.axes[$0].path)=\(design.points[i][$0])" }.joined(separator: ", ")
+        }
+
+        func csvField(_ s: String) -> String { s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
     }
 }
 

@@ -603,6 +603,63 @@ struct ShardCommandTests {
     }
 }
 
+@Suite("r70 sweep")
+struct SweepCommandTests {
+    @Test("3 × 2 points of vn-2030-base at 40 trials: killed with -9 and run again, no point lost or repeated; each point's EUE is run --set's")
+    func sweep() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("sweep.sqlite").path, csv = dir.appendingPathComponent("sweep.csv").path
+        let args = ["sweep", "scenarios/vn-2030-base.yaml", "--vary", "storage[bess-n].power_mw=2000:6000:2000",
+                    "--vary", "corridors[north-central].limit_forward_mw=5000,6000", "--trials", "40", "--seed", "3", "--db", db, "--quiet"]
+        // Killed once its first point is in the file.
+        let process = Process()
+        process.executableURL = r70
+        process.arguments = args
+        process.currentDirectoryURL = packageRoot
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            if FileManager.default.fileExists(atPath: db), let (_, count) = try? runProcess(URL(fileURLWithPath: "/usr/bin/sqlite3"), [db, "SELECT count(*) FROM point"], in: packageRoot).asCount(), count >= 1 { break }
+            usleep(20_000)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let resumed = try r70(args + ["--csv", csv])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let points = try runProcess(URL(fileURLWithPath: "/usr/bin/sqlite3"), [db, "SELECT count(*), count(DISTINCT point_index), (SELECT count(*) FROM study) FROM point"], in: packageRoot)
+        #expect(points.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "6|6|1", "\(points.stdout)")
+        // Each point's EUE equals a run with its --set.
+        let query = try runProcess(URL(fileURLWithPath: "/usr/bin/sqlite3"), ["-separator", " ", db, """
+            SELECT a.value_text, b.value_text, m.mean FROM point p JOIN parameter a ON a.point_id = p.id AND a.path LIKE 'storage%'
+            JOIN parameter b ON b.point_id = p.id AND b.path LIKE 'corridors%' JOIN metric m ON m.point_id = p.id AND m.metric = 'eue' AND m.region = ''
+            ORDER BY p.point_index
+            """], in: packageRoot)
+        let lines = query.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        #expect(lines.count == 6)
+        for line in lines.prefix(3) {
+            let run = try r70(["run", "scenarios/vn-2030-base.yaml", "--set", "storage[bess-n].power_mw=\(line[0])", "--set", "corridors[north-central].limit_forward_mw=\(line[1])",
+                               "--trials", "40", "--seed", "3", "--json", "--quiet"])
+            let metrics = try #require((try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]).flatMap { ($0["study"] as? [String: Any])?["metrics"] as? [[String: Any]] })
+            let eue = try #require(metrics.first { $0["name"] as? String == "eue" }?["mean"] as? Double)
+            #expect(abs(eue - Double(line[2])!) <= 1e-9 * max(1, eue), "\(line): \(eue)")
+        }
+        let table = try String(contentsOfFile: csv, encoding: .utf8)
+        #expect(table.hasPrefix("study,point,storage[bess-n].power_mw,corridors[north-central].limit_forward_mw,metric,region,unit,mean"))
+        #expect(resumed.stdout.contains("Sweep of 6 points (grid)"))
+        // A bad point is found before anything runs.
+        let bad = try r70(["sweep", "scenarios/vn-2030-base.yaml", "--vary", "storage[bess-n].power_mw=1000,-5", "--db", dir.appendingPathComponent("bad.sqlite").path])
+        #expect(bad.status == 2 && bad.stderr.contains("sweep point 2 of 2") && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("bad.sqlite").path), "\(bad.stderr)")
+    }
+}
+
+extension Outcome {
+    /// The first number on stdout.
+    func asCount() -> (Int32, Int)? { Int(stdout.trimmingCharacters(in: .whitespacesAndNewlines)).map { (status, $0) } }
+}
+
 @Suite("Help for an 80-column terminal")
 struct HelpTests {
     @Test("Every help text fits 80 columns, and the top-level paragraphs are filled, not broken raggedly")
