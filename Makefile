@@ -5,7 +5,7 @@ SCENARIO ?= scenarios/vn-2030-base.yaml
 SYSTEM_PACKAGES := libgsl-dev libglpk-dev libsqlite3-dev sqlite3 pkg-config python3-jsonschema python3-yaml
 SWIFT ?= swift
 
-.PHONY: deps build run test test-sanitizers check-baseline update-baseline bench bench-build docs clean
+.PHONY: deps build run test test-sanitizers test-slurm check-baseline update-baseline bench bench-build docs clean
 
 # Installs missing system packages (apt-get; retries while another apt holds the lock).
 deps:
@@ -47,6 +47,11 @@ test-sanitizers: deps
 	ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 $(SWIFT) test --sanitize=address --scratch-path .build-asan --skip-build --disable-xctest --filter "$(ASAN_TESTS)"
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
 	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --sanitize=thread --scratch-path .build-tsan --skip-build --disable-xctest --filter "$(TSAN_TESTS)"
+
+# A single-node Slurm on localhost runs a 4-shard study as a job array and its merge; the result must
+# equal the single-process run (installs slurm-wlm and munge if missing; see tools/test-slurm.sh).
+test-slurm: build
+	tools/test-slurm.sh $$($(SWIFT) build -c release --show-bin-path)/r70
 
 # Regression check of the scenario library against scenarios/baseline.json (after `make test`, which
 # builds the r70 used here).

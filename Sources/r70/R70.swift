@@ -23,7 +23,7 @@ struct R70: ParsableCommand {
           2  bad input (each problem as FILE:LINE: key.path: value — expected)
           3  a dispatch failed to solve: an internal error, please report it
         """,
-        subcommands: [Validate.self, Run.self, Check.self, Adequacy.self, Sweep.self, Merge.self, Schema.self, SolveStep.self])
+        subcommands: [Validate.self, Run.self, Check.self, Adequacy.self, Sweep.self, Merge.self, Slurm.self, Schema.self, SolveStep.self])
 
     /// As ParsableCommand's, except that command-line mistakes exit with 2 (bad input) rather than 64.
     static func main() {
@@ -588,6 +588,114 @@ extension R70 {
         }
 
         func csvField(_ s: String) -> String { s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
+    }
+}
+
+extension R70 {
+    struct Slurm: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write (and with --submit, submit) a Slurm job array that runs a study in shards, and its merge.",
+            usage: "r70 slurm <file> --trials <n> --shards <k> --out <dir> [--submit] [<options>]",
+            discussion: """
+            DIR gets run-shards.sbatch (a job array: task i runs `r70 run --shard i/K --partial-out \
+            parts/part-i.json`), merge.sbatch (`r70 merge`, into result/study.json) and submit.sh, which \
+            submits the array and the merge with --dependency=afterok. The merged result is the unsharded \
+            run's exactly. Paths are made absolute: DIR, the scenario and this r70 must be on a file \
+            system the nodes share.
+            """)
+
+        @Argument(help: "Scenario file (YAML).")
+        var file: String
+
+        @Option(name: .long, parsing: .unconditional, help: "Trial years of the whole study, at least 1.")
+        var trials: Int
+
+        @Option(name: .long, parsing: .unconditional, help: "Seed of the study (default: the scenario's monte_carlo.seed, else 1).")
+        var seed: UInt64?
+
+        @Option(name: .long, parsing: .unconditional, help: "Shards, one per array task, from 1 to 10,000.")
+        var shards: Int
+
+        @Option(name: .long, help: "The job's folder (created; it must not hold other files).")
+        var out: String
+
+        @Flag(name: .long, help: "Submit the jobs with sbatch (else print how to).")
+        var submit = false
+
+        @Option(name: .long, help: "Slurm partition (default: the cluster's).")
+        var partition: String?
+
+        @Option(name: .long, help: "Time limit of each task, as sbatch takes it.")
+        var time: String = "01:00:00"
+
+        @Option(name: .long, parsing: .unconditional, help: "CPUs per task (its --threads), at least 1.")
+        var cpus: Int = 2
+
+        @OptionGroup var overrideOptions: OverrideOptions
+
+        func validate() throws {
+            if trials < 1 { throw ValidationError("Please specify a '--trials' value of at least 1.") }
+            if !(1...10_000).contains(shards) { throw ValidationError("Please specify '--shards' from 1 to 10,000.") }
+            if cpus < 1 { throw ValidationError("Please specify '--cpus' of at least 1.") }
+            if out.contains(where: { "\"$`\\\n".contains($0) }) { throw ValidationError("Please give an --out folder whose path has no quote, $, backquote or backslash.") }
+            if time.isEmpty || time.contains(where: { $0.isWhitespace }) { throw ValidationError("Please give --time as sbatch takes it, such as 01:00:00.") }
+        }
+
+        func run() throws {
+            let scenario: Scenario
+            do { scenario = try ScenarioLoader.load(path: file, overrides: overrideOptions.overrides) } catch { throw reportProblems(error) }
+            let folder = URL(fileURLWithPath: out).standardizedFileURL
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) {
+                let contents = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? ["?"]
+                if !isDirectory.boolValue || !contents.isEmpty {
+                    printError("r70: --out \(out): \(isDirectory.boolValue ? "holds files already: give a new or empty folder" : "is a file")")
+                    throw ExitCode(2)
+                }
+            } else if let problem = OutputWriter.parentProblem(of: folder.path) {
+                printError("r70: --out \(out): \(problem)")
+                throw ExitCode(2)
+            }
+            let executable = URL(fileURLWithPath: CommandLine.arguments[0].contains("/") ? CommandLine.arguments[0] : (Bundle.main.executablePath ?? "r70"))
+                .standardizedFileURL.resolvingSymlinksInPath().path
+            let job = SlurmJob(r70: executable, scenario: URL(fileURLWithPath: file).standardizedFileURL.path, scenarioName: scenario.name,
+                               overrides: overrideOptions.set, trials: trials, seed: seed ?? scenario.monteCarlo?.seed ?? 1, shards: shards,
+                               folder: folder.path, partition: partition, time: time, cpusPerTask: cpus)
+            do {
+                for sub in ["parts", "logs"] {
+                    try FileManager.default.createDirectory(at: folder.appendingPathComponent(sub), withIntermediateDirectories: true)
+                }
+                for (name, text) in [("run-shards.sbatch", job.arrayScript), ("merge.sbatch", job.mergeScript), ("submit.sh", job.submitScript)] {
+                    try AtomicFile.write(text, to: folder.appendingPathComponent(name).path)
+                    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.appendingPathComponent(name).path)
+                }
+            } catch {
+                printError("r70: cannot write the job to \(out): \(error.localizedDescription)")
+                throw ExitCode(2)
+            }
+            print("Wrote a job array of \(shards) shard\(shards == 1 ? "" : "s") (\(trials) trial years of \(scenario.name), seed \(job.seed)) and its merge to \(folder.path)")
+            guard submit else {
+                print("Submit with: \(folder.path)/submit.sh   (the merged result: \(folder.path)/result/study.json)")
+                return
+            }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = [folder.appendingPathComponent("submit.sh").path]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            do { try process.run() } catch {
+                printError("r70: cannot run \(folder.path)/submit.sh: \(error.localizedDescription)")
+                throw ExitCode(2)
+            }
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else {
+                printError("r70: sbatch failed (exit \(process.terminationStatus)); the job is in \(folder.path), submit.sh submits it")
+                throw ExitCode(2)
+            }
+            let ids = output.split(separator: " ")
+            print("Submitted: shards job \(ids.first ?? "?"), merge job \(ids.last ?? "?") (after all shards succeed); the merged result: \(folder.path)/result/study.json")
+        }
     }
 }
 

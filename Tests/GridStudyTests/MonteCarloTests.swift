@@ -619,3 +619,20 @@ struct ShardTests {
         #expect(throws: PartialError.self) { try StudyPartial.merge(Array(four.prefix(3)) + [overlapping]) }
     }
 }
+
+@Suite("Slurm job scripts")
+struct SlurmScriptTests {
+    @Test("The array runs shard i of K per task into parts/, the merge reads every part, submit chains them with afterok; odd paths are quoted")
+    func scripts() {
+        let job = SlurmJob(r70: "/opt/r70/bin/r70", scenario: "/data/my scenarios/vn 2030.yaml", scenarioName: "vn-2030-base",
+                           overrides: ["storage[bess-n].power_mw=6000", "regions[*].demand.peak_mw*=1.1"], trials: 1000, seed: 7, shards: 8,
+                           folder: "/scratch/job 1", partition: "long", time: "02:00:00", cpusPerTask: 4)
+        let array = job.arrayScript
+        #expect(array.hasPrefix("#!/bin/bash\n#SBATCH --job-name=r70-vn-2030-base\n#SBATCH --array=1-8\n"))
+        #expect(array.contains("#SBATCH --cpus-per-task=4\n#SBATCH --time=02:00:00\n#SBATCH --output='/scratch/job 1/logs/shard-%a.out'\n#SBATCH --partition=long\n"))
+        #expect(array.contains("exec /opt/r70/bin/r70 run '/data/my scenarios/vn 2030.yaml' --trials 1000 --seed 7 --shard \"${SLURM_ARRAY_TASK_ID}/8\" --partial-out \"/scratch/job 1/parts/part-${SLURM_ARRAY_TASK_ID}.json\" --threads 4 --quiet --set 'storage[bess-n].power_mw=6000' --set 'regions[*].demand.peak_mw*=1.1'"), "\(array)")
+        let merge = job.mergeScript
+        #expect(merge.contains("merge '/scratch/job 1/parts/part-1.json'") && merge.contains("'/scratch/job 1/parts/part-8.json' --out '/scratch/job 1/result'"))
+        #expect(job.submitScript.contains("sbatch --parsable --dependency=afterok:$array merge.sbatch"))
+    }
+}

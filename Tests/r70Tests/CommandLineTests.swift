@@ -660,6 +660,26 @@ extension Outcome {
     func asCount() -> (Int32, Int)? { Int(stdout.trimmingCharacters(in: .whitespacesAndNewlines)).map { (status, $0) } }
 }
 
+@Suite("r70 slurm")
+struct SlurmCommandTests {
+    @Test("Writes the array, the merge and submit.sh with absolute paths; refuses a folder that holds files and a bad scenario")
+    func writes() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let job = dir.appendingPathComponent("job").path
+        let o = try r70(["slurm", "scenarios/vn-2030-base.yaml", "--trials", "100", "--shards", "5", "--out", job, "--set", "storage[bess-n].power_mw=5000"])
+        #expect(o.status == 0 && o.stdout.contains("Submit with: \(job)/submit.sh"), "\(o.stderr)")
+        let array = try String(contentsOfFile: job + "/run-shards.sbatch", encoding: .utf8)
+        #expect(array.contains("#SBATCH --array=1-5") && array.contains(packageRoot.appendingPathComponent("scenarios/vn-2030-base.yaml").standardizedFileURL.path)
+                && array.contains("--set 'storage[bess-n].power_mw=5000'"), "\(array)")
+        #expect(FileManager.default.isExecutableFile(atPath: job + "/submit.sh") && FileManager.default.fileExists(atPath: job + "/parts"))
+        let again = try r70(["slurm", "scenarios/vn-2030-base.yaml", "--trials", "100", "--shards", "5", "--out", job])
+        #expect(again.status == 2 && again.stderr.contains("holds files already"))
+        let bad = try r70(["slurm", "scenarios/vn-2030-base.yaml", "--trials", "100", "--shards", "5", "--out", dir.appendingPathComponent("other").path, "--set", "storage[x].power_mw=1"])
+        #expect(bad.status == 2 && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("other").path))
+    }
+}
+
 @Suite("Help for an 80-column terminal")
 struct HelpTests {
     @Test("Every help text fits 80 columns, and the top-level paragraphs are filled, not broken raggedly")
