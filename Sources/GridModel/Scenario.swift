@@ -67,6 +67,18 @@ public struct Plant: Sendable {
     /// Scaled by the trial year's hydrological class: a reservoir's monthly energy, any other plant's
     /// available MW (key `follows_hydrology`).
     public var followsHydrology: Bool
+
+    public init(name: String, region: Int, technology: Technology, units: Int, unitSizeMW: Double, marginalCostUSDPerMWh: Double,
+                fuel: Int?, fuelTonnesPerMWh: Double, heatRateGJPerMWh: Double?, emissionTPerMWh: Double, availability: StepSeries,
+                forcedOutageRate: Double, meanTimeToRepairHours: Double, capacityCredit: Double, minOutputMW: Double,
+                hydroMonthlyEnergyMWh: [Double]?, clean: Bool, followsHydrology: Bool) {
+        self.name = name; self.region = region; self.technology = technology; self.units = units; self.unitSizeMW = unitSizeMW
+        self.marginalCostUSDPerMWh = marginalCostUSDPerMWh; self.fuel = fuel; self.fuelTonnesPerMWh = fuelTonnesPerMWh
+        self.heatRateGJPerMWh = heatRateGJPerMWh; self.emissionTPerMWh = emissionTPerMWh; self.availability = availability
+        self.forcedOutageRate = forcedOutageRate; self.meanTimeToRepairHours = meanTimeToRepairHours; self.capacityCredit = capacityCredit
+        self.minOutputMW = minOutputMW; self.hydroMonthlyEnergyMWh = hydroMonthlyEnergyMWh; self.clean = clean
+        self.followsHydrology = followsHydrology
+    }
 }
 
 public struct CallableProgram: Sendable {

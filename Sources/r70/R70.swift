@@ -23,7 +23,8 @@ struct R70: ParsableCommand {
           2  bad input (each problem as FILE:LINE: key.path: value — expected)
           3  a dispatch failed to solve: an internal error, please report it
         """,
-        subcommands: [Validate.self, Run.self, Check.self, Adequacy.self, Sweep.self, Merge.self, Slurm.self, Schema.self, SolveStep.self])
+        subcommands: [Validate.self, Run.self, Check.self, Adequacy.self, Sweep.self, CapacityCreditCommand.self, Size.self, Merge.self, Slurm.self,
+                      Schema.self, SolveStep.self])
 
     /// As ParsableCommand's, except that command-line mistakes exit with 2 (bad input) rather than 64.
     static func main() {
@@ -695,6 +696,168 @@ extension R70 {
             }
             let ids = output.split(separator: " ")
             print("Submitted: shards job \(ids.first ?? "?"), merge job \(ids.last ?? "?") (after all shards succeed); the merged result: \(folder.path)/result/study.json")
+        }
+    }
+}
+
+extension CapacityCreditMethod: ExpressibleByArgument {}
+extension AdequacyMetric: ExpressibleByArgument {}
+
+extension R70 {
+    struct CapacityCreditCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "capacity-credit",
+            abstract: "Find a plant's or storage's capacity credit (EFC or ELCC, as NREL PRAS defines them) by bisection.",
+            usage: "r70 capacity-credit <file> --resource <name> --method efc|elcc [--metric eue|lole] [<options>]",
+            discussion: """
+            EFC: the firm (never failing) capacity in the resource's region that gives the system without the \
+            resource the metric it has with it. ELCC: the constant load in that region that the system with the \
+            resource carries at the metric it has without it. Each step is a Monte Carlo of --trials years with \
+            the same seed (common random numbers); the search stops when the bracket is within --gap MW or the \
+            metrics at its ends no longer differ significantly (paired one-sided test at --p-value).
+            """)
+
+        @Argument(help: "Scenario file (YAML).")
+        var file: String
+        @Option(name: .long, help: "The plant or storage whose credit is found.")
+        var resource: String
+        @Option(name: .long, help: "efc or elcc.")
+        var method: CapacityCreditMethod
+        @Option(name: .long, help: "eue (default) or lole.")
+        var metric: AdequacyMetric = .eue
+        @Option(name: .customLong("capacity-max"), parsing: .unconditional, help: "The bracket's top, MW (default: the resource's capacity).")
+        var capacityMax: Double?
+        @Option(name: .long, parsing: .unconditional, help: "Stop when the bracket is this narrow, MW.")
+        var gap: Double = 1
+        @Option(name: .customLong("p-value"), parsing: .unconditional, help: "Significance below which the bisection goes on.")
+        var pValue: Double = 0.05
+        @Option(name: .long, parsing: .unconditional, help: "Trial years of each step's Monte Carlo, at least 2.")
+        var trials: Int = 1000
+        @OptionGroup var sampling: SamplingOptions
+        @Flag(name: .long, help: "Print the result as JSON.")
+        var json = false
+        @OptionGroup var overrideOptions: OverrideOptions
+
+        func validate() throws {
+            if trials < 2 { throw ValidationError("Please specify a '--trials' value of at least 2.") }
+            if !(gap > 0) { throw ValidationError("Please specify a '--gap' above 0 MW.") }
+            if let capacityMax, !(capacityMax > 0) { throw ValidationError("Please specify a '--capacity-max' above 0 MW.") }
+            if !(pValue > 0 && pValue < 1) { throw ValidationError("Please specify a '--p-value' between 0 and 1, such as 0.05.") }
+        }
+
+        func run() throws {
+            let scenario: Scenario
+            do { scenario = try ScenarioLoader.load(path: file, overrides: overrideOptions.overrides) } catch { throw reportProblems(error) }
+            var options = sampling.settings(trials: trials, scenario: scenario).options
+            options.relativeError = nil
+            let quiet = sampling.quiet
+            let r: CapacityCreditResult
+            do {
+                r = try CapacityCredit.assess(scenario, resource: resource, method: method, metric: metric, capacityMaxMW: capacityMax, gapMW: gap,
+                                              pValue: pValue, options: options, progress: quiet ? nil : { printError("  " + $0) })
+            } catch let e as CapacityCreditError {
+                if case .noSuchResource = e { printError("r70: --resource \(resource): \(e)"); throw ExitCode(2) }
+                throw simulationFailure(file, e)
+            }
+            if json { print((try? JSONOutput.string(r)) ?? "{}"); return }
+            let unit = metric == .eue ? "MWh" : "h"
+            print("\(method.rawValue.uppercased()) of \(resource) (\(Format.number(r.resourceCapacityMW)) MW in \(r.region)) on \(metric.rawValue.uppercased()), \(r.trials) trial years per step, seed \(r.seed)")
+            print("  credit in [\(Format.number(r.lowerMW, decimals: 1)), \(Format.number(r.upperMW, decimals: 1))] MW: \(Format.percent(r.lowerMW / r.resourceCapacityMW))–\(Format.percent(r.upperMW / r.resourceCapacityMW)) of its capacity")
+            print("  target \(metric.rawValue.uppercased()) \(Format.number(r.target, decimals: 3)) ± \(Format.number(r.targetStandardError, decimals: 3)) \(unit); stopped: \(r.stoppedBecause)")
+            print(Format.table(["MW", "\(metric.rawValue.uppercased()) (\(unit))", "Std error"], r.steps.map {
+                [Format.number($0.capacityMW, decimals: 1), Format.number($0.metric, decimals: 3), Format.number($0.standardError, decimals: 3)]
+            }).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+        }
+    }
+
+    struct Size: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Find the smallest value of one key that meets a target, by bisection over studies with the same draws.",
+            usage: "r70 size <file> --vary <path=a:b> --target <metric<=x> [--confidence <p>] [--trials <n>] [<options>]",
+            discussion: """
+            --target is a metric, <= or >=, and a threshold: lole<=3, eue<=5000, region.North.lole<=10 (Monte Carlo \
+            metrics, with --trials) or reserve_margin>=0.15 (the planning margin of the deterministic run). A \
+            value meets a Monte Carlo target when the estimate's one-sided --confidence bound does. More of \
+            the key is assumed never to make the metric worse.
+            """)
+
+        @Argument(help: "Scenario file (YAML).")
+        var file: String
+        @Option(name: .customLong("vary"), help: ArgumentHelp("The key and its range, PATH=a:b (paths as --set).", valueName: "path=a:b"))
+        var vary: String
+        @Option(name: .long, help: ArgumentHelp("The target, such as lole<=3 or reserve_margin>=0.15.", valueName: "metric<=x"))
+        var target: String
+        @Option(name: .long, parsing: .unconditional, help: "Confidence that a Monte Carlo target holds.")
+        var confidence: Double = 0.95
+        @Option(name: .long, parsing: .unconditional, help: "Stop when the bracket is this narrow (default: 1/100 of the range).")
+        var gap: Double?
+        @Option(name: .long, parsing: .unconditional, help: "Trial years of each step's Monte Carlo (not needed for reserve_margin).")
+        var trials: Int?
+        @OptionGroup var sampling: SamplingOptions
+        @Flag(name: .long, help: "Print the result as JSON.")
+        var json = false
+        @OptionGroup var overrideOptions: OverrideOptions
+
+        func validate() throws {
+            if !(confidence > 0 && confidence < 1) { throw ValidationError("Please specify a '--confidence' between 0 and 1, such as 0.95.") }
+            if let trials, trials < 2 { throw ValidationError("Please specify a '--trials' value of at least 2.") }
+            if let gap, !(gap > 0) { throw ValidationError("Please specify a '--gap' above 0.") }
+            if SizingTarget.parse(target) == nil { throw ValidationError("Please give --target as METRIC<=X or METRIC>=X, such as lole<=3 or reserve_margin>=0.15.") }
+        }
+
+        func run() throws {
+            let source: ScenarioSource
+            do { source = try ScenarioSource(path: file) } catch { throw reportProblems(error) }
+            let axis: SweepAxis
+            switch SweepAxis.parse(vary) {
+            case .success(let a) where a.lower != nil: axis = a
+            case .success: printError("r70: --vary \(vary): give a range PATH=a:b"); throw ExitCode(2)
+            case .failure(let e): printError("r70: --vary \(vary): \(e.problem)"); throw ExitCode(2)
+            }
+            let goal = SizingTarget.parse(target)!
+            let base: Scenario
+            do { base = try source.load(overrides: overrideOptions.overrides) } catch { throw reportProblems(error) }
+            for v in [axis.lower!, axis.upper!] {
+                do { _ = try source.load(overrides: overrideOptions.overrides + [try ScenarioOverride.parse("\(axis.path)=\(v)").get()]) } catch let e as ScenarioErrors {
+                    throw reportProblems(e)
+                }
+            }
+            if !goal.deterministic && trials == nil && base.monteCarlo?.trials == nil {
+                printError("r70: --target \(target) varies by trial: give --trials N")
+                throw ExitCode(2)
+            }
+            let n = trials ?? base.monteCarlo?.trials
+            var options = n.map { sampling.settings(trials: $0, scenario: base).options }
+            options?.relativeError = nil
+            let r: SizingResult
+            do {
+                r = try Sizing.size(source: source, fixed: overrideOptions.overrides, path: axis.path, lower: axis.lower!, upper: axis.upper!,
+                                    gap: gap ?? (axis.upper! - axis.lower!) / 100, target: goal, confidence: confidence,
+                                    options: goal.deterministic ? nil : options, progress: sampling.quiet ? nil : { printError("  " + $0) })
+            } catch let e as SizingError {
+                printError("r70: --target \(target): \(e)")
+                throw ExitCode(2)
+            } catch let e as ScenarioErrors {
+                throw reportProblems(e)
+            } catch {
+                throw simulationFailure(file, error)
+            }
+            if json { print((try? JSONOutput.string(r)) ?? "{}"); return }
+            let mode = goal.deterministic ? "the deterministic run" : "\(r.trials ?? 0) trial years per step, seed \(r.seed), \(Format.percent(confidence, decimals: 0)) confidence"
+            guard let upper = r.upper, let at = r.atUpper else {
+                print("\(goal) is not met anywhere in \(axis.path) ∈ [\(Format.number(axis.lower!, decimals: 2)), \(Format.number(axis.upper!, decimals: 2))] (\(mode))")
+                throw ExitCode(1)
+            }
+            print("Smallest \(axis.path) meeting \(goal) (\(mode)): \(Format.number(upper, decimals: 2)), within (\(Format.number(r.lower, decimals: 2)), \(Format.number(upper, decimals: 2))]")
+            print("  there \(goal.metric) = \(Format.number(at.metric, decimals: 4))\(at.standardError.map { " ± " + Format.number($0, decimals: 4) } ?? ""); P(target holds) \(Format.percent(at.probabilityHolds))")
+            if let worst = r.nonMonotone.first {
+                print("  WARNING: \(goal.metric) is not monotone in \(axis.path): it is worse at \(Format.number(worst.higher, decimals: 2)) than at \(Format.number(worst.lower, decimals: 2))"
+                      + (r.nonMonotone.count > 1 ? " (and \(r.nonMonotone.count - 1) more such pairs)" : "") + "; the bisection assumes it is, so a smaller value may also meet the target.")
+            }
+            print(Format.table([axis.path, goal.metric, "Std error", "P(holds)", "Meets"], r.steps.sorted { $0.value < $1.value }.map {
+                [Format.number($0.value, decimals: 2), Format.number($0.metric, decimals: 4), $0.standardError.map { Format.number($0, decimals: 4) } ?? "—",
+                 Format.percent($0.probabilityHolds), $0.meets ? "yes" : "no"]
+            }).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
         }
     }
 }

@@ -636,3 +636,55 @@ struct SlurmScriptTests {
         #expect(job.submitScript.contains("sbatch --parsable --dependency=afterok:$array merge.sbatch"))
     }
 }
+
+@Suite("Capacity credit and sizing")
+struct CapacityCreditTests {
+    /// PRAS's capacity-credit test system: singlenode_a with a fourth 10 MW unit (PRASCapacityCredits.jl's
+    /// runtests.jl: sys_before, sys_after).
+    static func system() throws -> Scenario {
+        var text = try String(contentsOfFile: fixtures.appendingPathComponent("pras/singlenode_a.yaml").path, encoding: .utf8)
+        text += "      - {name: \"Gen4\", technology: flexible, unit_size_mw: 10, marginal_cost_usd_per_mwh: 12.5, forced_outage_rate: 0.1, mean_time_to_repair_hours: 1.1111111111111112}\n"
+        return try ScenarioLoader.load(text: text, file: fixtures.appendingPathComponent("pras/singlenode_a.yaml").path)
+    }
+
+    @Test("PRAS's test system: EFC on EUE in [8, 9] MW as PRAS publishes, ELCC in [7, 8]; both brackets hold the exact values (8.2376 and 7.3738 MW)")
+    func pras() throws {
+        let s = try Self.system()
+        let options = MonteCarloOptions(trials: 100_000, seed: 1, threads: 2)
+        let efc = try CapacityCredit.assess(s, resource: "Gen4", method: .efc, metric: .eue, capacityMaxMW: 10, gapMW: 1, pValue: 0.05, options: options)
+        #expect(efc.lowerMW == 8 && efc.upperMW == 9, "\(efc.lowerMW)–\(efc.upperMW)")
+        let elcc = try CapacityCredit.assess(s, resource: "Gen4", method: .elcc, metric: .eue, capacityMaxMW: 10, gapMW: 1, pValue: 0.05, options: options)
+        #expect(elcc.lowerMW == 7 && elcc.upperMW == 8, "\(elcc.lowerMW)–\(elcc.upperMW)")
+        // Exact: EUE 1.59 MWh without Gen4 and 0.2418 with it (independent hours, enumerated).
+        #expect(abs(efc.target - 0.2418) <= 3 * efc.targetStandardError && abs(elcc.target - 1.59) <= 3 * elcc.targetStandardError)
+        #expect(throws: CapacityCreditError.self) { try CapacityCredit.assess(s, resource: "Gen9", method: .efc, metric: .eue, capacityMaxMW: 10, gapMW: 1, pValue: 0.05, options: options) }
+        // The paired one-sided test that stops the search: equal trials are no evidence; a shift of 3 standard
+        // errors is (p = 0.00135).
+        #expect(CapacityCredit.pValue(higher: [1, 2, 3], lower: [1, 2, 3]) == 1)
+        // Differences 1.5 + (−1, 1, 0, 2, −2, 0, 1, −1): mean 1.5, standard error √(12 / 7 / 8), z = 3.24.
+        let base = [3.0, 1, 4, 1, 5, 9, 2, 6], deviation = [-1.0, 1, 0, 2, -2, 0, 1, -1]
+        let z = 1.5 / (12.0 / 7 / 8).squareRoot()
+        let p = CapacityCredit.pValue(higher: zip(base, deviation).map { $0 + 1.5 + $1 }, lower: base)
+        #expect(abs(p - 0.5 * erfc(z / 2.0.squareRoot())) < 1e-12, "\(p)")
+        let shifted = CapacityCredit.pValue(higher: [2.1, 2.9, 3.2, 1.8], lower: [1, 2, 2, 1])
+        #expect(shifted < 0.01 && CapacityCredit.pValue(higher: [1, 2, 2, 1], lower: [2.1, 2.9, 3.2, 1.8]) > 0.99)
+    }
+
+    @Test("Sizing by bisection: the planning margin reaches 15 % between the last value that misses and the first that meets")
+    func sizing() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("r70-size-\(getpid()).yaml").path
+        try minimalScenarioText.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let source = try ScenarioSource(path: path)
+        let target = try #require(SizingTarget.parse("reserve_margin>=0.15"))
+        let r = try Sizing.size(source: source, fixed: [], path: "regions[R].plants[g].unit_size_mw", lower: 50, upper: 400, gap: 0.5,
+                                target: target, confidence: 0.95, options: nil)
+        let upper = try #require(r.upper)
+        #expect(upper - r.lower <= 0.5 && r.atUpper!.metric >= 0.15)
+        let missing = r.steps.filter { $0.value <= r.lower }.map(\.metric)
+        #expect(missing.allSatisfy { $0 < 0.15 } && r.nonMonotone.isEmpty)
+        let never = try Sizing.size(source: source, fixed: [], path: "regions[R].plants[g].unit_size_mw", lower: 50, upper: 60, gap: 0.5,
+                                    target: target, confidence: 0.95, options: nil)
+        #expect(never.upper == nil)
+    }
+}

@@ -680,6 +680,31 @@ struct SlurmCommandTests {
     }
 }
 
+@Suite("r70 capacity-credit and r70 size")
+struct CapacityCreditCommandTests {
+    @Test("capacity-credit prints PRAS's EFC bracket of its test system; size finds the North battery for a 15 % margin on vn-2030-base; bad input exits 2")
+    func commands() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var text = try String(contentsOfFile: fixture("pras/singlenode_a.yaml"), encoding: .utf8)
+        text = text.replacingOccurrences(of: "file: singlenode_a.csv", with: "file: \(fixture("pras/singlenode_a.csv"))")
+        text += "      - {name: \"Gen4\", technology: flexible, unit_size_mw: 10, marginal_cost_usd_per_mwh: 12.5, forced_outage_rate: 0.1, mean_time_to_repair_hours: 1.1111111111111112}\n"
+        let system = dir.appendingPathComponent("cc.yaml").path
+        try text.write(toFile: system, atomically: true, encoding: .utf8)
+        let efc = try r70(["capacity-credit", system, "--resource", "Gen4", "--method", "efc", "--capacity-max", "10", "--trials", "100000", "--quiet", "--json"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(efc.stdout.utf8)) as? [String: Any])
+        #expect(efc.status == 0 && json["lowerMW"] as? Double == 8 && json["upperMW"] as? Double == 9, "\(efc.stdout)\(efc.stderr)")
+        let missing = try r70(["capacity-credit", system, "--resource", "Gen9", "--method", "elcc"])
+        #expect(missing.status == 2 && missing.stderr.contains("no plant or storage named 'Gen9'"))
+        let size = try r70(["size", "scenarios/vn-2030-base.yaml", "--vary", "storage[bess-n].power_mw=0:16000", "--target", "reserve_margin>=0.15", "--quiet"])
+        #expect(size.status == 0 && size.stdout.contains("Smallest storage[bess-n].power_mw meeting reserve_margin>=0.15 (the deterministic run): 8,125.00, within (8,000.00, 8,125.00]"), "\(size.stdout)")
+        let unreachable = try r70(["size", "scenarios/vn-2030-base.yaml", "--vary", "storage[bess-n].power_mw=0:100", "--target", "reserve_margin>=0.15", "--quiet"])
+        #expect(unreachable.status == 1 && unreachable.stdout.contains("is not met anywhere"))
+        let badTarget = try r70(["size", "scenarios/vn-2030-base.yaml", "--vary", "storage[bess-n].power_mw=0:100", "--target", "lole<3"])
+        #expect(badTarget.status == 2 && badTarget.stderr.contains("METRIC<=X"))
+    }
+}
+
 @Suite("Help for an 80-column terminal")
 struct HelpTests {
     @Test("Every help text fits 80 columns, and the top-level paragraphs are filled, not broken raggedly")
