@@ -91,24 +91,37 @@ for i in $(seq 1 100); do
 done
 echo "slurm up: node $NODE ${state:-?}"
 
+# Waits for the array and merge jobs named in a `--submit` output; fails unless every task exited 0.
+wait_jobs() {
+  local ids array merge codes
+  ids=$(sed -n 's/^Submitted: [a-z]* job \([0-9]*\), merge job \([0-9]*\).*/\1 \2/p' "$1")
+  array=${ids% *}; merge=${ids#* }
+  [ -n "$array" ] && [ -n "$merge" ] || { echo "FAIL: no job ids"; return 1; }
+  for i in $(seq 1 1500); do
+    if [ -z "$(squeue -h -j "$array,$merge" 2>/dev/null)" ]; then break; fi
+    sleep 0.2
+  done
+  for j in $array $merge; do
+    codes=$(scontrol show job "$j" 2>/dev/null | sed -n 's/.*ExitCode=\([0-9:]*\).*/\1/p' | sort -u | tr '\n' ' ')
+    echo "job $j exit codes: $codes"
+    [ "$codes" = "0:0 " ] || return 1
+  done
+}
+fail() { echo "FAIL: $1"; ls -R "$B" | head -60; tail -20 "$B"/job*/logs/* "$B/log/slurmctld.log" 2>/dev/null | tail -80; exit 1; }
+
+# A study in shards, one per task, and its merge.
 "$R70" slurm scenarios/vn-2030-base.yaml --trials $TRIALS --seed $SEED --shards $SHARDS --out "$B/job" --cpus 1 --time 00:10:00 --submit | tee "$B/submitted"
-ids=$(sed -n 's/^Submitted: shards job \([0-9]*\), merge job \([0-9]*\).*/\1 \2/p' "$B/submitted")
-array=${ids% *}; merge=${ids#* }
-[ -n "$array" ] && [ -n "$merge" ] || { echo "FAIL: no job ids"; exit 1; }
-for i in $(seq 1 1500); do
-  if [ -z "$(squeue -h -j "$array,$merge" 2>/dev/null)" ]; then break; fi
-  sleep 0.2
-done
-status=0
-for j in $array $merge; do
-  codes=$(scontrol show job "$j" 2>/dev/null | sed -n 's/.*ExitCode=\([0-9:]*\).*/\1/p' | sort -u | tr '\n' ' ')
-  echo "job $j exit codes: $codes"
-  [ "$codes" = "0:0 " ] || status=1
-done
+wait_jobs "$B/submitted" || fail "the shard jobs"
 "$R70" run scenarios/vn-2030-base.yaml --trials $TRIALS --seed $SEED --json --quiet > "$B/single.json"
-if [ $status -eq 0 ] && cmp -s "$B/single.json" "$B/job/result/study.json"; then
-  echo "PASS: $SHARDS Slurm shards merged equal the single-process run (vn-2030-base, $TRIALS trials, seed $SEED)"
-else
-  echo "FAIL: Slurm jobs or merged result differ"; ls -R "$B/job" | head -40; tail -20 "$B/job/logs/"* "$B/log/slurmctld.log" 2>/dev/null | tail -60
-  exit 1
-fi
+cmp -s "$B/single.json" "$B/job/result/study.json" || fail "the merged shards differ from the single-process run"
+echo "PASS: $SHARDS Slurm shards merged equal the single-process run (vn-2030-base, $TRIALS trials, seed $SEED)"
+
+# A sweep, one point per task; the merge job alone writes the database.
+VARY=(--vary "storage[bess-n].power_mw=2000,6000" --vary "corridors[north-central].limit_forward_mw=5000,6000")
+"$R70" slurm scenarios/vn-2030-base.yaml "${VARY[@]}" --trials 20 --seed $SEED --db "$B/cluster.sqlite" --out "$B/job-sweep" --cpus 1 --time 00:10:00 --submit | tee "$B/submitted-sweep"
+wait_jobs "$B/submitted-sweep" || fail "the sweep jobs"
+"$R70" sweep scenarios/vn-2030-base.yaml "${VARY[@]}" --trials 20 --seed $SEED --db "$B/local.sqlite" --quiet > /dev/null
+query="SELECT p.point_index, m.metric, m.region, m.mean, m.standard_error FROM point p JOIN metric m ON m.point_id = p.id ORDER BY 1, 2, 3"
+sqlite3 "$B/cluster.sqlite" "$query" > "$B/cluster.txt"; sqlite3 "$B/local.sqlite" "$query" > "$B/local.txt"
+[ "$(sqlite3 "$B/cluster.sqlite" 'SELECT count(*) FROM point')" = 4 ] && cmp -s "$B/cluster.txt" "$B/local.txt" || fail "the sweep's database differs from a local sweep"
+echo "PASS: a 4-point sweep as a Slurm array records the same metrics as the local sweep"

@@ -18,6 +18,9 @@ public struct SlurmJob: Sendable {
     /// Time limit of each task, as sbatch takes it (e.g. 01:00:00).
     public var time: String
     public var cpusPerTask: Int
+    /// A sweep instead of one study: the `--vary`/`--lhs` arguments, the number of points (one task each) and
+    /// the database that the merge job alone writes.
+    public var sweep: (arguments: [String], points: Int, database: String)?
 
     public init(r70: String, scenario: String, scenarioName: String, overrides: [String], trials: Int, seed: UInt64, shards: Int,
                 folder: String, partition: String?, time: String, cpusPerTask: Int) {
@@ -36,15 +39,27 @@ public struct SlurmJob: Sendable {
     func header(_ name: String, output: String, array: Bool, cpus: Int) -> String {
         var h = "#!/bin/bash\n"
         h += "#SBATCH --job-name=\(name)\n"
-        if array { h += "#SBATCH --array=1-\(shards)\n" }
+        if array { h += "#SBATCH --array=1-\(tasks)\n" }
         h += "#SBATCH --ntasks=1\n#SBATCH --cpus-per-task=\(cpus)\n#SBATCH --time=\(time)\n"
         h += "#SBATCH --output=\(Self.quote(folder + "/logs/" + output))\n"
         if let partition { h += "#SBATCH --partition=\(Self.quote(partition))\n" }
         return h + "set -euo pipefail\n"
     }
 
-    /// The job array: task i runs shard i of `shards`, into `parts/part-i.json`.
+    var tasks: Int { sweep?.points ?? shards }
+    var sets: [String] { overrides.flatMap { ["--set", $0] } }
+
+    /// The job array: task i runs shard i of `shards` into `parts/part-i.json`, or, for a sweep, point i into
+    /// `parts/point-i.json`.
     public var arrayScript: String {
+        if let sweep {
+            var s = header(jobName, output: "point-%a.out", array: true, cpus: cpusPerTask)
+            s += "# Point ${SLURM_ARRAY_TASK_ID} of a sweep of \(sweep.points) points (\(trials > 0 ? "\(trials) trial years each" : "deterministic"), seed \(seed)); written by r70 slurm.\n"
+            let command = [r70, "sweep", scenario] + sweep.arguments + (trials > 0 ? ["--trials", String(trials)] : []) + ["--seed", String(seed),
+                           "--point", "${SLURM_ARRAY_TASK_ID}", "--partial-out", folder + "/parts/point-${SLURM_ARRAY_TASK_ID}.json",
+                           "--threads", String(cpusPerTask), "--quiet"] + sets
+            return s + "exec " + command.map { $0.contains("${SLURM_ARRAY_TASK_ID}") ? "\"" + $0 + "\"" : Self.quote($0) }.joined(separator: " ") + "\n"
+        }
         var s = header(jobName, output: "shard-%a.out", array: true, cpus: cpusPerTask)
         s += "# Shard ${SLURM_ARRAY_TASK_ID} of \(shards) of a study of \(trials) trial years (seed \(seed)); written by r70 slurm.\n"
         var command = [r70, "run", scenario, "--trials", String(trials), "--seed", String(seed),
@@ -55,8 +70,16 @@ public struct SlurmJob: Sendable {
         return s
     }
 
-    /// The merge job: every shard's part into `result/study.json`, and the tables into its log.
+    /// The merge job: every shard's part into `result/study.json`, and the tables into its log; for a sweep,
+    /// every point's file into the database.
     public var mergeScript: String {
+        if let sweep {
+            var s = header(jobName + "-merge", output: "merge.out", array: false, cpus: 1)
+            s += "# Records the \(sweep.points) points into \(Self.quote(sweep.database)) (this job alone writes it); written by r70 slurm.\n"
+            let command = [r70, "sweep", scenario] + sweep.arguments + (trials > 0 ? ["--trials", String(trials)] : []) + ["--seed", String(seed),
+                           "--db", sweep.database, "--from-parts", folder + "/parts", "--quiet"] + sets
+            return s + "exec " + command.map(Self.quote).joined(separator: " ") + "\n"
+        }
         var s = header(jobName + "-merge", output: "merge.out", array: false, cpus: 1)
         s += "# Merges the \(shards) shards of \(Self.quote(folder + "/run-shards.sbatch")); written by r70 slurm.\n"
         let parts = (1...shards).map { Self.quote(folder + "/parts/part-\($0).json") }.joined(separator: " ")

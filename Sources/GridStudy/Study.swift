@@ -85,12 +85,7 @@ public struct StudyPartial: Codable, Sendable {
     }
 
     /// The file's JSON (numbers without a finite value as strings, so that nothing is lost).
-    public func encoded() throws -> Data {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try e.encode(self)
-    }
+    public func encoded() throws -> Data { try PartialJSON.encode(self) }
 
     public static func read(_ path: String) throws(PartialError) -> StudyPartial {
         var isDirectory: ObjCBool = false
@@ -101,10 +96,8 @@ public struct StudyPartial: Codable, Sendable {
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw PartialError(file: path, problem: "cannot be read (\(error.localizedDescription))")
         }
-        let d = JSONDecoder()
-        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let partial: StudyPartial
-        do { partial = try d.decode(StudyPartial.self, from: data) } catch {
+        do { partial = try PartialJSON.decoder.decode(StudyPartial.self, from: data) } catch {
             throw PartialError(file: path, problem: "not a partial study written by r70 run --partial-out (\(error))")
         }
         guard partial.format == "r70 partial study", partial.formatVersion == 1 else {
@@ -168,4 +161,19 @@ public struct PartialError: Error, Sendable, CustomStringConvertible {
     public var file: String
     public var problem: String
     public var description: String { "\(file): \(problem)" }
+}
+
+/// The JSON of partial files: sorted keys, and numbers without a finite value as strings.
+enum PartialJSON {
+    static func encode<T: Encodable>(_ value: T) throws -> Data {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try e.encode(value)
+    }
+    static var decoder: JSONDecoder {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return d
+    }
 }

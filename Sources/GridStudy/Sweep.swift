@@ -170,3 +170,41 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+/// One point of a sweep run on its own (`r70 sweep … --point i --partial-out FILE`, a Slurm array task):
+/// what identifies the sweep, the point, and its metrics. `r70 sweep … --from-parts` records such files
+/// into the database, the only process that writes it.
+public struct SweepPointPartial: Codable, Sendable {
+    public var format = "r70 sweep point"
+    public var formatVersion = 1
+    public var r70Version: String
+    public var scenario: String
+    public var scenarioFingerprint: String
+    public var seed: UInt64
+    public var trials: Int
+    public var design: SweepDesign
+    public var point: Int
+    public var seconds: Double
+    public var metrics: [SweepMetric]
+
+    public init(scenario: Scenario, seed: UInt64, trials: Int, design: SweepDesign, point: Int, seconds: Double, metrics: [SweepMetric]) {
+        r70Version = R70Version.string
+        self.scenario = scenario.name
+        scenarioFingerprint = scenario.fingerprint
+        self.seed = seed; self.trials = trials; self.design = design; self.point = point; self.seconds = seconds; self.metrics = metrics
+    }
+
+    public func encoded() throws -> Data { try PartialJSON.encode(self) }
+
+    public static func read(_ path: String) throws(PartialError) -> SweepPointPartial {
+        do {
+            let p = try PartialJSON.decoder.decode(SweepPointPartial.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            guard p.format == "r70 sweep point", p.formatVersion == 1 else { throw PartialError(file: path, problem: "format '\(p.format)' \(p.formatVersion)") }
+            return p
+        } catch let e as PartialError {
+            throw e
+        } catch {
+            throw PartialError(file: path, problem: "not a sweep point written by r70 sweep --point (\(error.localizedDescription))")
+        }
+    }
+}

@@ -485,11 +485,20 @@ extension R70 {
 
         @OptionGroup var sampling: SamplingOptions
 
-        @Option(name: .long, help: "The SQLite file the results go to (created if missing; a study already in it resumes).")
-        var db: String
+        @Option(name: .long, help: "The SQLite file the results go to (created if missing; a study already in it resumes). Not with --point.")
+        var db: String?
 
         @Option(name: .long, help: "Also write the study's tidy table (a row per point × metric × region) to this CSV file.")
         var csv: String?
+
+        @Option(name: .long, parsing: .unconditional, help: "Run only point i (1-based) into --partial-out, without the database (a Slurm array task).")
+        var point: Int?
+
+        @Option(name: .customLong("partial-out"), help: "With --point: the file the point's results go to.")
+        var partialOut: String?
+
+        @Option(name: .customLong("from-parts"), help: "Record the point files of this folder (written by --point) into --db instead of running points.")
+        var fromParts: String?
 
         @OptionGroup var overrideOptions: OverrideOptions
 
@@ -497,6 +506,10 @@ extension R70 {
             if vary.isEmpty { throw ValidationError("Please give at least one --vary PATH=a:b:step (or PATH=v1,v2,…).") }
             if let trials, trials < 1 { throw ValidationError("Please specify a '--trials' value of at least 1.") }
             if sampling.relError != nil { throw ValidationError("--rel-error would give each point another number of trials: give --trials N.") }
+            if (point == nil) != (partialOut == nil) { throw ValidationError("Please give --point i and --partial-out FILE together.") }
+            if point != nil && (db != nil || fromParts != nil || csv != nil) { throw ValidationError("--point runs one point into --partial-out: no --db, --csv or --from-parts.") }
+            if point == nil && db == nil { throw ValidationError("Please name the results' SQLite file with --db FILE.") }
+            if let point, point < 1 { throw ValidationError("Please specify a '--point' of at least 1.") }
         }
 
         func run() throws {
@@ -525,9 +538,24 @@ extension R70 {
                     throw reportProblems(error)
                 }
             }
+            let n = trials ?? base.monteCarlo?.trials
+            if let point {
+                guard point <= design.points.count else { printError("r70: --point \(point): the sweep has \(design.points.count) points"); throw ExitCode(2) }
+                if let partialOut, let problem = samplesPathProblem(partialOut) { printError("r70: --partial-out \(partialOut): \(problem)"); throw ExitCode(2) }
+                let start = Date()
+                let metrics = try runPoint(source, design, point - 1, trials: n, seed: seed)
+                let partial = SweepPointPartial(scenario: base, seed: seed, trials: n ?? 0, design: design, point: point - 1,
+                                                seconds: Date().timeIntervalSince(start), metrics: metrics)
+                do { try AtomicFile.write(String(decoding: try partial.encoded(), as: UTF8.self), to: partialOut!) } catch {
+                    printError("r70: cannot write \(partialOut!): \(error.localizedDescription)")
+                    throw ExitCode(2)
+                }
+                if !sampling.quiet { print("Point \(point)/\(design.points.count) (\(pointLabel(design, point - 1))) written to \(partialOut!)") }
+                return
+            }
+            let db = self.db!
             if let problem = OutputWriter.parentProblem(of: db) { printError("r70: --db \(db): \(problem)"); throw ExitCode(2) }
             if let csv, let problem = samplesPathProblem(csv) { printError("r70: --csv \(csv): \(problem)"); throw ExitCode(2) }
-            let n = trials ?? base.monteCarlo?.trials
             let store: SweepStore
             let study: Int64
             let finished: Set<Int>
@@ -543,31 +571,41 @@ extension R70 {
             if !finished.isEmpty && !sampling.quiet {
                 printError("resuming study \(study) in \(db): \(finished.count) of \(design.points.count) points already done")
             }
-            for i in design.points.indices where !finished.contains(i) {
-                let start = Date()
-                if !sampling.quiet { printError("point \(i + 1)/\(design.points.count): \(pointLabel(design, i))") }
-                let scenario: Scenario
-                do { scenario = try source.load(overrides: overrideOptions.overrides + design.overrides(i)) } catch { throw reportProblems(error) }
-                var metrics: [SweepMetric]
-                do {
-                    if let n {
-                        var settings = sampling.settings(trials: n, scenario: scenario)
-                        settings.options.seed = seed
-                        let reporter = settings.reporter()
-                        let outcome = try GridStudy.Study.run(scenario, options: settings.options, progress: reporter.callback)
-                        reporter.finish()
-                        metrics = SweepMetric.from(outcome.result)
-                        // The planning reserve margin does not vary by trial: the deterministic run's.
-                        metrics += SweepMetric.from(outcome.deterministic.summary).filter { $0.metric == "reserve_margin" }
-                    } else {
-                        metrics = SweepMetric.from(try DeterministicRun.run(scenario).summary)
+            if let fromParts {
+                // The points that array tasks wrote: checked against this sweep, then recorded (this process alone writes).
+                let files = ((try? FileManager.default.contentsOfDirectory(atPath: fromParts)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+                var recorded = 0
+                for name in files {
+                    let path = URL(fileURLWithPath: fromParts).appendingPathComponent(name).path
+                    do {
+                        let p = try SweepPointPartial.read(path)
+                        guard p.scenarioFingerprint == base.fingerprint, p.seed == seed, p.trials == (n ?? 0), p.design == design, p.r70Version == R70Version.string else {
+                            printError("r70: \(path): a point of another sweep (scenario, seed, trials, design or r70 version differ)")
+                            throw ExitCode(2)
+                        }
+                        if finished.contains(p.point) { continue }
+                        try store.record(study: study, point: p.point, design: design, metrics: p.metrics, seconds: p.seconds)
+                        recorded += 1
+                    } catch let e as PartialError {
+                        printError("r70: \(e)")
+                        throw ExitCode(2)
+                    } catch let e as ExitCode {
+                        throw e
+                    } catch {
+                        printError("r70: --db \(db): \(error)")
+                        throw ExitCode(2)
                     }
-                } catch {
-                    throw simulationFailure(file, error)
                 }
-                do { try store.record(study: study, point: i, design: design, metrics: metrics, seconds: Date().timeIntervalSince(start)) } catch {
-                    printError("r70: --db \(db): \(error)")
-                    throw ExitCode(2)
+                if !sampling.quiet { printError("recorded \(recorded) point file\(recorded == 1 ? "" : "s") from \(fromParts)") }
+            } else {
+                for i in design.points.indices where !finished.contains(i) {
+                    let start = Date()
+                    if !sampling.quiet { printError("point \(i + 1)/\(design.points.count): \(pointLabel(design, i))") }
+                    let metrics = try runPoint(source, design, i, trials: n, seed: seed)
+                    do { try store.record(study: study, point: i, design: design, metrics: metrics, seconds: Date().timeIntervalSince(start)) } catch {
+                        printError("r70: --db \(db): \(error)")
+                        throw ExitCode(2)
+                    }
                 }
             }
             let rows: [SweepRow]
@@ -582,6 +620,25 @@ extension R70 {
                 do { try AtomicFile.write(text, to: csv) } catch { printError("r70: cannot write \(csv): \(error.localizedDescription)"); throw ExitCode(2) }
             }
             print(SweepText.render(design: design, rows: rows, study: study, db: db, trials: n, seed: seed))
+        }
+
+        /// Point i's metrics: its Monte Carlo (with the planning margin of its deterministic run), or its
+        /// deterministic run's figures.
+        func runPoint(_ source: ScenarioSource, _ design: SweepDesign, _ i: Int, trials n: Int?, seed: UInt64) throws -> [SweepMetric] {
+            let scenario: Scenario
+            do { scenario = try source.load(overrides: overrideOptions.overrides + design.overrides(i)) } catch { throw reportProblems(error) }
+            do {
+                guard let n else { return SweepMetric.from(try DeterministicRun.run(scenario).summary) }
+                var settings = sampling.settings(trials: n, scenario: scenario)
+                settings.options.seed = seed
+                let reporter = settings.reporter()
+                defer { reporter.finish() }
+                let outcome = try GridStudy.Study.run(scenario, options: settings.options, progress: reporter.callback)
+                // The planning reserve margin does not vary by trial: the deterministic run's.
+                return SweepMetric.from(outcome.result) + SweepMetric.from(outcome.deterministic.summary).filter { $0.metric == "reserve_margin" }
+            } catch {
+                throw simulationFailure(file, error)
+            }
         }
 
         func pointLabel(_ design: SweepDesign, _ i: Int) -> String {
@@ -614,8 +671,17 @@ extension R70 {
         @Option(name: .long, parsing: .unconditional, help: "Seed of the study (default: the scenario's monte_carlo.seed, else 1).")
         var seed: UInt64?
 
-        @Option(name: .long, parsing: .unconditional, help: "Shards, one per array task, from 1 to 10,000.")
-        var shards: Int
+        @Option(name: .long, parsing: .unconditional, help: "Shards, one per array task, from 1 to 10,000 (not with --vary).")
+        var shards: Int?
+
+        @Option(name: .customLong("vary"), help: ArgumentHelp("A sweep instead of one study: a varied key as `r70 sweep` takes it; one point per array task.", valueName: "path=spec"))
+        var vary: [String] = []
+
+        @Option(name: .long, parsing: .unconditional, help: "With --vary: a Latin hypercube of this many points.")
+        var lhs: Int?
+
+        @Option(name: .long, help: "With --vary: the SQLite file the merge job records the points into (the only process that writes it).")
+        var db: String?
 
         @Option(name: .long, help: "The job's folder (created; it must not hold other files).")
         var out: String
@@ -636,7 +702,13 @@ extension R70 {
 
         func validate() throws {
             if trials < 1 { throw ValidationError("Please specify a '--trials' value of at least 1.") }
-            if !(1...10_000).contains(shards) { throw ValidationError("Please specify '--shards' from 1 to 10,000.") }
+            if vary.isEmpty {
+                guard let shards, (1...10_000).contains(shards) else { throw ValidationError("Please specify '--shards' from 1 to 10,000.") }
+                if db != nil || lhs != nil { throw ValidationError("--db and --lhs go with a sweep (--vary).") }
+            } else {
+                if shards != nil { throw ValidationError("A sweep runs one point per task: no --shards.") }
+                if db == nil { throw ValidationError("Please name the sweep's SQLite file with --db FILE.") }
+            }
             if cpus < 1 { throw ValidationError("Please specify '--cpus' of at least 1.") }
             if out.contains(where: { "\"$`\\\n".contains($0) }) { throw ValidationError("Please give an --out folder whose path has no quote, $, backquote or backslash.") }
             if time.isEmpty || time.contains(where: { $0.isWhitespace }) { throw ValidationError("Please give --time as sbatch takes it, such as 01:00:00.") }
@@ -659,9 +731,26 @@ extension R70 {
             }
             let executable = URL(fileURLWithPath: CommandLine.arguments[0].contains("/") ? CommandLine.arguments[0] : (Bundle.main.executablePath ?? "r70"))
                 .standardizedFileURL.resolvingSymlinksInPath().path
-            let job = SlurmJob(r70: executable, scenario: URL(fileURLWithPath: file).standardizedFileURL.path, scenarioName: scenario.name,
-                               overrides: overrideOptions.set, trials: trials, seed: seed ?? scenario.monteCarlo?.seed ?? 1, shards: shards,
+            var job = SlurmJob(r70: executable, scenario: URL(fileURLWithPath: file).standardizedFileURL.path, scenarioName: scenario.name,
+                               overrides: overrideOptions.set, trials: trials, seed: seed ?? scenario.monteCarlo?.seed ?? 1, shards: shards ?? 1,
                                folder: folder.path, partition: partition, time: time, cpusPerTask: cpus)
+            if !vary.isEmpty, let db {
+                var axes: [SweepAxis] = []
+                for text in vary {
+                    switch SweepAxis.parse(text) {
+                    case .success(let a): axes.append(a)
+                    case .failure(let e): printError("r70: --vary \(text): \(e.problem)"); throw ExitCode(2)
+                    }
+                }
+                let design: SweepDesign
+                switch SweepDesign.make(axes: axes, lhs: lhs, seed: job.seed) {
+                case .success(let d): design = d
+                case .failure(let e): printError("r70: \(e.text): \(e.problem)"); throw ExitCode(2)
+                }
+                if let problem = OutputWriter.parentProblem(of: db) { printError("r70: --db \(db): \(problem)"); throw ExitCode(2) }
+                job.sweep = (vary.flatMap { ["--vary", $0] } + (lhs.map { ["--lhs", String($0)] } ?? []), design.points.count,
+                             URL(fileURLWithPath: db).standardizedFileURL.path)
+            }
             do {
                 for sub in ["parts", "logs"] {
                     try FileManager.default.createDirectory(at: folder.appendingPathComponent(sub), withIntermediateDirectories: true)
@@ -674,9 +763,14 @@ extension R70 {
                 printError("r70: cannot write the job to \(out): \(error.localizedDescription)")
                 throw ExitCode(2)
             }
-            print("Wrote a job array of \(shards) shard\(shards == 1 ? "" : "s") (\(trials) trial years of \(scenario.name), seed \(job.seed)) and its merge to \(folder.path)")
+            if let sweep = job.sweep {
+                print("Wrote a job array of \(sweep.points) sweep point\(sweep.points == 1 ? "" : "s") (\(trials) trial years each of \(scenario.name), seed \(job.seed)) and the job recording them into \(sweep.database) to \(folder.path)")
+            } else {
+                print("Wrote a job array of \(job.shards) shard\(job.shards == 1 ? "" : "s") (\(trials) trial years of \(scenario.name), seed \(job.seed)) and its merge to \(folder.path)")
+            }
+            let outcome = job.sweep.map { "the points go to \($0.database)" } ?? "the merged result: \(folder.path)/result/study.json"
             guard submit else {
-                print("Submit with: \(folder.path)/submit.sh   (the merged result: \(folder.path)/result/study.json)")
+                print("Submit with: \(folder.path)/submit.sh   (\(outcome))")
                 return
             }
             let process = Process()
@@ -695,7 +789,7 @@ extension R70 {
                 throw ExitCode(2)
             }
             let ids = output.split(separator: " ")
-            print("Submitted: shards job \(ids.first ?? "?"), merge job \(ids.last ?? "?") (after all shards succeed); the merged result: \(folder.path)/result/study.json")
+            print("Submitted: \(job.sweep == nil ? "shards" : "points") job \(ids.first ?? "?"), merge job \(ids.last ?? "?") (after all \(job.sweep == nil ? "shards" : "points") succeed); \(outcome)")
         }
     }
 }

@@ -634,6 +634,11 @@ struct SlurmScriptTests {
         let merge = job.mergeScript
         #expect(merge.contains("merge '/scratch/job 1/parts/part-1.json'") && merge.contains("'/scratch/job 1/parts/part-8.json' --out '/scratch/job 1/result'"))
         #expect(job.submitScript.contains("sbatch --parsable --dependency=afterok:$array merge.sbatch"))
+        // A sweep: one point per task into parts/, recorded by the merge job alone.
+        var sweep = job
+        sweep.sweep = (["--vary", "storage[bess-n].power_mw=0:8000:4000"], 3, "/scratch/results.sqlite")
+        #expect(sweep.arrayScript.contains("#SBATCH --array=1-3\n") && sweep.arrayScript.contains("sweep '/data/my scenarios/vn 2030.yaml' --vary 'storage[bess-n].power_mw=0:8000:4000' --trials 1000 --seed 7 --point \"${SLURM_ARRAY_TASK_ID}\""), "\(sweep.arrayScript)")
+        #expect(sweep.mergeScript.contains("--db /scratch/results.sqlite --from-parts '/scratch/job 1/parts'"), "\(sweep.mergeScript)")
     }
 }
 

@@ -655,6 +655,29 @@ struct SweepCommandTests {
     }
 }
 
+@Suite("r70 sweep, point by point")
+struct SweepPointTests {
+    @Test("Points run alone (--point) and recorded by one process (--from-parts) give the database a whole sweep gives; a point of another sweep is refused")
+    func points() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let vary = ["--vary", "storage[bess-n].power_mw=2000,6000", "--trials", "12", "--seed", "2", "--quiet"]
+        let parts = dir.appendingPathComponent("parts")
+        try FileManager.default.createDirectory(at: parts, withIntermediateDirectories: true)
+        for i in 1...2 {
+            let o = try r70(["sweep", "scenarios/vn-2030-base.yaml"] + vary + ["--point", "\(i)", "--partial-out", parts.appendingPathComponent("point-\(i).json").path])
+            #expect(o.status == 0, "\(o.stderr)")
+        }
+        let merged = try r70(["sweep", "scenarios/vn-2030-base.yaml"] + vary + ["--db", dir.appendingPathComponent("parts.sqlite").path, "--from-parts", parts.path])
+        let whole = try r70(["sweep", "scenarios/vn-2030-base.yaml"] + vary + ["--db", dir.appendingPathComponent("whole.sqlite").path])
+        #expect(merged.status == 0 && whole.status == 0 && merged.stdout.split(separator: "\n").dropFirst().joined() == whole.stdout.split(separator: "\n").dropFirst().joined(),
+                "\(merged.stdout)\n\(whole.stdout)\(merged.stderr)")
+        let stranger = try r70(["sweep", "scenarios/vn-2030-base.yaml", "--vary", "storage[bess-n].power_mw=2000,6000", "--trials", "12", "--seed", "3", "--quiet",
+                                "--db", dir.appendingPathComponent("other.sqlite").path, "--from-parts", parts.path])
+        #expect(stranger.status == 2 && stranger.stderr.contains("a point of another sweep"), "\(stranger.stderr)")
+    }
+}
+
 extension Outcome {
     /// The first number on stdout.
     func asCount() -> (Int32, Int)? { Int(stdout.trimmingCharacters(in: .whitespacesAndNewlines)).map { (status, $0) } }
