@@ -61,6 +61,24 @@ public struct ScenarioOverride: Sendable, Equatable, Hashable, CustomStringConve
     }
 }
 
+extension ScenarioOverride {
+    /// Whether the key at `path` takes integers only (`units`, `step_minutes`, …), so that a search or a sample
+    /// over it must give whole values. False for an unknown path (the value's own check reports it).
+    public static func takesIntegers(_ path: String) -> Bool {
+        guard case .success(let o) = parse(path + "=0") else { return false }
+        var schema = ScenarioSchema.scenario
+        for (i, segment) in o.segments.enumerated() {
+            guard let field = schema.field(segment.key) else { return false }
+            switch field.type {
+            case .list(let s), .object(let s): schema = s
+            case .integer, .integerChoice: return i == o.segments.count - 1
+            default: return false
+            }
+        }
+        return false
+    }
+}
+
 /// A malformed `--set`.
 public struct OverrideError: Error, Sendable, CustomStringConvertible {
     public var text: String
@@ -96,7 +114,7 @@ enum OverrideApplier {
                         return
                     }
                     guard !last else {
-                        fail(keyPath + "[\(item)]", "a whole list item", "a key inside the item, such as \(keyPath)[\(item)].\(itemSchema.fields.first { !$0.required || $0.key != "name" }?.key ?? "name")")
+                        fail(keyPath + "[\(item)]", "a whole list item", "a key inside the item, such as \(keyPath)[\(item)].\(itemSchema.fields.first { if case .number = $0.type { return true }; return false }?.key ?? "name")")
                         return
                     }
                     guard case .sequence(var items)? = mapping[segment.key] else { fail(keyPath, "no items in the file", "a list with an item named '\(item)'"); return }
@@ -129,6 +147,9 @@ enum OverrideApplier {
                         return
                     }
                     var text = o.value
+                    if o.operation == .set, case .integer = field.type, let v = Double(text), v == v.rounded(), abs(v) < 1e15 {
+                        text = String(Int64(v))   // 32.0 is the integer 32
+                    }
                     if o.operation == .scale {
                         if case .enumeration = field.type {
                             fail(keyPath, "\(field.type.summary)", "a numeric key to scale with '*='")

@@ -39,6 +39,8 @@ public struct CapacityCreditResult: Codable, Sendable {
     /// The paired test's p-value between the metrics at the bracket's ends when the search stopped.
     public var pValue: Double
     public var stoppedBecause: String
+    /// False when even `capacity max` does not reach the target: the credit is above the bracket.
+    public var withinMaximum: Bool
     public var trials: Int
     public var seed: UInt64
     public var steps: [CapacityCreditStep]
@@ -143,8 +145,11 @@ public enum CapacityCredit {
         // end of the bracket whose metric is above the target.
         var lower = 0.0, upper = top
         var atLower = try evaluate(lower), atUpper = try evaluate(upper)
-        var p = 1.0, reason = ""
-        while true {
+        let topAboveTarget = mean(atUpper) > mean(target)
+        let withinMaximum = method == .efc ? !topAboveTarget : topAboveTarget
+        if !withinMaximum { lower = top }
+        var p = 1.0, reason = withinMaximum ? "" : "the credit is above the capacity max (\(top) MW)"
+        while withinMaximum {
             if upper - lower <= gapMW { reason = "bracket within \(gapMW) MW"; break }
             p = method == .efc ? pValue(higher: atLower, lower: atUpper) : pValue(higher: atUpper, lower: atLower)
             if p >= threshold { reason = "the metrics at the bracket's ends do not differ significantly (p = \(p))"; break }
@@ -158,7 +163,8 @@ public enum CapacityCredit {
         if reason.hasPrefix("bracket") { p = method == .efc ? pValue(higher: atLower, lower: atUpper) : pValue(higher: atUpper, lower: atLower) }
         return CapacityCreditResult(resource: resource, region: scenario.regions[region].name, method: method.rawValue, metric: metric.rawValue,
                                     target: mean(target), targetStandardError: standardError(target), lowerMW: lower, upperMW: upper,
-                                    resourceCapacityMW: capacity, pValue: p, stoppedBecause: reason, trials: options.trials, seed: options.seed, steps: steps)
+                                    resourceCapacityMW: capacity, pValue: p, stoppedBecause: reason, withinMaximum: withinMaximum,
+                                    trials: options.trials, seed: options.seed, steps: steps)
     }
 }
 
@@ -285,8 +291,10 @@ public enum Sizing {
                                 trials: options?.trials, seed: options?.seed ?? 0, steps: steps)
         }
         var lo = lower
-        while hi - lo > gap {
-            let mid = ((lo + hi) / 2 * 1e6).rounded() / 1e6
+        let integers = ScenarioOverride.takesIntegers(path)
+        while hi - lo > (integers ? max(gap, 1) : gap) {
+            let mid = integers ? ((lo + hi) / 2).rounded(.down) : ((lo + hi) / 2 * 1e6).rounded() / 1e6
+            if integers && (mid <= lo || mid >= hi) { break }
             let s = try evaluate(mid)
             if s.meets { hi = mid; atHi = s } else { lo = mid }
         }

@@ -145,7 +145,8 @@ public struct StudyPartial: Codable, Sendable {
         }
         if next != first.trials || byShard.count != first.shards {
             let missing = (0..<first.shards).filter { byShard[$0] == nil }.map { "\($0 + 1)/\(first.shards)" }
-            throw PartialError(file: ordered.last!.file, problem: "shards \(missing.joined(separator: ", ")) are missing: trials \(next) ..< \(first.trials) are in no file given")
+            throw PartialError(file: ordered.last!.file, problem: "shards \(missing.joined(separator: ", ")) are missing"
+                               + (next < first.trials ? ": trials \(next) ..< \(first.trials) are in no file given" : ""))
         }
         var result = ordered[0].partial.result
         for (_, p) in ordered.dropFirst() { result.merge(p.result) }

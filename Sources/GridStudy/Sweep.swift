@@ -72,9 +72,11 @@ public struct SweepDesign: Codable, Sendable, Equatable {
             for axis in axes {
                 var strata = Array(0..<k)
                 for i in stride(from: k - 1, to: 0, by: -1) { strata.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+                let integers = ScenarioOverride.takesIntegers(axis.path)   // (whole values, rounded, for integer keys)
                 columns.append(strata.map { s in
                     let u = Double(rng.next() >> 11) / Double(1 << 53)
-                    return "\(axis.lower! + (Double(s) + u) / Double(k) * (axis.upper! - axis.lower!))"
+                    let v = axis.lower! + (Double(s) + u) / Double(k) * (axis.upper! - axis.lower!)
+                    return integers ? String(Int64(v.rounded())) : "\(v)"
                 })
             }
             return .success(SweepDesign(axes: axes, latinHypercube: k, seed: seed, points: (0..<k).map { i in columns.map { $0[i] } }))

@@ -573,8 +573,13 @@ extension R70 {
             }
             if let fromParts {
                 // The points that array tasks wrote: checked against this sweep, then recorded (this process alone writes).
-                let files = ((try? FileManager.default.contentsOfDirectory(atPath: fromParts)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+                guard let listing = try? FileManager.default.contentsOfDirectory(atPath: fromParts) else {
+                    printError("r70: --from-parts \(fromParts): not a readable folder of point files")
+                    throw ExitCode(2)
+                }
+                let files = listing.filter { $0.hasSuffix(".json") }.sorted()
                 var recorded = 0
+                var done = finished
                 for name in files {
                     let path = URL(fileURLWithPath: fromParts).appendingPathComponent(name).path
                     do {
@@ -583,7 +588,12 @@ extension R70 {
                             printError("r70: \(path): a point of another sweep (scenario, seed, trials, design or r70 version differ)")
                             throw ExitCode(2)
                         }
-                        if finished.contains(p.point) { continue }
+                        guard design.points.indices.contains(p.point) else {
+                            printError("r70: \(path): point \(p.point + 1) of a sweep of \(design.points.count) points (a damaged file)")
+                            throw ExitCode(2)
+                        }
+                        if done.contains(p.point) { continue }   // recorded already (by an earlier run, or another copy of the file)
+                        done.insert(p.point)
                         try store.record(study: study, point: p.point, design: design, metrics: p.metrics, seconds: p.seconds)
                         recorded += 1
                     } catch let e as PartialError {
@@ -631,6 +641,7 @@ extension R70 {
                 guard let n else { return SweepMetric.from(try DeterministicRun.run(scenario).summary) }
                 var settings = sampling.settings(trials: n, scenario: scenario)
                 settings.options.seed = seed
+                settings.options.relativeError = nil   // every point runs the same trials (the scenario's rel_error is not used)
                 let reporter = settings.reporter()
                 defer { reporter.finish() }
                 let outcome = try GridStudy.Study.run(scenario, options: settings.options, progress: reporter.callback)
@@ -748,6 +759,15 @@ extension R70 {
                 case .failure(let e): printError("r70: \(e.text): \(e.problem)"); throw ExitCode(2)
                 }
                 if let problem = OutputWriter.parentProblem(of: db) { printError("r70: --db \(db): \(problem)"); throw ExitCode(2) }
+                // Every point is checked here, so that no array task fails on a bad value.
+                let source: ScenarioSource
+                do { source = try ScenarioSource(path: file) } catch { throw reportProblems(error) }
+                for i in design.points.indices {
+                    do { _ = try source.load(overrides: overrideOptions.overrides + design.overrides(i)) } catch {
+                        printError("r70: sweep point \(i + 1) of \(design.points.count) is not a valid scenario:")
+                        throw reportProblems(error)
+                    }
+                }
                 job.sweep = (vary.flatMap { ["--vary", $0] } + (lhs.map { ["--lhs", String($0)] } ?? []), design.points.count,
                              URL(fileURLWithPath: db).standardizedFileURL.path)
             }
@@ -857,7 +877,8 @@ extension R70 {
             let unit = metric == .eue ? "MWh" : "h"
             print("\(method.rawValue.uppercased()) of \(resource) (\(Format.number(r.resourceCapacityMW)) MW in \(r.region)) on \(metric.rawValue.uppercased()), \(r.trials) trial years per step, seed \(r.seed)")
             print("  credit in [\(Format.number(r.lowerMW, decimals: 1)), \(Format.number(r.upperMW, decimals: 1))] MW: \(Format.percent(r.lowerMW / r.resourceCapacityMW))–\(Format.percent(r.upperMW / r.resourceCapacityMW)) of its capacity")
-            print("  target \(metric.rawValue.uppercased()) \(Format.number(r.target, decimals: 3)) ± \(Format.number(r.targetStandardError, decimals: 3)) \(unit); stopped: \(r.stoppedBecause)")
+            print("  target \(metric.rawValue.uppercased()) \(Format.number(r.target, decimals: 3)) ± \(Format.number(r.targetStandardError, decimals: 3)) \(unit); stopped: \(r.stoppedBecause); p-value between the bracket's ends \(Format.number(r.pValue, decimals: 4))")
+            if !r.withinMaximum { print("  WARNING: even \(Format.number(r.upperMW, decimals: 1)) MW (--capacity-max) does not reach the target: the credit is above it") }
             print(Format.table(["MW", "\(metric.rawValue.uppercased()) (\(unit))", "Std error"], r.steps.map {
                 [Format.number($0.capacityMW, decimals: 1), Format.number($0.metric, decimals: 3), Format.number($0.standardError, decimals: 3)]
             }).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
@@ -916,6 +937,10 @@ extension R70 {
                     throw reportProblems(e)
                 }
             }
+            if !goal.deterministic && MetricCatalog(plan: SimulationPlan(scenario: base)).index(of: goal.metric) == nil {
+                printError("r70: --target \(target): no metric '\(goal.metric)' (lole, eue, region.NAME.lole, total_cost, … as --json names them, or reserve_margin)")
+                throw ExitCode(2)
+            }
             if !goal.deterministic && trials == nil && base.monteCarlo?.trials == nil {
                 printError("r70: --target \(target) varies by trial: give --trials N")
                 throw ExitCode(2)
@@ -942,7 +967,11 @@ extension R70 {
                 print("\(goal) is not met anywhere in \(axis.path) ∈ [\(Format.number(axis.lower!, decimals: 2)), \(Format.number(axis.upper!, decimals: 2))] (\(mode))")
                 throw ExitCode(1)
             }
-            print("Smallest \(axis.path) meeting \(goal) (\(mode)): \(Format.number(upper, decimals: 2)), within (\(Format.number(r.lower, decimals: 2)), \(Format.number(upper, decimals: 2))]")
+            if upper == axis.lower! {
+                print("\(goal) is met already at the range's bottom, \(axis.path) = \(Format.number(upper, decimals: 2)) (\(mode))")
+            } else {
+                print("Smallest \(axis.path) meeting \(goal) (\(mode)): \(Format.number(upper, decimals: 2)), within (\(Format.number(r.lower, decimals: 2)), \(Format.number(upper, decimals: 2))]")
+            }
             print("  there \(goal.metric) = \(Format.number(at.metric, decimals: 4))\(at.standardError.map { " ± " + Format.number($0, decimals: 4) } ?? ""); P(target holds) \(Format.percent(at.probabilityHolds))")
             if let worst = r.nonMonotone.first {
                 print("  WARNING: \(goal.metric) is not monotone in \(axis.path): it is worse at \(Format.number(worst.higher, decimals: 2)) than at \(Format.number(worst.lower, decimals: 2))"
@@ -1128,6 +1157,11 @@ extension R70.Run {
     func runStudy(_ scenario: Scenario, _ settings: SamplingOptions.Settings) throws {
         var options = settings.options
         options.shard = shard?.value
+        if options.shard != nil && options.relativeError != nil {
+            // A shard cannot size the study from a pilot: the scenario's monte_carlo.rel_error is not used.
+            if !settings.quiet { printError("note: a shard runs the fixed --trials N; the scenario's monte_carlo.rel_error is not used") }
+            options.relativeError = nil
+        }
         // Samples go to a temporary file beside the target, renamed into place at the end.
         var samples: FileHandle?
         var samplesTemp: String?

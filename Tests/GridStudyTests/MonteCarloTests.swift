@@ -662,6 +662,11 @@ struct CapacityCreditTests {
         #expect(elcc.lowerMW == 7 && elcc.upperMW == 8, "\(elcc.lowerMW)–\(elcc.upperMW)")
         // Exact: EUE 1.59 MWh without Gen4 and 0.2418 with it (independent hours, enumerated).
         #expect(abs(efc.target - 0.2418) <= 3 * efc.targetStandardError && abs(elcc.target - 1.59) <= 3 * elcc.targetStandardError)
+        // A credit above the bracket's top is said to be so, not reported as the top.
+        let capped = try CapacityCredit.assess(s, resource: "Gen4", method: .efc, metric: .eue, capacityMaxMW: 4, gapMW: 1, pValue: 0.05,
+                                               options: MonteCarloOptions(trials: 20_000, seed: 1, threads: 2))
+        #expect(!capped.withinMaximum && capped.stoppedBecause.contains("above the capacity max"))
+        #expect(efc.withinMaximum && elcc.withinMaximum)
         #expect(throws: CapacityCreditError.self) { try CapacityCredit.assess(s, resource: "Gen9", method: .efc, metric: .eue, capacityMaxMW: 10, gapMW: 1, pValue: 0.05, options: options) }
         // The paired one-sided test that stops the search: equal trials are no evidence; a shift of 3 standard
         // errors is (p = 0.00135).

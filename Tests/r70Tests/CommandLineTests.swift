@@ -678,6 +678,31 @@ struct SweepPointTests {
     }
 }
 
+@Suite("Research commands: the edges a review found")
+struct ResearchEdgeTests {
+    @Test("A shard ignores the file's rel_error; --from-parts needs a folder; slurm --vary checks every point; integer keys are searched and sampled in whole values")
+    func edges() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let shard = try r70(["run", "scenarios/vn-2030-base.yaml", "--set", "monte_carlo.trials=20", "--set", "monte_carlo.rel_error=0.5",
+                             "--shard", "1/2", "--partial-out", dir.appendingPathComponent("s.json").path])
+        #expect(shard.status == 0 && shard.stderr.contains("rel_error is not used"), "\(shard.status) \(shard.stderr)")
+        let parts = try r70(["sweep", "scenarios/vn-2030-base.yaml", "--vary", "storage[bess-n].power_mw=1,2", "--db", dir.appendingPathComponent("x.sqlite").path,
+                             "--from-parts", dir.appendingPathComponent("none").path])
+        #expect(parts.status == 2 && parts.stderr.contains("not a readable folder"))
+        let slurm = try r70(["slurm", "scenarios/vn-2030-base.yaml", "--vary", "storage[bess-nn].power_mw=1,2", "--trials", "10",
+                             "--db", dir.appendingPathComponent("y.sqlite").path, "--out", dir.appendingPathComponent("job").path])
+        #expect(slurm.status == 2 && slurm.stderr.contains("did you mean 'bess-n'") && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("job").path))
+        let size = try r70(["size", "scenarios/vn-2030-base.yaml", "--vary", "regions[North].plants[coal-n].units=20:60", "--target", "reserve_margin>=0.15", "--quiet"])
+        #expect(size.status == 0 && size.stdout.contains("34.00, within (33.00, 34.00]"), "\(size.stdout)\(size.stderr)")
+        let lhs = try r70(["sweep", "scenarios/vn-2030-base.yaml", "--vary", "regions[North].plants[coal-n].units=20:40", "--lhs", "3",
+                           "--db", dir.appendingPathComponent("lhs.sqlite").path, "--quiet"])
+        #expect(lhs.status == 0 && lhs.stdout.contains("Latin hypercube of 3"), "\(lhs.stderr)")
+        let unknown = try r70(["size", "scenarios/vn-2030-base.yaml", "--vary", "storage[bess-n].power_mw=0:100", "--target", "loel<=3", "--trials", "10"])
+        #expect(unknown.status == 2 && unknown.stderr.contains("no metric 'loel'"))
+    }
+}
+
 extension Outcome {
     /// The first number on stdout.
     func asCount() -> (Int32, Int)? { Int(stdout.trimmingCharacters(in: .whitespacesAndNewlines)).map { (status, $0) } }
