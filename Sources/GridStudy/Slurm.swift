@@ -83,7 +83,10 @@ public struct SlurmJob: Sendable {
         var s = header(jobName + "-merge", output: "merge.out", array: false, cpus: 1)
         s += "# Merges the \(shards) shards of \(Self.quote(folder + "/run-shards.sbatch")); written by r70 slurm.\n"
         let parts = (1...shards).map { Self.quote(folder + "/parts/part-\($0).json") }.joined(separator: " ")
-        s += "exec \(Self.quote(r70)) merge \(parts) --out \(Self.quote(folder + "/result"))\n"
+        let result = Self.quote(folder + "/result/study.json")
+        s += "mkdir -p \(Self.quote(folder + "/result"))\n"
+        s += "\(Self.quote(r70)) merge \(parts) --json > \(result).tmp\nmv \(result).tmp \(result)\n"
+        s += "exec \(Self.quote(r70)) merge \(parts)\n"   // the tables, into this job's log
         return s
     }
 

@@ -68,6 +68,10 @@ public struct StudyPartial: Codable, Sendable {
     public var trialCount: Int
     public var result: MonteCarloResult
     public var deterministicTargets: [TargetResult]
+    /// The scenario file (absolute) and its `--set` overrides, for `r70 merge --out`, which writes the
+    /// deterministic run's files as `r70 run --out` does (after checking the fingerprint).
+    public var scenarioPath: String?
+    public var overrides: [String]?
 
     public init(scenario: Scenario, options: MonteCarloOptions, result: MonteCarloResult, deterministicTargets: [TargetResult]) {
         r70Version = R70Version.string

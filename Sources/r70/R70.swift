@@ -1012,7 +1012,7 @@ extension R70 {
         @Flag(name: .long, help: "Print the Monte Carlo table with full metric names and the standard errors in columns of their own.")
         var wide = false
 
-        @Option(name: .long, help: "Also write the merged result's JSON to DIR/study.json (the directory replaced whole).")
+        @Option(name: .long, help: "Write the deterministic run's hourly CSV and summary.json here, as `r70 run --trials N --out DIR` does (the scenario is read again from the path the shards recorded, and must be unchanged).")
         var out: String?
 
         func run() throws {
@@ -1031,7 +1031,27 @@ extension R70 {
             }
             let (result, targets) = merged
             if let out {
-                do { try OutputWriter.write(directory: out, files: [("study.json", try studyJSON(result, targets) + "\n")]) } catch {
+                // The files `r70 run --out` writes beside a study: the deterministic run's, from the same inputs.
+                let first = parts[0].partial
+                guard let path = first.scenarioPath else {
+                    printError("r70: --out: \(parts[0].file) does not record its scenario's path")
+                    throw ExitCode(2)
+                }
+                let overrides = (first.overrides ?? []).compactMap { try? ScenarioOverride.parse($0).get() }
+                let scenario: Scenario
+                do { scenario = try ScenarioLoader.load(path: path, overrides: overrides) } catch { throw reportProblems(error) }
+                guard scenario.fingerprint == first.scenarioFingerprint else {
+                    printError("r70: --out: \(path) (or a profile it reads) has changed since the shards ran; the deterministic files would not be theirs")
+                    throw ExitCode(2)
+                }
+                do {
+                    let run = try DeterministicRun.run(scenario, recordHourly: true)
+                    let files = try OutputWriter.files(plan: run.plan, summary: run.summary, hourly: run.hourly!,
+                                                       targets: TargetCheck.evaluate(targets: scenario.targets, summary: run.summary))
+                    try OutputWriter.write(directory: out, files: files)
+                } catch let e as SimulationError {
+                    throw simulationFailure(path, e)
+                } catch {
                     printError("r70: \(error.localizedDescription)")
                     throw ExitCode(2)
                 }
@@ -1206,7 +1226,9 @@ extension R70.Run {
             }
         }
         if let partialOut {
-            let partial = StudyPartial(scenario: scenario, options: options, result: result, deterministicTargets: deterministicTargets)
+            var partial = StudyPartial(scenario: scenario, options: options, result: result, deterministicTargets: deterministicTargets)
+            partial.scenarioPath = URL(fileURLWithPath: file).standardizedFileURL.path
+            partial.overrides = overrideOptions.set
             do { try AtomicFile.write(String(decoding: try partial.encoded(), as: UTF8.self), to: partialOut) } catch {
                 printError("r70: cannot write \(partialOut): \(error.localizedDescription)")
                 throw ExitCode(2)

@@ -632,7 +632,7 @@ struct SlurmScriptTests {
         #expect(array.contains("#SBATCH --cpus-per-task=4\n#SBATCH --time=02:00:00\n#SBATCH --output='/scratch/job 1/logs/shard-%a.out'\n#SBATCH --partition=long\n"))
         #expect(array.contains("exec /opt/r70/bin/r70 run '/data/my scenarios/vn 2030.yaml' --trials 1000 --seed 7 --shard \"${SLURM_ARRAY_TASK_ID}/8\" --partial-out \"/scratch/job 1/parts/part-${SLURM_ARRAY_TASK_ID}.json\" --threads 4 --quiet --set 'storage[bess-n].power_mw=6000' --set 'regions[*].demand.peak_mw*=1.1'"), "\(array)")
         let merge = job.mergeScript
-        #expect(merge.contains("merge '/scratch/job 1/parts/part-1.json'") && merge.contains("'/scratch/job 1/parts/part-8.json' --out '/scratch/job 1/result'"))
+        #expect(merge.contains("merge '/scratch/job 1/parts/part-1.json'") && merge.contains("'/scratch/job 1/parts/part-8.json' --json > '/scratch/job 1/result/study.json'.tmp\nmv "), "\(merge)")
         #expect(job.submitScript.contains("sbatch --parsable --dependency=afterok:$array merge.sbatch"))
         // A sweep: one point per task into parts/, recorded by the merge job alone.
         var sweep = job

@@ -575,7 +575,11 @@ struct ShardCommandTests {
         }
         let merged = try r70(["merge", path("p3.json"), path("p1.json"), path("p4.json"), path("p2.json"), "--json", "--out", path("merged")])
         #expect(merged.status == 0 && merged.stdout == whole.stdout, "\(merged.stderr)")
-        #expect(try String(contentsOfFile: path("merged/study.json"), encoding: .utf8) == whole.stdout)
+        // --out: the files `run --trials N --out` writes.
+        _ = try r70(["run", "scenarios/vn-2030-base.yaml", "--trials", "24", "--seed", "3", "--quiet", "--out", path("unsharded")])
+        for name in ["summary.json", "regions.csv", "plants.csv"] {
+            #expect(FileManager.default.contentsEqual(atPath: path("merged/\(name)"), andPath: path("unsharded/\(name)")), "\(name)")
+        }
         let text = try r70(["merge", path("p1.json"), path("p2.json"), path("p3.json"), path("p4.json")])
         #expect(text.status == 0 && text.stdout.contains("Monte Carlo: 24 trial years of vn-2030-base, seed 3"))
         // Bad merges: a missing shard, a repeated one, another seed, another shard count, another scenario.

@@ -38,7 +38,7 @@ out = ["# Scenario library", "",
        "`tools/make_6region.py`. Regression baseline for CI: `baseline.json` (`make update-baseline`).", ""]
 summary_rows = []
 for name, what, answers in scenarios:
-    det = json.loads(run(["run", name, "--json"]))
+    det = json.loads(run(["run", name, "--json"]))["summary"]   # (run --json: {summary, targets})
     n = det["national"]
     mc = json.loads(run(["run", name, "--trials", "1000", "--seed", "1", "--json", "--quiet"]))
     est = {m["name"]: m for m in mc["study"]["metrics"]}
