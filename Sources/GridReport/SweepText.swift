@@ -34,6 +34,22 @@ public enum SweepText {
         let mode = trials.map { "\($0) trial years per point, seed \(seed), the same draws at every point" } ?? "deterministic runs"
         var out = "Sweep of \(design.points.count) point\(design.points.count == 1 ? "" : "s") (\(design.latinHypercube.map { "Latin hypercube of \($0)" } ?? "grid")), \(mode); study \(study) in \(db)\n\n"
         out += Format.table(["Point"] + design.axes.map(\.path) + shown.map(\.label), table)
+        // Every national metric by point, when the points fit across the screen.
+        if points.count <= 6 {
+            var names: [String] = []
+            for r in rows where r.metric.region.isEmpty && !names.contains(r.metric.metric) { names.append(r.metric.metric) }
+            let every = names.map { name -> [String] in
+                let unit = national[points[0]]?[name]?.unit ?? ""
+                return ["\(name)\(unit.isEmpty || unit == "fraction" || unit == "probability" ? "" : " (\(unit))")"] + points.map { p in
+                    guard let m = national[p]?[name] else { return "—" }
+                    return unit == "fraction" || unit == "probability" ? Format.percent(m.mean, decimals: 2) : Format.number(m.mean, decimals: abs(m.mean) >= 100 ? 0 : 3)
+                }
+            }
+            out += "\n\nEvery national metric by point (means; errors and regions in the database and --csv):\n\n"
+            out += Format.table(["Metric"] + points.map { "Point \($0 + 1)" }, every)
+        } else {
+            out += "\n\nEvery metric of every point, with errors and by region: the database, or --csv."
+        }
         if points.count < design.points.count { out += "\n\n\(design.points.count - points.count) points not finished." }
         return out
     }
