@@ -124,6 +124,15 @@ public enum CapacityCredit {
                               capacityMaxMW: Double?, gapMW: Double, pValue threshold: Double, options: MonteCarloOptions,
                               progress: ((String) -> Void)? = nil) throws -> CapacityCreditResult {
         let (base, region, capacity) = try without(scenario, resource: resource)
+        return try assess(augmented: scenario, baseline: base, region: region, resource: resource, resourceCapacityMW: capacity, method: method,
+                          metric: metric, capacityMaxMW: capacityMaxMW, gapMW: gapMW, pValue: threshold, options: options, progress: progress)
+    }
+
+    /// The capacity credit of what distinguishes `augmented` from `baseline` (PRAS's `assess(sys_baseline,
+    /// sys_augmented, …)`), with the firm capacity (EFC) or the load (ELCC) in `region`.
+    public static func assess(augmented scenario: Scenario, baseline base: Scenario, region: Int, resource: String, resourceCapacityMW capacity: Double,
+                              method: CapacityCreditMethod, metric: AdequacyMetric, capacityMaxMW: Double?, gapMW: Double,
+                              pValue threshold: Double, options: MonteCarloOptions, progress: ((String) -> Void)? = nil) throws -> CapacityCreditResult {
         let top = capacityMaxMW ?? max(capacity, 1)
         func study(_ s: Scenario) throws -> [Double] {
             do { return try trialValues(s, metric: metric, options: options) } catch { throw CapacityCreditError.simulation(error) }

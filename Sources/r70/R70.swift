@@ -822,7 +822,7 @@ extension R70 {
         static let configuration = CommandConfiguration(
             commandName: "capacity-credit",
             abstract: "Find a plant's or storage's capacity credit (EFC or ELCC, as NREL PRAS defines them) by bisection.",
-            usage: "r70 capacity-credit <file> --resource <name> --method efc|elcc [--metric eue|lole] [<options>]",
+            usage: "r70 capacity-credit <file> (--resource <name> | --without <path=value> --region <r>) --method efc|elcc [<options>]",
             discussion: """
             EFC: the firm (never failing) capacity in the resource's region that gives the system without the \
             resource the metric it has with it. ELCC: the constant load in that region that the system with the \
@@ -834,7 +834,11 @@ extension R70 {
         @Argument(help: "Scenario file (YAML).")
         var file: String
         @Option(name: .long, help: "The plant or storage whose credit is found.")
-        var resource: String
+        var resource: String?
+        @Option(name: .long, help: ArgumentHelp("Instead of --resource: the credit of what the scenario has beyond its baseline, the scenario with these overrides (as --set; repeatable), e.g. a unit 5 MW smaller. With --region.", valueName: "path=value"))
+        var without: [String] = []
+        @Option(name: .long, help: "With --without: the region of the firm capacity (EFC) or the load (ELCC).")
+        var region: String?
         @Option(name: .long, help: "efc or elcc.")
         var method: CapacityCreditMethod
         @Option(name: .long, help: "eue (default) or lole.")
@@ -854,6 +858,8 @@ extension R70 {
 
         func validate() throws {
             if trials < 2 { throw ValidationError("Please specify a '--trials' value of at least 2.") }
+            if (resource == nil) == without.isEmpty { throw ValidationError("Please give either --resource NAME or --without PATH=VALUE (with --region).") }
+            if !without.isEmpty && region == nil { throw ValidationError("Please name the region of the firm capacity or load with --region.") }
             if !(gap > 0) { throw ValidationError("Please specify a '--gap' above 0 MW.") }
             if let capacityMax, !(capacityMax > 0) { throw ValidationError("Please specify a '--capacity-max' above 0 MW.") }
             if !(pValue > 0 && pValue < 1) { throw ValidationError("Please specify a '--p-value' between 0 and 1, such as 0.05.") }
@@ -866,17 +872,44 @@ extension R70 {
             options.relativeError = nil
             let quiet = sampling.quiet
             let r: CapacityCreditResult
+            let progress: ((String) -> Void)? = quiet ? nil : { printError("  " + $0) }
             do {
-                r = try CapacityCredit.assess(scenario, resource: resource, method: method, metric: metric, capacityMaxMW: capacityMax, gapMW: gap,
-                                              pValue: pValue, options: options, progress: quiet ? nil : { printError("  " + $0) })
+                if let resource {
+                    r = try CapacityCredit.assess(scenario, resource: resource, method: method, metric: metric, capacityMaxMW: capacityMax, gapMW: gap,
+                                                  pValue: pValue, options: options, progress: progress)
+                } else {
+                    var changes: [ScenarioOverride] = []
+                    for text in without {
+                        switch ScenarioOverride.parse(text) {
+                        case .success(let o): changes.append(o)
+                        case .failure(let e): printError("r70: --without \(text): \(e.problem)"); throw ExitCode(2)
+                        }
+                    }
+                    let baseline: Scenario
+                    do { baseline = try ScenarioLoader.load(path: file, overrides: overrideOptions.overrides + changes) } catch { throw reportProblems(error) }
+                    guard let r0 = scenario.regions.firstIndex(where: { $0.name == region }) else {
+                        printError("r70: --region \(region!): no such region (the regions: \(scenario.regions.map(\.name).joined(separator: ", ")))")
+                        throw ExitCode(2)
+                    }
+                    func installedMW(_ s: Scenario) -> Double {
+                        let plants: Double = s.plants.reduce(0) { $0 + $1.capacityMW }
+                        let storage: Double = s.storage.reduce(0) { $0 + $1.powerMW }
+                        return plants + storage
+                    }
+                    let added = installedMW(scenario) - installedMW(baseline)
+                    r = try CapacityCredit.assess(augmented: scenario, baseline: baseline, region: r0, resource: "the change from " + without.joined(separator: ", "),
+                                                  resourceCapacityMW: max(added, 0), method: method, metric: metric, capacityMaxMW: capacityMax,
+                                                  gapMW: gap, pValue: pValue, options: options, progress: progress)
+                }
             } catch let e as CapacityCreditError {
-                if case .noSuchResource = e { printError("r70: --resource \(resource): \(e)"); throw ExitCode(2) }
+                if case .noSuchResource = e { printError("r70: --resource \(resource ?? ""): \(e)"); throw ExitCode(2) }
                 throw simulationFailure(file, e)
             }
             if json { print((try? JSONOutput.string(r)) ?? "{}"); return }
             let unit = metric == .eue ? "MWh" : "h"
-            print("\(method.rawValue.uppercased()) of \(resource) (\(Format.number(r.resourceCapacityMW)) MW in \(r.region)) on \(metric.rawValue.uppercased()), \(r.trials) trial years per step, seed \(r.seed)")
-            print("  credit in [\(Format.number(r.lowerMW, decimals: 1)), \(Format.number(r.upperMW, decimals: 1))] MW: \(Format.percent(r.lowerMW / r.resourceCapacityMW))–\(Format.percent(r.upperMW / r.resourceCapacityMW)) of its capacity")
+            print("\(method.rawValue.uppercased()) of \(r.resource) (\(Format.number(r.resourceCapacityMW)) MW, in \(r.region)) on \(metric.rawValue.uppercased()), \(r.trials) trial years per step, seed \(r.seed)")
+            print("  credit in [\(Format.number(r.lowerMW, decimals: 1)), \(Format.number(r.upperMW, decimals: 1))] MW"
+                  + (r.resourceCapacityMW > 0 ? ": \(Format.percent(r.lowerMW / r.resourceCapacityMW))–\(Format.percent(r.upperMW / r.resourceCapacityMW)) of its capacity" : ""))
             print("  target \(metric.rawValue.uppercased()) \(Format.number(r.target, decimals: 3)) ± \(Format.number(r.targetStandardError, decimals: 3)) \(unit); stopped: \(r.stoppedBecause); p-value between the bracket's ends \(Format.number(r.pValue, decimals: 4))")
             if !r.withinMaximum { print("  WARNING: even \(Format.number(r.upperMW, decimals: 1)) MW (--capacity-max) does not reach the target: the credit is above it") }
             print(Format.table(["MW", "\(metric.rawValue.uppercased()) (\(unit))", "Std error"], r.steps.map {

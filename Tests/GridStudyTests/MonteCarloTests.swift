@@ -680,6 +680,25 @@ struct CapacityCreditTests {
         #expect(shifted < 0.01 && CapacityCredit.pValue(higher: [1, 2, 2, 1], lower: [2.1, 2.9, 3.2, 1.8]) > 0.99)
     }
 
+    @Test("PRAS's second test system: threenode, Gen1 5 MW larger: EFC and ELCC in Region A both in [3, 4] MW as PRAS publishes; threenode's own EUE and LOLE within 3 standard errors")
+    func prasThreenode() throws {
+        let path = fixtures.appendingPathComponent("pras/threenode.yaml").path
+        let augmented = try ScenarioLoader.load(path: path, overrides: [try ScenarioOverride.parse("regions[Region A].plants[Gen1].unit_size_mw=15").get()])
+        let baseline = try ScenarioLoader.load(path: path)
+        let options = MonteCarloOptions(trials: 20_000, seed: 1, threads: 2)
+        for method in CapacityCreditMethod.allCases {
+            let r = try CapacityCredit.assess(augmented: augmented, baseline: baseline, region: 0, resource: "Gen1 +5 MW", resourceCapacityMW: 5,
+                                              method: method, metric: .eue, capacityMaxMW: 10, gapMW: 1, pValue: 0.05, options: options)
+            #expect(r.lowerMW == 3 && r.upperMW == 4, "\(method): \(r.lowerMW)–\(r.upperMW)")
+        }
+        // The encoding itself: PRAS's exact EUE 12.12885 MWh and LOLE 1.3756 event-hours.
+        var o = options
+        o.adequacyOnly = true
+        let study = try MonteCarlo.run(plan: SimulationPlan(scenario: baseline), options: o)
+        let eue = try #require(study.estimate("eue")), lole = try #require(study.estimate("lole"))
+        #expect(abs(eue.mean - 12.12885) <= 3 * eue.standardError && abs(lole.mean - 1.3756) <= 3 * lole.standardError, "\(eue.mean) \(lole.mean)")
+    }
+
     @Test("Sizing by bisection: the planning margin reaches 15 % between the last value that misses and the first that meets")
     func sizing() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("r70-size-\(getpid()).yaml").path

@@ -99,8 +99,8 @@ out += ["## Capacity credits in vn-2030-base: assumed and computed", "",
         "what the model says instead: the ELCC on EUE (the constant load in the same region that the system with the resource",
         "carries at the EUE it has without it; 200 trial years per step, seed 1, a 100 MW bracket). Where they differ, the model's",
         "own weaknesses may be the cause as much as the assumption: storage is dispatched by a policy that can empty it",
-        "before a foreseeable shortage (so its credit is near zero), and the load shapes put the North's peaks at midday",
-        "(which flatters solar).", "",
+        "before a foreseeable shortage (so its credit is near zero), LNG deliveries are sized below the fleet's burn (so",
+        "LNG plants are often short of fuel), and the load shapes put the North's peaks at midday (which flatters solar).", "",
         "| resource | capacity (MW) | assumed credit | ELCC (model) |", "|---|---|---|---|"] + rows + [""]
 open("README.md", "w").write("\n".join(out) + "\n")
 print("wrote README.md")
