@@ -15,6 +15,7 @@
 // not at all: a sweep killed at any moment resumes with the points it had finished, none twice.
 import Foundation
 import GRDB
+import GridModel
 import GridStudy
 
 public struct SweepStudyKey: Sendable, Equatable {
@@ -127,5 +128,34 @@ public final class SweepStore {
                                              p5: r["p5"], p50: r["p50"], p95: r["p95"], worst5Mean: r["worst5_mean"]))
             }
         }
+    }
+}
+
+extension SweepStore {
+    /// Records point files (`r70 sweep --point`) into `study`, skipping points already there and repeated
+    /// files; refuses, naming the file, any file of another sweep. Returns how many points it recorded.
+    public func record(pointFiles paths: [String], study: Int64, design: SweepDesign, scenario: Scenario, seed: UInt64, trials: Int) throws -> Int {
+        var done = try finishedPoints(study: study), recorded = 0
+        for path in paths {
+            let p = try SweepPointPartial.read(path)
+            if let problem = p.mismatch(scenario: scenario, seed: seed, trials: trials, design: design) { throw PartialError(file: path, problem: problem) }
+            guard done.insert(p.point).inserted else { continue }
+            try record(study: study, point: p.point, design: design, metrics: p.metrics, seconds: p.seconds)
+            recorded += 1
+        }
+        return recorded
+    }
+
+    /// The study's tidy table: a row per point × metric × region, parameters in axis order.
+    public func tidyCSV(study: Int64, design: SweepDesign) throws -> String {
+        func field(_ s: String) -> String { s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
+        var text = "study,point," + design.axes.map { field($0.path) }.joined(separator: ",")
+            + ",metric,region,unit,mean,standard_error,lower95,upper95,p5,p50,p95,worst5_mean\n"
+        for r in try rows(study: study) {
+            let m = r.metric
+            let numbers = [m.mean, m.standardError, m.lower95, m.upper95, m.p5, m.p50, m.p95, m.worst5Mean].map { $0.map { $0.isFinite ? "\($0)" : "" } ?? "" }
+            text += "\(study),\(r.pointIndex)," + r.parameters.map(field).joined(separator: ",") + ",\(field(m.metric)),\(field(m.region)),\(m.unit)," + numbers.joined(separator: ",") + "\n"
+        }
+        return text
     }
 }

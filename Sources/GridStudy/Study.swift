@@ -165,6 +165,7 @@ public struct StudyPartial: Codable, Sendable {
 public struct PartialError: Error, Sendable, CustomStringConvertible {
     public var file: String
     public var problem: String
+    public init(file: String, problem: String) { self.file = file; self.problem = problem }
     public var description: String { "\(file): \(problem)" }
 }
 

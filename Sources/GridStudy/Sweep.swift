@@ -210,3 +210,26 @@ public struct SweepPointPartial: Codable, Sendable {
         }
     }
 }
+
+public enum SweepRun {
+    /// One point's metrics: its Monte Carlo of `options` (with the planning reserve margin of its deterministic
+    /// run, which does not vary by trial), or, without options, its deterministic run's figures. A point never
+    /// sizes itself by `rel_error`: every point runs the same trials.
+    public static func metrics(_ scenario: Scenario, options: MonteCarloOptions?, progress: ((MonteCarloProgress) -> Void)? = nil) throws -> [SweepMetric] {
+        guard var o = options else { return SweepMetric.from(try DeterministicRun.run(scenario).summary) }
+        o.relativeError = nil
+        let outcome = try Study.run(scenario, options: o, progress: progress)
+        return SweepMetric.from(outcome.result) + SweepMetric.from(outcome.deterministic.summary).filter { $0.metric == "reserve_margin" }
+    }
+}
+
+extension SweepPointPartial {
+    /// Why this point file is not a point of the sweep of `scenario`, `seed`, `trials` and `design` (nil when it is).
+    public func mismatch(scenario: Scenario, seed: UInt64, trials: Int, design: SweepDesign) -> String? {
+        guard scenarioFingerprint == scenario.fingerprint, self.seed == seed, self.trials == trials, self.design == design, r70Version == R70Version.string else {
+            return "a point of another sweep (scenario, seed, trials, design or r70 version differ)"
+        }
+        guard design.points.indices.contains(point) else { return "point \(point + 1) of a sweep of \(design.points.count) points (a damaged file)" }
+        return nil
+    }
+}

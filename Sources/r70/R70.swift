@@ -571,83 +571,48 @@ extension R70 {
             if !finished.isEmpty && !sampling.quiet {
                 printError("resuming study \(study) in \(db): \(finished.count) of \(design.points.count) points already done")
             }
-            if let fromParts {
-                // The points that array tasks wrote: checked against this sweep, then recorded (this process alone writes).
-                guard let listing = try? FileManager.default.contentsOfDirectory(atPath: fromParts) else {
-                    printError("r70: --from-parts \(fromParts): not a readable folder of point files")
-                    throw ExitCode(2)
-                }
-                let files = listing.filter { $0.hasSuffix(".json") }.sorted()
-                var recorded = 0
-                var done = finished
-                for name in files {
-                    let path = URL(fileURLWithPath: fromParts).appendingPathComponent(name).path
-                    do {
-                        let p = try SweepPointPartial.read(path)
-                        guard p.scenarioFingerprint == base.fingerprint, p.seed == seed, p.trials == (n ?? 0), p.design == design, p.r70Version == R70Version.string else {
-                            printError("r70: \(path): a point of another sweep (scenario, seed, trials, design or r70 version differ)")
-                            throw ExitCode(2)
-                        }
-                        guard design.points.indices.contains(p.point) else {
-                            printError("r70: \(path): point \(p.point + 1) of a sweep of \(design.points.count) points (a damaged file)")
-                            throw ExitCode(2)
-                        }
-                        if done.contains(p.point) { continue }   // recorded already (by an earlier run, or another copy of the file)
-                        done.insert(p.point)
-                        try store.record(study: study, point: p.point, design: design, metrics: p.metrics, seconds: p.seconds)
-                        recorded += 1
-                    } catch let e as PartialError {
-                        printError("r70: \(e)")
-                        throw ExitCode(2)
-                    } catch let e as ExitCode {
-                        throw e
-                    } catch {
-                        printError("r70: --db \(db): \(error)")
+            do {
+                if let fromParts {
+                    // The points that array tasks wrote: checked against this sweep, then recorded (this process alone writes).
+                    guard let listing = try? FileManager.default.contentsOfDirectory(atPath: fromParts) else {
+                        printError("r70: --from-parts \(fromParts): not a readable folder of point files")
                         throw ExitCode(2)
                     }
-                }
-                if !sampling.quiet { printError("recorded \(recorded) point file\(recorded == 1 ? "" : "s") from \(fromParts)") }
-            } else {
-                for i in design.points.indices where !finished.contains(i) {
-                    let start = Date()
-                    if !sampling.quiet { printError("point \(i + 1)/\(design.points.count): \(pointLabel(design, i))") }
-                    let metrics = try runPoint(source, design, i, trials: n, seed: seed)
-                    do { try store.record(study: study, point: i, design: design, metrics: metrics, seconds: Date().timeIntervalSince(start)) } catch {
-                        printError("r70: --db \(db): \(error)")
-                        throw ExitCode(2)
+                    let paths = listing.filter { $0.hasSuffix(".json") }.sorted().map { URL(fileURLWithPath: fromParts).appendingPathComponent($0).path }
+                    let recorded = try store.record(pointFiles: paths, study: study, design: design, scenario: base, seed: seed, trials: n ?? 0)
+                    if !sampling.quiet { printError("recorded \(recorded) point file\(recorded == 1 ? "" : "s") from \(fromParts)") }
+                } else {
+                    for i in design.points.indices where !finished.contains(i) {
+                        let start = Date()
+                        if !sampling.quiet { printError("point \(i + 1)/\(design.points.count): \(pointLabel(design, i))") }
+                        let metrics = try runPoint(source, design, i, trials: n, seed: seed)
+                        try store.record(study: study, point: i, design: design, metrics: metrics, seconds: Date().timeIntervalSince(start))
                     }
                 }
+                if let csv { try AtomicFile.write(try store.tidyCSV(study: study, design: design), to: csv) }
+            } catch let e as ExitCode {
+                throw e
+            } catch let e as PartialError {
+                printError("r70: \(e)")
+                throw ExitCode(2)
+            } catch {
+                printError("r70: --db \(db): \(error)")
+                throw ExitCode(2)
             }
             let rows: [SweepRow]
             do { rows = try store.rows(study: study) } catch { printError("r70: --db \(db): \(error)"); throw ExitCode(2) }
-            if let csv {
-                var text = "study,point," + design.axes.map { csvField($0.path) }.joined(separator: ",") + ",metric,region,unit,mean,standard_error,lower95,upper95,p5,p50,p95,worst5_mean\n"
-                for r in rows {
-                    let m = r.metric
-                    let numbers = [m.mean, m.standardError, m.lower95, m.upper95, m.p5, m.p50, m.p95, m.worst5Mean].map { $0.map { $0.isFinite ? "\($0)" : "" } ?? "" }
-                    text += "\(study),\(r.pointIndex)," + r.parameters.map(csvField).joined(separator: ",") + ",\(csvField(m.metric)),\(csvField(m.region)),\(m.unit)," + numbers.joined(separator: ",") + "\n"
-                }
-                do { try AtomicFile.write(text, to: csv) } catch { printError("r70: cannot write \(csv): \(error.localizedDescription)"); throw ExitCode(2) }
-            }
             print(SweepText.render(design: design, rows: rows, study: study, db: db, trials: n, seed: seed))
         }
 
-        /// Point i's metrics: its Monte Carlo (with the planning margin of its deterministic run), or its
-        /// deterministic run's figures.
+        /// Point i's metrics (see `SweepRun.metrics`), with progress on stderr.
         func runPoint(_ source: ScenarioSource, _ design: SweepDesign, _ i: Int, trials n: Int?, seed: UInt64) throws -> [SweepMetric] {
             let scenario: Scenario
             do { scenario = try source.load(overrides: overrideOptions.overrides + design.overrides(i)) } catch { throw reportProblems(error) }
-            do {
-                guard let n else { return SweepMetric.from(try DeterministicRun.run(scenario).summary) }
-                var settings = sampling.settings(trials: n, scenario: scenario)
-                settings.options.seed = seed
-                settings.options.relativeError = nil   // every point runs the same trials (the scenario's rel_error is not used)
-                let reporter = settings.reporter()
-                defer { reporter.finish() }
-                let outcome = try GridStudy.Study.run(scenario, options: settings.options, progress: reporter.callback)
-                // The planning reserve margin does not vary by trial: the deterministic run's.
-                return SweepMetric.from(outcome.result) + SweepMetric.from(outcome.deterministic.summary).filter { $0.metric == "reserve_margin" }
-            } catch {
+            var settings = n.map { sampling.settings(trials: $0, scenario: scenario) }
+            settings?.options.seed = seed
+            let reporter = settings?.reporter()
+            defer { reporter?.finish() }
+            do { return try SweepRun.metrics(scenario, options: settings?.options, progress: reporter?.callback) } catch {
                 throw simulationFailure(file, error)
             }
         }
@@ -656,7 +621,6 @@ extension R70 {
             design.axes.indices.map { "\(design.axes[$0].path)=\(design.points[i][$0])" }.joined(separator: ", ")
         }
 
-        func csvField(_ s: String) -> String { s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
     }
 }
 
