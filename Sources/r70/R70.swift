@@ -461,7 +461,7 @@ extension R70 {
     struct Sweep: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run a scenario at every point of a grid or Latin hypercube of parameters; results into SQLite.",
-            usage: "r70 sweep <file> --vary <path=spec> ... [--lhs <k>] [--trials <n>] --db <file> [<options>]",
+            usage: "r70 sweep <file> --vary <path=spec> ... --db <file> [<options>]",
             discussion: """
             Each --vary names a key as --set does: PATH=a:b:step (a grid from a to b), PATH=v1,v2,... (listed \
             values) or PATH=a:b (a range, with --lhs K). A grid runs every combination; --lhs K a Latin \
@@ -474,7 +474,7 @@ extension R70 {
         @Argument(help: "Scenario file (YAML).")
         var file: String
 
-        @Option(name: .customLong("vary"), help: ArgumentHelp("A varied key: PATH=a:b:step, PATH=v1,v2,… or PATH=a:b (with --lhs). Repeatable.", valueName: "path=spec"))
+        @Option(name: .customLong("vary"), help: ArgumentHelp("A varied key: PATH=a:b:step, PATH=v1,v2,... or PATH=a:b (with --lhs). Repeatable.", valueName: "path=spec"))
         var vary: [String] = []
 
         @Option(name: .long, parsing: .unconditional, help: "A Latin hypercube of this many points over the ranges given as PATH=a:b.")
@@ -628,7 +628,7 @@ extension R70 {
     struct Slurm: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write (and with --submit, submit) a Slurm job array that runs a study in shards, and its merge.",
-            usage: "r70 slurm <file> --trials <n> --shards <k> --out <dir> [--submit] [<options>]",
+            usage: "r70 slurm <file> --trials <n> --shards <k> --out <dir> [<options>]",
             discussion: """
             DIR gets run-shards.sbatch (a job array: task i runs `r70 run --shard i/K --partial-out \
             parts/part-i.json`), merge.sbatch (`r70 merge`, into result/study.json) and submit.sh, which \
@@ -786,7 +786,7 @@ extension R70 {
         static let configuration = CommandConfiguration(
             commandName: "capacity-credit",
             abstract: "Find a plant's or storage's capacity credit (EFC or ELCC, as NREL PRAS defines them) by bisection.",
-            usage: "r70 capacity-credit <file> (--resource <name> | --without <path=value> --region <r>) --method efc|elcc [<options>]",
+            usage: "r70 capacity-credit <file> --resource <name> --method <efc|elcc> ...",
             discussion: """
             EFC: the firm (never failing) capacity in the resource's region that gives the system without the \
             resource the metric it has with it. ELCC: the constant load in that region that the system with the \
@@ -885,7 +885,7 @@ extension R70 {
     struct Size: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Find the smallest value of one key that meets a target, by bisection over studies with the same draws.",
-            usage: "r70 size <file> --vary <path=a:b> --target <metric<=x> [--confidence <p>] [--trials <n>] [<options>]",
+            usage: "r70 size <file> --vary <path=a:b> --target <metric<=x> [<options>]",
             discussion: """
             --target is a metric, <= or >=, and a threshold: lole<=3, eue<=5000, region.North.lole<=10 (Monte Carlo \
             metrics, with --trials) or reserve_margin>=0.15 (the planning margin of the deterministic run). A \

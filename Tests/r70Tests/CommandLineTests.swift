@@ -761,7 +761,7 @@ struct CapacityCreditCommandTests {
 struct HelpTests {
     @Test("Every help text fits 80 columns, and the top-level paragraphs are filled, not broken raggedly")
     func eightyColumns() throws {
-        for command in [[], ["run"], ["check"], ["adequacy"], ["validate"], ["schema"], ["solve-step"]] {
+        for command in [[], ["run"], ["check"], ["adequacy"], ["validate"], ["sweep"], ["capacity-credit"], ["size"], ["merge"], ["slurm"], ["schema"], ["solve-step"]] {
             let help = try r70(command + ["--help"])
             #expect(help.status == 0)
             for line in help.stdout.split(separator: "\n") { #expect(line.count <= 80, "\(command): \(line.count): \(line)") }
