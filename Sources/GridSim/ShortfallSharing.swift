@@ -34,9 +34,9 @@ final class ShortfallSharing {
     /// Blocks of region r: `regionBlockStart[r] ..< regionBlockStart[r + 1]`, in the plan's order (class in
     /// shedding order, then tier).
     let regionBlockStart: [Int]
-    /// Per region, the share of each class (in shedding order) in its demand.
-    let classSharesInOrder: [[Double]]
-    /// The same, flat (region-major), for the per-step loop.
+    /// Per region, the share of each class in its demand (`regionClassShares[r][k]`, by class index), and the
+    /// same in shedding order, flat (region-major), for the per-step loop.
+    let regionClassShares: [[Double]]
     let flatShares: FixedArray<Double>
     /// Whether a region's tier-0 or tier-1 blocks may be nonzero (set in the last step in which it was short).
     var tiersInUse: [Bool]
@@ -44,15 +44,13 @@ final class ShortfallSharing {
     let blockClass: [Int]
     let regionNames: [String]
     let classCount: Int
-    /// Second stages run (for tests).
-    private(set) var stagesRun = 0
 
     init(plan: SimulationPlan) {
         let s = plan.scenario
         regionCount = s.regions.count
         let order = s.demandClasses.indices.sorted { s.demandClasses[$0].shedOrder < s.demandClasses[$1].shedOrder }
-        classSharesInOrder = s.regions.map { region in order.map { region.classShares[$0] } }
-        flatShares = FixedArray(classSharesInOrder.flatMap { $0 })
+        regionClassShares = s.regions.map(\.classShares)
+        flatShares = FixedArray(s.regions.flatMap { region in order.map { region.classShares[$0] } })
         tiersInUse = [Bool](repeating: true, count: regionCount)
         blockRegion = plan.shedBlocks.map(\.region)
         regionNames = s.regions.map(\.name)
@@ -108,13 +106,9 @@ final class ShortfallSharing {
         for r in 0..<regionCount { scale = max(scale, abs(price[r])) }
         let tolerance = 1e-9 * scale
         // Blocks whose cost equals their region's price: free to take any MW within their width.
-        var freeRegions = 0, lastFreeRegion = -1
-        for r in 0..<regionCount {
-            for b in regionBlockStart[r]..<regionBlockStart[r + 1] where abs(input.shedCostPerMWh[b] - price[r]) <= tolerance && solver.shedBlockWidthMW(b) > 0 {
-                if lastFreeRegion != r { freeRegions += 1; lastFreeRegion = r }
-                break
-            }
-        }
+        func isFree(_ b: Int, _ r: Int) -> Bool { abs(input.shedCostPerMWh[b] - price[r]) <= tolerance && solver.shedBlockWidthMW(b) > 0 }
+        var freeRegions = 0
+        for r in 0..<regionCount where (regionBlockStart[r]..<regionBlockStart[r + 1]).contains(where: { isFree($0, r) }) { freeRegions += 1 }
         guard freeRegions >= 2 else { return false }
         // Segments of zero reduced cost link indifferent regions; only groups of two or more regions so
         // linked have a choice. (From here on the step allocates: such steps are rare.)
@@ -133,7 +127,7 @@ final class ShortfallSharing {
         var freeBlocks: [Int] = []
         var groupRegions: [Int: Set<Int>] = [:]
         for r in 0..<regionCount {
-            for b in regionBlockStart[r]..<regionBlockStart[r + 1] where abs(input.shedCostPerMWh[b] - price[r]) <= tolerance && solver.shedBlockWidthMW(b) > 0 {
+            for b in regionBlockStart[r]..<regionBlockStart[r + 1] where isFree(b, r) {
                 freeBlocks.append(b)
                 groupRegions[root(r), default: []].insert(r)
             }
@@ -142,11 +136,10 @@ final class ShortfallSharing {
         guard !groups.isEmpty else { return false }
         freeBlocks.removeAll { !groups.contains(root(blockRegion[$0])) }
         freeSegments.removeAll { !groups.contains(root(solver.structure.corridors[solver.corridorSegment($0).corridor].fromRegion)) }
-        stagesRun += 1
 
         // Each free block is one region's MW of one class in one tier; its share is those MW over the region's
         // demand of that class.
-        let classDemand = freeBlocks.map { max(0, input.demandMW[blockRegion[$0]]) * classShare(region: blockRegion[$0], demandClass: blockClass[$0]) }
+        let classDemand = freeBlocks.map { max(0, input.demandMW[blockRegion[$0]]) * regionClassShares[blockRegion[$0]][blockClass[$0]] }
 
         // The LP's columns (block MW, segment MW, t) and the balance rows of every region they touch.
         var base = LinearProgram()
@@ -241,14 +234,5 @@ final class ShortfallSharing {
             result.corridorLossMW[k] += delta * seg.lossFraction
         }
         return true
-    }
-
-    func classShare(region r: Int, demandClass k: Int) -> Double {
-        // classSharesInOrder is in shedding order; find class k's rank through a block of that class.
-        for b in regionBlockStart[r]..<regionBlockStart[r + 1] where blockClass[b] == k {
-            let rank = (b - regionBlockStart[r]) / ShortfallTier.allCases.count
-            return classSharesInOrder[r][rank]
-        }
-        return 0
     }
 }

@@ -263,7 +263,7 @@ public enum Sizing {
         let z = quantile(confidence)
         var steps: [SizingStep] = []
         func evaluate(_ value: Double) throws -> SizingStep {
-            let text = value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
+            let text = SweepAxis.format(value)
             let scenario = try source.load(overrides: fixed + [try ScenarioOverride.parse(path + "=" + text).get()])
             let mean: Double, se: Double?
             if target.deterministic {

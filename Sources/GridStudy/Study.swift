@@ -22,10 +22,17 @@ public enum Study {
     public static func run(_ scenario: Scenario, options: MonteCarloOptions, recordHourly: Bool = false,
                            progress: ((MonteCarloProgress) -> Void)? = nil,
                            sample: ((Int, [Double]) -> Void)? = nil) throws -> StudyOutcome {
-        let deterministic = try DeterministicRun.run(scenario, recordHourly: recordHourly)
+        try run(DeterministicRun.run(scenario, recordHourly: recordHourly), options: options, progress: progress, sample: sample)
+    }
+
+    /// The Monte Carlo of `options` on a deterministic run's plan (a caller that needs the plan first, for
+    /// the metric names of its samples, runs the deterministic year itself).
+    public static func run(_ deterministic: DeterministicRun, options: MonteCarloOptions,
+                           progress: ((MonteCarloProgress) -> Void)? = nil,
+                           sample: ((Int, [Double]) -> Void)? = nil) throws -> StudyOutcome {
         let result = try MonteCarlo.run(plan: deterministic.plan, options: options, progress: progress, sample: sample)
         return StudyOutcome(deterministic: deterministic, result: result,
-                            targets: judge(TargetCheck.evaluate(targets: scenario.targets, summary: deterministic.summary), study: result))
+                            targets: judge(TargetCheck.evaluate(targets: deterministic.plan.scenario.targets, summary: deterministic.summary), study: result))
     }
 
     /// Targets judged on a study: the expected value of each metric against its limit (the reserve margin

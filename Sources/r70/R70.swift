@@ -250,11 +250,12 @@ extension R70 {
                     var study: MonteCarloResult?
                     var trialValues: [String: [Double]]?
                     if let settings = self.study.settings(scenario) {
-                        let collector = BaselineMetrics.TrialValues(definitions: MetricCatalog(plan: SimulationPlan(scenario: scenario)).definitions)
+                        let deterministic = try DeterministicRun.run(scenario)
+                        let collector = BaselineMetrics.TrialValues(definitions: MetricCatalog(plan: deterministic.plan).definitions)
                         let sample: ((Int, [Double]) -> Void)? = baseline == nil ? nil : { collector.collect($0, $1) }
                         let reporter = settings.reporter()
                         defer { reporter.finish() }
-                        let outcome = try Study.run(scenario, options: settings.options, progress: reporter.callback, sample: sample)
+                        let outcome = try Study.run(deterministic, options: settings.options, progress: reporter.callback, sample: sample)
                         run = outcome.deterministic
                         results = outcome.targets
                         study = outcome.result
@@ -1179,6 +1180,8 @@ extension R70.Run {
             if !settings.quiet { printError("note: a shard runs the fixed --trials N; the scenario's monte_carlo.rel_error is not used") }
             options.relativeError = nil
         }
+        let year: DeterministicRun
+        do { year = try DeterministicRun.run(scenario, recordHourly: out != nil) } catch { throw simulationFailure(file, error) }
         // Samples go to a temporary file beside the target, renamed into place at the end.
         var samples: FileHandle?
         var samplesTemp: String?
@@ -1191,13 +1194,13 @@ extension R70.Run {
             }
             samples = h
             samplesTemp = tmp
-            let names = MetricCatalog(plan: SimulationPlan(scenario: scenario)).definitions.map(\.name)
+            let names = MetricCatalog(plan: year.plan).definitions.map(\.name)
             h.write(Data(("trial," + names.joined(separator: ",") + "\n").utf8))
         }
         let reporter = settings.reporter()
         let outcome: StudyOutcome
         do {
-            outcome = try Study.run(scenario, options: options, recordHourly: out != nil, progress: reporter.callback) { trial, values in
+            outcome = try Study.run(year, options: options, progress: reporter.callback) { trial, values in
                 samples?.write(Data((String(trial) + "," + values.map { String($0) }.joined(separator: ",") + "\n").utf8))
             }
             reporter.finish()
