@@ -18,6 +18,7 @@ let package = Package(
                 .product(name: "GridSim", package: "r70"),
                 .product(name: "GridDispatch", package: "r70"),
                 .product(name: "GridStudy", package: "r70"),
+                .product(name: "GridReport", package: "r70"),
             ],
             path: "Benchmarks/GridBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

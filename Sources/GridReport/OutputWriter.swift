@@ -35,20 +35,40 @@ public enum JSONOutput {
 }
 
 public enum OutputWriter {
-    static func timestamp(_ cal: StepCalendar, _ t: Int) -> String {
-        let d = cal.date(ofDay: Int(cal.day[t]))
-        let m = Int(cal.minuteOfDay[t])
-        return String(format: "%@T%02d:%02d", d.description, m / 60, m % 60)
+    /// Each step's timestamp (YYYY-MM-DDTHH:MM) followed by a comma, as bytes, computed once for every file.
+    static func timestamps(_ cal: StepCalendar, steps n: Int) -> [[UInt8]] {
+        (0..<n).map { t in
+            let d = cal.date(ofDay: Int(cal.day[t]))
+            let m = Int(cal.minuteOfDay[t])
+            let hh = m / 60, mm = m % 60
+            return Array((d.description + "T" + (hh < 10 ? "0" : "") + String(hh) + ":" + (mm < 10 ? "0" : "") + String(mm) + ",").utf8)
+        }
     }
 
-    static func csv(_ header: [String], rows: Int, _ row: (Int) -> [String]) -> String {
-        var out = header.joined(separator: ",") + "\n"
-        out.reserveCapacity(rows * header.count * 10)
-        for i in 0..<rows { out += row(i).joined(separator: ",") + "\n" }
-        return out
+    /// One CSV file: the header, then a row per step and entity (steps outer): the step, its timestamp,
+    /// the entity's label fields (already joined, e.g. "plant,region") and each column's value at
+    /// [entity * steps + step].
+    static func table(_ header: [String], steps: Int, stamps: [[UInt8]], labels: [String], columns: [[Double]], seriesLength: Int) -> [UInt8] {
+        let labelBytes = labels.map { Array(($0 + ",").utf8) }
+        var w = CSVWriter(capacity: 64 + steps * labels.count * (24 + (labels.map(\.utf8.count).max() ?? 0) + 12 * columns.count))
+        w.text(header.joined(separator: ","))
+        w.newline()
+        for t in 0..<steps {
+            stamps[t].withUnsafeBufferPointer { stamp in
+                for e in labels.indices {
+                    w.integer(t); w.comma(); w.raw(stamp)
+                    labelBytes[e].withUnsafeBufferPointer { w.raw($0) }
+                    let k = e * seriesLength + t
+                    for c in columns.indices {
+                        if c > 0 { w.comma() }
+                        w.fixed3(columns[c][k])
+                    }
+                    w.newline()
+                }
+            }
+        }
+        return w.bytes
     }
-
-    static func f(_ x: Double) -> String { x == 0 ? "0" : String(format: "%.3f", x) }
 
     /// summary.json and `run --json` (deterministic): the run's summary and its targets.
     public struct SummaryFile: Encodable {
@@ -57,52 +77,41 @@ public enum OutputWriter {
         public init(summary: RunSummary, targets: [TargetResult]) { self.summary = summary; self.targets = targets }
     }
 
-    /// The file contents of a run's output, by file name (computed before anything is written).
-    public static func files(plan: SimulationPlan, summary: RunSummary, hourly h: HourlySeries, targets: [TargetResult]) throws -> [(String, String)] {
+    /// The file contents of a run's output, by file name (computed before anything is written). Quantities
+    /// are written with three decimals ("0" when exactly zero).
+    public static func files(plan: SimulationPlan, summary: RunSummary, hourly h: HourlySeries, targets: [TargetResult]) throws -> [(String, [UInt8])] {
         let s = plan.scenario
-        let cal = s.calendar
         let n = summary.steps
-        var files: [(String, String)] = []
-        let R = s.regions.count
-        files.append(("regions.csv", csv(["step", "timestamp", "region", "demand_mw", "shed_mw", "callable_response_mw", "mandatory_savings_mw",
-                                          "generation_mw", "received_mw", "sent_mw", "discharge_mw", "charge_mw", "excess_mw",
-                                          "curtailed_mw", "tou_shift_mw", "price_usd_per_mwh"], rows: n * R) { i in
-            let t = i / R, r = i % R, k = r * h.steps + t
-            return [String(t), timestamp(cal, t), s.regions[r].name, f(h.regionDemandMW[k]), f(h.regionShedMW[k]), f(h.regionResponseMW[k]),
-                    f(h.regionMandatoryMW[k]), f(h.regionGenerationMW[k]), f(h.regionReceivedMW[k]), f(h.regionSentMW[k]),
-                    f(h.regionDischargeMW[k]), f(h.regionChargeMW[k]), f(h.regionExcessMW[k]), f(h.regionCurtailedMW[k]),
-                    f(h.regionTOUShiftMW[k]), f(h.regionPricePerMWh[k])]
-        }))
-        let P = s.plants.count
-        if P > 0 {
-            files.append(("plants.csv", csv(["step", "timestamp", "plant", "region", "output_mw"], rows: n * P) { i in
-                let t = i / P, p = i % P
-                return [String(t), timestamp(cal, t), s.plants[p].name, s.regions[s.plants[p].region].name, f(h.plantMW[p * h.steps + t])]
-            }))
+        let stamps = timestamps(s.calendar, steps: n)
+        var files: [(String, [UInt8])] = []
+        let H = h.steps
+        files.append(("regions.csv", table(["step", "timestamp", "region", "demand_mw", "shed_mw", "callable_response_mw", "mandatory_savings_mw",
+                                            "generation_mw", "received_mw", "sent_mw", "discharge_mw", "charge_mw", "excess_mw",
+                                            "curtailed_mw", "tou_shift_mw", "price_usd_per_mwh"], steps: n, stamps: stamps,
+                                           labels: s.regions.map(\.name),
+                                           columns: [h.regionDemandMW, h.regionShedMW, h.regionResponseMW, h.regionMandatoryMW, h.regionGenerationMW,
+                                                     h.regionReceivedMW, h.regionSentMW, h.regionDischargeMW, h.regionChargeMW, h.regionExcessMW,
+                                                     h.regionCurtailedMW, h.regionTOUShiftMW, h.regionPricePerMWh], seriesLength: H)))
+        if !s.plants.isEmpty {
+            files.append(("plants.csv", table(["step", "timestamp", "plant", "region", "output_mw"], steps: n, stamps: stamps,
+                                              labels: s.plants.map { $0.name + "," + s.regions[$0.region].name }, columns: [h.plantMW], seriesLength: H)))
         }
-        let C = s.corridors.count
-        if C > 0 {
-            files.append(("corridors.csv", csv(["step", "timestamp", "corridor", "forward_sent_mw", "backward_sent_mw", "loss_mw"], rows: n * C) { i in
-                let t = i / C, c = i % C, k = c * h.steps + t
-                return [String(t), timestamp(cal, t), s.corridors[c].name, f(h.corridorForwardSentMW[k]), f(h.corridorBackwardSentMW[k]), f(h.corridorLossMW[k])]
-            }))
+        if !s.corridors.isEmpty {
+            files.append(("corridors.csv", table(["step", "timestamp", "corridor", "forward_sent_mw", "backward_sent_mw", "loss_mw"], steps: n, stamps: stamps,
+                                                 labels: s.corridors.map(\.name),
+                                                 columns: [h.corridorForwardSentMW, h.corridorBackwardSentMW, h.corridorLossMW], seriesLength: H)))
         }
-        let S = s.storage.count
-        if S > 0 {
-            files.append(("storage.csv", csv(["step", "timestamp", "storage", "charge_mw", "discharge_mw", "soc_mwh"], rows: n * S) { i in
-                let t = i / S, c = i % S, k = c * h.steps + t
-                return [String(t), timestamp(cal, t), s.storage[c].name, f(h.storageChargeMW[k]), f(h.storageDischargeMW[k]), f(h.storageSOCMWh[k])]
-            }))
+        if !s.storage.isEmpty {
+            files.append(("storage.csv", table(["step", "timestamp", "storage", "charge_mw", "discharge_mw", "soc_mwh"], steps: n, stamps: stamps,
+                                               labels: s.storage.map(\.name),
+                                               columns: [h.storageChargeMW, h.storageDischargeMW, h.storageSOCMWh], seriesLength: H)))
         }
-        let F = s.fuels.count
-        if F > 0 {
-            files.append(("fuels.csv", csv(["step", "timestamp", "fuel", "stock_t", "burn_t"], rows: n * F) { i in
-                let t = i / F, c = i % F, k = c * h.steps + t
-                return [String(t), timestamp(cal, t), s.fuels[c].name, f(h.fuelStockT[k]), f(h.fuelBurnT[k])]
-            }))
+        if !s.fuels.isEmpty {
+            files.append(("fuels.csv", table(["step", "timestamp", "fuel", "stock_t", "burn_t"], steps: n, stamps: stamps,
+                                             labels: s.fuels.map(\.name), columns: [h.fuelStockT, h.fuelBurnT], seriesLength: H)))
         }
         let json = try JSONOutput.string(SummaryFile(summary: summary, targets: targets))
-        files.append(("summary.json", json + "\n"))
+        files.append(("summary.json", Array((json + "\n").utf8)))
         return files
     }
 
@@ -141,7 +150,7 @@ public enum OutputWriter {
     /// target, which then takes the target's place (an atomic exchange where the system has one), so the
     /// target is always the old set or the new one, never a mix. Temporary directories that a killed run
     /// left behind are removed first.
-    public static func write(directory: String, files: [(String, String)]) throws {
+    public static func write(directory: String, files: [(String, [UInt8])]) throws {
         if let problem = problem(withTarget: directory) {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot write to \(directory): \(problem)"])
         }
@@ -153,7 +162,7 @@ public enum OutputWriter {
         try? FileManager.default.removeItem(at: temporary)
         try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: false)
         do {
-            for (name, text) in files { try Data(text.utf8).write(to: temporary.appendingPathComponent(name)) }
+            for (name, bytes) in files { try writeBytes(bytes, to: temporary.appendingPathComponent(name).path) }
             if FileManager.default.fileExists(atPath: target.path) {
                 // renameat2(RENAME_EXCHANGE): the two directories swap names in one step.
                 if r70_exchange_paths(temporary.path, target.path) != 0 {
@@ -172,6 +181,25 @@ public enum OutputWriter {
             try? FileManager.default.removeItem(at: temporary)
             throw error
         }
+    }
+
+    /// Writes bytes to a new file with one system call per chunk (no copy into a Data).
+    static func writeBytes(_ bytes: [UInt8], to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        guard fd >= 0 else { throw posixError("cannot create \(path)") }
+        defer { close(fd) }
+        try bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 { if errno == EINTR { continue }; throw posixError("cannot write \(path)") }
+                offset += n
+            }
+        }
+    }
+
+    static func posixError(_ what: String) -> Error {
+        CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "\(what): \(String(cString: strerror(errno)))"])
     }
 
     /// Removes `prefix<pid>` directories whose process is gone (a run killed while writing).

@@ -121,3 +121,61 @@ struct MonteCarloTableTests {
         #expect(wide.split(separator: "\n").contains { $0.count > 100 })
     }
 }
+
+@Suite("CSV output")
+struct CSVOutputTests {
+    func formatted(_ x: Double) -> String {
+        var w = CSVWriter(capacity: 32)
+        w.fixed3(x)
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    func printf(_ x: Double) -> String { x == 0 ? "0" : String(format: "%.3f", x) }
+
+    @Test("The fixed-point formatter writes what printf's %.3f writes, ties and carries included")
+    func fixedPoint() {
+        var cases: [Double] = [0, -0.0, 1, -1, 0.0005, 0.0015, 0.0025, 1.0005, 2.0625, 0.0625, 0.1875, 999.9995, 9.9995, 0.9995,
+                               -0.0004, -0.0005, -0.0006, 1e-300, -1e-300, 123456789.0125, 999_999_999_999_999.9, 1e15, -1e15, 1e300,
+                               .infinity, -.infinity, .nan, .ulpOfOne, 4503599627370495.5, 0.1, 0.7, 1234.5675, 1234.5665]
+        // Exact halves at the fourth decimal in binary (multiples of 1/16, 1/32, 1/2048 …), and their neighbours.
+        for k in 0..<5000 {
+            let x = Double(k) / 2048
+            cases += [x, x.nextUp, x.nextDown, -x, x + 1e6, (x + 1e6).nextUp]
+        }
+        // Decimal halves (k + 0.5) / 1000, which binary cannot hold: rounding goes by the stored value.
+        for k in 0..<20000 { let x = (Double(k) + 0.5) / 1000; cases += [x, x.nextUp, x.nextDown, x * 1000 + 0.0005] }
+        var state: UInt64 = 0x9E3779B97F4A7C15
+        for _ in 0..<200_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let u = Double(state >> 11) / Double(1 << 53)
+            let magnitude = Double(Int(state & 0xFF) % 19 - 6)
+            cases.append((state & 0x100 == 0 ? 1 : -1) * u * pow(10, magnitude))
+        }
+        var mismatches: [String] = []
+        for x in cases where formatted(x) != printf(x) { mismatches.append("\(x): \(formatted(x)) vs \(printf(x))") }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+    }
+
+    @Test("--out files: hourly rows as the series hold them, with timestamps, and the directory replaced whole")
+    func outputFiles() throws {
+        let scenario = try ScenarioLoader.load(path: fixtures.appendingPathComponent("storage-arbitrage.yaml").path)
+        let run = try DeterministicRun.run(scenario, recordHourly: true)
+        let files = try OutputWriter.files(plan: run.plan, summary: run.summary, hourly: run.hourly!, targets: [])
+        let regions = String(decoding: files.first { $0.0 == "regions.csv" }!.1, as: UTF8.self).split(separator: "\n")
+        #expect(regions.count == 1 + run.summary.steps * scenario.regions.count)
+        let h = run.hourly!
+        for (i, line) in regions.dropFirst().enumerated() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let t = i / scenario.regions.count, r = i % scenario.regions.count
+            #expect(fields.count == 16 && fields[0] == String(t) && fields[2] == scenario.regions[r].name)
+            #expect(fields[3] == printf(h.regionDemandMW[r * h.steps + t]) && fields[15] == printf(h.regionPricePerMWh[r * h.steps + t]))
+        }
+        #expect(regions[1].split(separator: ",")[1].count == 16)   // YYYY-MM-DDTHH:MM
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("r70-out-test-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try OutputWriter.write(directory: dir, files: files)
+        try OutputWriter.write(directory: dir, files: files.filter { $0.0 != "storage.csv" })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == files.map(\.0).filter { $0 != "storage.csv" }.sorted())
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/regions.csv")) == Data(files.first { $0.0 == "regions.csv" }!.1))
+    }
+}

@@ -4,6 +4,7 @@ import Benchmark
 import Foundation
 import GridDispatch
 import GridModel
+import GridReport
 import GridSim
 import GridStudy
 
@@ -87,6 +88,24 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("Deterministic year, vn-2030-base, from the typed model (plan + simulator + summary)") { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(try? DeterministicRun.run(scenario).summary.national.totalCostUSD)
+        }
+    }
+
+    // --out (issue: within 3× the run without it): the year with hourly records, its 17 MB of CSV formatted,
+    // and the whole directory written beside the target and swapped in.
+    let outRun = try! DeterministicRun.run(scenario, recordHourly: true)
+    Benchmark("Output, vn-2030-base: format the hourly CSV and summary.json (17 MB)",
+              configuration: .init(metrics: [.wallClock, .cpuTotal, .throughput], maxDuration: .seconds(5))) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try? OutputWriter.files(plan: outRun.plan, summary: outRun.summary, hourly: outRun.hourly!, targets: []).count)
+        }
+    }
+    let outDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("r70-bench-out-\(getpid())").path
+    Benchmark("Output, vn-2030-base: run with hourly records, format and write the --out directory",
+              configuration: .init(metrics: [.wallClock, .cpuTotal, .throughput], maxDuration: .seconds(5))) { benchmark in
+        for _ in benchmark.scaledIterations {
+            let run = try! DeterministicRun.run(scenario, recordHourly: true)
+            try! OutputWriter.write(directory: outDirectory, files: OutputWriter.files(plan: run.plan, summary: run.summary, hourly: run.hourly!, targets: []))
         }
     }
 }
