@@ -5,7 +5,7 @@ SCENARIO ?= scenarios/vn-2030-base.yaml
 SYSTEM_PACKAGES := libgsl-dev libglpk-dev libsqlite3-dev sqlite3 pkg-config python3-jsonschema python3-yaml
 SWIFT ?= swift
 
-.PHONY: deps build run test test-sanitizers test-slurm check-baseline update-baseline bench bench-build docs clean
+.PHONY: deps build run test test-sanitizers test-slurm test-browser screenshots check-baseline update-baseline bench bench-build docs clean
 
 # Installs missing system packages (apt-get; retries while another apt holds the lock).
 deps:
@@ -53,6 +53,20 @@ test-sanitizers: deps
 test-slurm: build
 	tools/test-slurm.sh $$($(SWIFT) build -c release --show-bin-path)/r70
 
+# The HTML dashboards of vn-2030-base (deterministic, 100 trials, a merged sharded study, a sweep) rendered in
+# headless Chromium: fails on a console error, a network reference, an empty chart or a missing section, and
+# writes screenshots to .build-browser/screenshots (installs chromium and python3-websocket if missing).
+BROWSER_PACKAGES := chromium python3-websocket
+test-browser: build
+	@$(MAKE) --no-print-directory deps SYSTEM_PACKAGES="$(BROWSER_PACKAGES)"
+	tools/test-browser.sh $$($(SWIFT) build -c release --show-bin-path)/r70
+
+# The README's screenshots (docs/screenshots), from a fresh test-browser run.
+screenshots: test-browser
+	mkdir -p docs/screenshots
+	cp .build-browser/screenshots/vn-2030-base-top.png .build-browser/screenshots/vn-2030-base-100-trials-top.png \
+	   .build-browser/screenshots/vn-2030-base-sweep-top.png .build-browser/screenshots/vn-2030-base-phone.png docs/screenshots/
+
 # Regression check of the scenario library against scenarios/baseline.json (after `make test`, which
 # builds the r70 used here).
 R70_TESTED = .build-tests/release/r70
@@ -75,4 +89,4 @@ docs: build
 	$$($(SWIFT) build -c release --show-bin-path)/r70 schema --format markdown > docs/scenario-format.md.tmp && mv docs/scenario-format.md.tmp docs/scenario-format.md
 
 clean:
-	rm -rf .build .build-tests .build-asan .build-tsan
+	rm -rf .build .build-tests .build-asan .build-tsan .build-browser

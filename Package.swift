@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "GridModelTests", dependencies: ["GridModel", "GridRandom", "_TestSupport"]),
         .testTarget(name: "GridSimTests", dependencies: ["GridSim", "GridStudy", "GridModel", "GridDispatch", "LPOracle", "_TestSupport"]),
         .testTarget(name: "GridStudyTests", dependencies: ["GridStudy", "GridSim", "GridModel", "GridRandom", "_TestSupport"]),
-        .testTarget(name: "GridReportTests", dependencies: ["GridReport", "GridSim", "GridStudy", "GridModel"]),
+        .testTarget(name: "GridReportTests", dependencies: ["GridReport", "GridSim", "GridStudy", "GridModel", "_TestSupport"]),
         .testTarget(name: "GridStoreTests", dependencies: ["GridStore", "GridStudy", "GridModel", "_TestSupport"]),
         .testTarget(name: "r70Tests", dependencies: ["GridModel", "GridReport", "_TestSupport"]),
     ]

@@ -4,6 +4,7 @@ import Foundation
 import CFileSwap
 import GridModel
 import GridSim
+import GridStudy
 
 public enum AtomicFile {
     public static func write(_ text: String, to path: String) throws {
@@ -79,7 +80,9 @@ public enum OutputWriter {
 
     /// The file contents of a run's output, by file name (computed before anything is written). Quantities
     /// are written with three decimals ("0" when exactly zero).
-    public static func files(plan: SimulationPlan, summary: RunSummary, hourly h: HourlySeries, targets: [TargetResult]) throws -> [(String, [UInt8])] {
+    /// With `study`, dashboard.json holds the Monte Carlo result and its targets beside the deterministic run.
+    public static func files(plan: SimulationPlan, summary: RunSummary, hourly h: HourlySeries, targets: [TargetResult],
+                             study: (result: MonteCarloResult, targets: [TargetResult])? = nil) throws -> [(String, [UInt8])] {
         let s = plan.scenario
         let n = summary.steps
         let stamps = timestamps(s.calendar, steps: n)
@@ -112,12 +115,15 @@ public enum OutputWriter {
         }
         let json = try JSONOutput.string(SummaryFile(summary: summary, targets: targets))
         files.append(("summary.json", Array((json + "\n").utf8)))
+        let dashboard = Dashboard(scenario: s.name, run: RunCharts(plan: plan, summary: summary, hourly: h, targets: targets),
+                                  study: study?.result, studyTargets: study?.targets)
+        files.append(("dashboard.json", try dashboard.encoded()))
         return files
     }
 
     /// The files an `--out` directory may hold: r70 replaces such a directory whole, and refuses one that
     /// holds anything else (it is someone's directory, not a previous output).
-    public static let outputNames: Set<String> = ["regions.csv", "plants.csv", "corridors.csv", "storage.csv", "fuels.csv", "summary.json"]
+    public static let outputNames: Set<String> = ["regions.csv", "plants.csv", "corridors.csv", "storage.csv", "fuels.csv", "summary.json", "dashboard.json"]
 
     /// Checks, before anything runs, that `directory` can receive a run's output: its parent exists, and it
     /// is missing or a directory holding only r70's output files. Returns the problem, or nil.

@@ -50,6 +50,9 @@ public struct RunTotals: Sendable {
     public var plantFuelLimitedHours: [Double]
     /// Largest violation of a region's energy balance over the run (MW), as a self-check.
     public var maxBalanceResidualMW = 0.0
+    /// Steps with a shortfall in any region by (month − 1) × 24 + hour of the day (the loss-of-load heat map;
+    /// integers, so a study's sums are exact in any order).
+    public var shortfallStepsByMonthHour = [Int](repeating: 0, count: 12 * 24)
     /// Loss-of-load events: runs of consecutive steps with a shortfall in any region.
     public var lossOfLoadEvents = 0
     /// Whether load was shed in the step of the run's own highest national demand as dispatched (after
@@ -86,6 +89,7 @@ public struct RunTotals: Sendable {
         stepsRun = 0; nationalShortfallHours = 0; minNationalOperatingReserveMargin = .infinity
         maxBalanceResidualMW = 0; lossOfLoadEvents = 0; shortfallAtPeak = false
         peakNationalDemandMW = -.infinity; nationalPriceTimesDemandUSD = 0
+        for i in shortfallStepsByMonthHour.indices { shortfallStepsByMonthHour[i] = 0 }
         zero(&demandMWh); zero(&unservedMWh); zero(&shortfallHours); zero(&shedByClassMWh); zero(&generationMWh)
         zero(&cleanGenerationMWh); zero(&emissionsT); zero(&generationCostUSD); zero(&responseCostUSD); zero(&mandatoryCostUSD)
         zero(&unservedCostUSD); zero(&distributionLossMWh); zero(&importsReceivedMWh); zero(&exportsSentMWh); zero(&priceTimesHours)

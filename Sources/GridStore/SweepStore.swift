@@ -159,3 +159,25 @@ extension SweepStore {
         return text
     }
 }
+
+/// A sweep recorded in a database: what `r70 report` needs to draw it.
+public struct SweepStudyRecord: Sendable {
+    public var id: Int64
+    public var scenario: String
+    public var trials: Int
+    public var design: SweepDesign
+    public var createdAt: String
+}
+
+extension SweepStore {
+    /// Every study in the database, oldest first.
+    public func studies() throws -> [SweepStudyRecord] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, scenario, trials, design, created_at FROM study ORDER BY id").map { r in
+                let text: String = r["design"]
+                let design = try JSONDecoder().decode(SweepDesign.self, from: Data(text.utf8))
+                return SweepStudyRecord(id: r["id"], scenario: r["scenario"], trials: r["trials"], design: design, createdAt: r["created_at"])
+            }
+        }
+    }
+}

@@ -111,6 +111,12 @@ public struct Accumulator: Sendable, Equatable {
         return Double(maximum) * resolution
     }
 
+    /// The distribution of the values added, from the sketch: each bucket's mean value and its count, in
+    /// increasing order of value (values within a bucket differ by at most `relativeAccuracy`).
+    public var histogram: [(value: Double, count: Int)] {
+        sortedBuckets.map { (Double($0.value.sum) * resolution / Double($0.value.count), $0.value.count) }
+    }
+
     /// The mean of the worst `tail` fraction of probability mass (each trial weighs 1/n): the worst trials
     /// taken whole while they fit in tail·n, and the next one (a tied boundary value included) for the
     /// fraction that remains. `higherIsWorse` says which end is the worse one. With fewer than 1/tail

@@ -96,6 +96,16 @@ public struct MonteCarloResult: Codable, Sendable {
     public var firstTrial = 0
     public var definitions: [MetricDefinition]
     public var accumulators: [Accumulator]
+    /// Steps with shed load in any region, summed over the trials, by (month − 1) × 24 + hour of the day
+    /// (nil in files written before it was recorded); `stepHours` converts them to hours.
+    public var shortfallStepsByMonthHour: [Int]?
+    public var stepHours: Double?
+
+    /// Expected hours with shed load per trial year by month (rows) and hour of the day (columns).
+    public var loleByMonthHour: [[Double]]? {
+        guard let steps = shortfallStepsByMonthHour, steps.count == 288, let h = stepHours, trials > 0 else { return nil }
+        return (0..<12).map { m in (0..<24).map { Double(steps[m * 24 + $0]) * h / Double(trials) } }
+    }
 
     public func estimate(_ name: String) -> MetricEstimate? {
         guard let i = definitions.firstIndex(where: { $0.name == name }) else { return nil }
@@ -118,6 +128,11 @@ public struct MonteCarloResult: Codable, Sendable {
     public mutating func merge(_ other: MonteCarloResult) {
         precondition(definitions == other.definitions)
         for i in accumulators.indices { accumulators[i].merge(other.accumulators[i]) }
+        if let mine = shortfallStepsByMonthHour, let theirs = other.shortfallStepsByMonthHour, mine.count == theirs.count {
+            shortfallStepsByMonthHour = zip(mine, theirs).map(+)
+        } else {
+            shortfallStepsByMonthHour = nil
+        }
         trials += other.trials
     }
 }
@@ -155,7 +170,7 @@ public enum MonteCarlo {
         var first = o.trialRange.lowerBound, count = o.trialRange.count, pilot: Int? = nil
         if let target = o.relativeError, o.trials > 1 {
             let p = max(2, min(o.minimumTrials, o.trials))
-            let pilotResult = try runRange(catalog: catalog, workers: workers, options: o, first: 0, count: p, start: start,
+            let (pilotResult, _) = try runRange(catalog: catalog, workers: workers, options: o, first: 0, count: p, start: start,
                                            planned: o.trials, progress: progress, sample: nil)
             let eue = pilotResult[catalog.index(of: "eue")!], lole = pilotResult[catalog.index(of: "lole")!]
             let a = eue.mean > 0 ? eue : lole
@@ -168,22 +183,26 @@ public enum MonteCarlo {
             first = p
             pilot = p
         }
-        let accumulators = try runRange(catalog: catalog, workers: workers, options: o, first: first, count: count, start: start,
-                                        planned: count, progress: progress, sample: sample)
+        let (accumulators, byMonthHour) = try runRange(catalog: catalog, workers: workers, options: o, first: first, count: count, start: start,
+                                                       planned: count, progress: progress, sample: sample)
         var result = MonteCarloResult(scenario: plan.scenario.name, seed: o.seed, trials: count, trialsRequested: o.trials,
                                       stoppedEarly: o.shard == nil && count < o.trials, pilotTrials: pilot,
                                       relativeErrorTarget: pilot == nil ? nil : o.relativeError,
                                       horizonDays: Double(o.maxSteps.map { min($0, plan.scenario.stepCount) } ?? plan.scenario.stepCount) * plan.scenario.stepHours / 24,
                                       definitions: defs, accumulators: accumulators)
         result.firstTrial = first
+        result.shortfallStepsByMonthHour = byMonthHour
+        result.stepHours = plan.scenario.stepHours
         return result
     }
 
     /// Runs trials first ..< first + count on the workers and merges them in trial order.
     static func runRange(catalog: MetricCatalog, workers: [Simulator], options o: MonteCarloOptions, first: Int, count: Int,
                          start: Date, planned: Int, progress: ((MonteCarloProgress) -> Void)?,
-                         sample: ((Int, [Double]) -> Void)?) throws -> [Accumulator] {
+                         sample: ((Int, [Double]) -> Void)?) throws -> ([Accumulator], [Int]) {
         var accumulators = catalog.definitions.map { Accumulator(resolution: $0.resolution) }
+        let metricCount = catalog.definitions.count
+        var byMonthHour = [Int](repeating: 0, count: 288)
         let block = o.blockSize
         // Trials run ahead of the merge by up to two blocks: a worker that finds the current block handed out
         // goes on with the next one while the others finish theirs (no idle core at block ends). The k-th
@@ -201,6 +220,8 @@ public enum MonteCarlo {
                         try sim.runTrial(first + k, seed: o.seed, maxSteps: o.maxSteps)
                         var v: [Double] = []
                         catalog.values(sim.totals, into: &v)
+                        // The trial's shortfall steps by month and hour ride after its metrics (exact integers).
+                        v += sim.totals.shortfallStepsByMonthHour.map(Double.init)
                         outcomes[k % window] = v
                     } catch {
                         failures[k % window] = .simulation(trial: first + k, error)
@@ -220,15 +241,16 @@ public enum MonteCarlo {
             for k in blockStart..<(blockStart + n) {
                 if let f = failures[k % window] { throw f }
                 let v = outcomes[k % window]
-                for (i, x) in v.enumerated() { accumulators[i].add(x) }
-                sample?(first + k, v)
+                for i in 0..<metricCount { accumulators[i].add(v[i]) }
+                for i in 0..<288 { byMonthHour[i] += Int(v[metricCount + i]) }
+                sample?(first + k, Array(v[0..<metricCount]))
             }
             done += n
             queue.merged(upTo: done)
             progress?(MonteCarloProgress(trialsDone: done, trialsPlanned: planned, seconds: Date().timeIntervalSince(start),
                                          lole: accumulators[loleIndex].mean, eue: accumulators[eueIndex].mean))
         }
-        return accumulators
+        return (accumulators, byMonthHour)
     }
 }
 

@@ -24,7 +24,7 @@ struct R70: ParsableCommand {
           3  a dispatch failed to solve: an internal error, please report it
         """,
         subcommands: [Validate.self, Run.self, Check.self, Adequacy.self, Sweep.self, CapacityCreditCommand.self, Size.self, Merge.self, Slurm.self,
-                      Schema.self, SolveStep.self])
+                      Report.self, Schema.self, SolveStep.self])
 
     /// As ParsableCommand's, except that command-line mistakes exit with 2 (bad input) rather than 64.
     static func main() {
@@ -123,6 +123,9 @@ extension R70 {
         @Option(name: .long, help: "Directory for hourly CSV (regions, plants, corridors, storage, fuels) and summary.json of the deterministic run (written with --trials too).")
         var out: String?
 
+        @Option(name: .long, help: "Write the dashboard here: one self-contained HTML file with the run's charts (and the study's, with --trials).")
+        var html: String?
+
         @Flag(name: .long, help: "Print the summary as JSON instead of tables.")
         var json = false
 
@@ -163,6 +166,10 @@ extension R70 {
                 printError("r70: --partial-out \(path): \(problem)")
                 throw ExitCode(2)
             }
+            if let path = html, let problem = samplesPathProblem(path) {
+                printError("r70: --html \(path): \(problem)")
+                throw ExitCode(2)
+            }
             if let settings = study.settings(scenario, samplesOut: samplesOut) {
                 try runStudy(scenario, settings)
                 return
@@ -176,7 +183,7 @@ extension R70 {
                 throw ExitCode(2)
             }
             let result: DeterministicRun
-            do { result = try DeterministicRun.run(scenario, recordHourly: out != nil) } catch {
+            do { result = try DeterministicRun.run(scenario, recordHourly: out != nil || html != nil) } catch {
                 throw simulationFailure(file, error)
             }
             let targets = TargetCheck.evaluate(targets: scenario.targets, summary: result.summary)
@@ -189,13 +196,17 @@ extension R70 {
                     throw ExitCode(2)
                 }
             }
+            if let html, let hourly = result.hourly {
+                try writeHTML(Dashboard(scenario: scenario.name, run: RunCharts(plan: result.plan, summary: result.summary, hourly: hourly, targets: targets)), to: html)
+            }
             if json {
                 // The same summary and targets as summary.json.
                 print(try JSONOutput.string(OutputWriter.SummaryFile(summary: result.summary, targets: targets)))
             } else {
                 print(SummaryText.render(result.summary))
                 print(SummaryText.targets(targets))
-                if let out { print("\nWrote hourly CSV and summary.json to \(out)") }
+                if let out { print("\nWrote hourly CSV, summary.json and dashboard.json to \(out)") }
+                if let html { print("Wrote the dashboard to \(html)") }
             }
         }
     }
@@ -999,6 +1010,7 @@ extension R70 {
     struct Merge: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Merge the shards of a Monte Carlo study (r70 run --shard i/K --partial-out FILE) into its result.",
+            usage: "r70 merge <files> ... [--json] [--out <dir>] [--merged-out <file>]",
             discussion: "The output is the unsharded run's, exactly: every shard's trials draw from their own streams and the accumulators merge by integer addition. Refused (exit 2, naming the file): partial files of another scenario, r70 version, seed, trial count, shard count or mode, a shard given twice, and missing or overlapping trial ranges.")
 
         @Argument(help: "The shards' partial files.")
@@ -1013,9 +1025,16 @@ extension R70 {
         @Option(name: .long, help: "Write the deterministic run's hourly CSV and summary.json here, as `r70 run --trials N --out DIR` does (the scenario is read again from the path the shards recorded, and must be unchanged).")
         var out: String?
 
+        @Option(name: .customLong("merged-out"), help: "Write the merged study here, as one partial file covering every trial (for `r70 report FILE --html`, or to merge again).")
+        var mergedOut: String?
+
         func run() throws {
             if let out, let problem = OutputWriter.problem(withTarget: out) {
                 printError("r70: --out \(out): \(problem)")
+                throw ExitCode(2)
+            }
+            if let path = mergedOut, let problem = samplesPathProblem(path) {
+                printError("r70: --merged-out \(path): \(problem)")
                 throw ExitCode(2)
             }
             var parts: [(file: String, partial: StudyPartial)] = []
@@ -1028,24 +1047,29 @@ extension R70 {
                 throw ExitCode(2)
             }
             let (result, targets) = merged
-            if let out {
-                // The files `r70 run --out` writes beside a study: the deterministic run's, from the same inputs.
-                let first = parts[0].partial
-                guard let path = first.scenarioPath else {
-                    printError("r70: --out: \(parts[0].file) does not record its scenario's path")
+            if let path = mergedOut {
+                var whole = parts[0].partial
+                whole.result = result
+                whole.shard = 0; whole.shards = 1; whole.firstTrial = 0; whole.trialCount = result.trials
+                do { try AtomicFile.write(String(decoding: try whole.encoded(), as: UTF8.self), to: path) } catch {
+                    printError("r70: cannot write \(path): \(error.localizedDescription)")
                     throw ExitCode(2)
                 }
-                let overrides = (first.overrides ?? []).compactMap { try? ScenarioOverride.parse($0).get() }
-                let scenario: Scenario
-                do { scenario = try ScenarioLoader.load(path: path, overrides: overrides) } catch { throw reportProblems(error) }
-                guard scenario.fingerprint == first.scenarioFingerprint else {
-                    printError("r70: --out: \(path) (or a profile it reads) has changed since the shards ran; the deterministic files would not be theirs")
+            }
+            if let out {
+                // The files `r70 run --out` writes beside a study: the deterministic run's, from the same inputs.
+                let (scenario, path): (Scenario, String)
+                do { (scenario, path) = try reloadScenario(of: parts[0].partial, file: parts[0].file) } catch let e as ScenarioErrors {
+                    throw reportProblems(e)
+                } catch {
+                    printError("r70: --out: \(error)")
                     throw ExitCode(2)
                 }
                 do {
                     let run = try DeterministicRun.run(scenario, recordHourly: true)
                     let files = try OutputWriter.files(plan: run.plan, summary: run.summary, hourly: run.hourly!,
-                                                       targets: TargetCheck.evaluate(targets: scenario.targets, summary: run.summary))
+                                                       targets: TargetCheck.evaluate(targets: scenario.targets, summary: run.summary),
+                                                       study: (result, targets))
                     try OutputWriter.write(directory: out, files: files)
                 } catch let e as SimulationError {
                     throw simulationFailure(path, e)
@@ -1181,7 +1205,7 @@ extension R70.Run {
             options.relativeError = nil
         }
         let year: DeterministicRun
-        do { year = try DeterministicRun.run(scenario, recordHourly: out != nil) } catch { throw simulationFailure(file, error) }
+        do { year = try DeterministicRun.run(scenario, recordHourly: out != nil || html != nil) } catch { throw simulationFailure(file, error) }
         // Samples go to a temporary file beside the target, renamed into place at the end.
         var samples: FileHandle?
         var samplesTemp: String?
@@ -1219,11 +1243,17 @@ extension R70.Run {
         if let out, let hourly = deterministic.hourly {
             do {
                 try OutputWriter.write(directory: out, files: try OutputWriter.files(plan: deterministic.plan, summary: deterministic.summary,
-                                                                                     hourly: hourly, targets: deterministicTargets))
+                                                                                     hourly: hourly, targets: deterministicTargets,
+                                                                                     study: (result, outcome.targets)))
             } catch {
                 printError("r70: \(error.localizedDescription)")
                 throw ExitCode(2)
             }
+        }
+        if let html, let hourly = deterministic.hourly {
+            try writeHTML(Dashboard(scenario: scenario.name, run: RunCharts(plan: deterministic.plan, summary: deterministic.summary, hourly: hourly,
+                                                                            targets: deterministicTargets),
+                                    study: result, studyTargets: outcome.targets), to: html)
         }
         if let partialOut {
             var partial = StudyPartial(scenario: scenario, options: options, result: result, deterministicTargets: deterministicTargets)
@@ -1239,6 +1269,15 @@ extension R70.Run {
             }
         }
         printStudy(result, outcome.targets, json: json, wide: wide)
+        if let html, !json { print("Wrote the dashboard to \(html)") }
+    }
+}
+
+/// Writes a dashboard as one HTML file (to a temporary name beside it, then renamed into place).
+func writeHTML(_ dashboard: Dashboard, to path: String) throws {
+    do { try AtomicFile.write(HTMLReport.render(dashboard), to: path) } catch {
+        printError("r70: cannot write \(path): \(error.localizedDescription)")
+        throw ExitCode(2)
     }
 }
 

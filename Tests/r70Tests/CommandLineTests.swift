@@ -47,18 +47,6 @@ func temporaryDirectory() throws -> URL {
 
 func fixture(_ name: String) -> String { fixtures.appendingPathComponent(name).path }
 
-/// Counts elements by name in an XML document (and proves it well formed).
-final class ElementCounter: NSObject, XMLParserDelegate {
-    var counts: [String: Int] = [:]
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
-        counts[name, default: 0] += 1
-    }
-    static func count(_ data: Data) -> [String: Int]? {
-        let p = XMLParser(data: data), c = ElementCounter()
-        p.delegate = c
-        return p.parse() ? c.counts : nil
-    }
-}
 
 @Suite("The r70 command", .serialized)
 struct CommandLineTests {
@@ -122,7 +110,7 @@ struct CommandLineTests {
         let o = try r70(["run", fixture("storage-arbitrage.yaml"), "--out", dir.path])
         #expect(o.status == 0, "\(o.stderr)")
         let names = Set(try FileManager.default.contentsOfDirectory(atPath: dir.path))
-        #expect(names == ["regions.csv", "plants.csv", "storage.csv", "summary.json"])
+        #expect(names == ["regions.csv", "plants.csv", "storage.csv", "summary.json", "dashboard.json"])
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("summary.json"))) as? [String: Any]
         let summary = try #require(json?["summary"] as? [String: Any])
         let national = try #require(summary["national"] as? [String: Any])
@@ -390,7 +378,7 @@ struct HostileInputTests {
         #expect(try r70(["run", fixture("storage-arbitrage.yaml"), "--out", out]).status == 0)
         #expect(try listing(out).keys.contains("storage.csv"))
         #expect(try r70(["run", fixture("two-region-lossy.yaml"), "--out", out]).status == 0)
-        #expect(try Set(listing(out).keys) == ["regions.csv", "plants.csv", "corridors.csv", "summary.json"])
+        #expect(try Set(listing(out).keys) == ["regions.csv", "plants.csv", "corridors.csv", "summary.json", "dashboard.json"])
         // Someone else's directory is refused, and nothing in it changes.
         let mine = dir.appendingPathComponent("mine")
         try FileManager.default.createDirectory(at: mine, withIntermediateDirectories: true)
@@ -761,7 +749,7 @@ struct CapacityCreditCommandTests {
 struct HelpTests {
     @Test("Every help text fits 80 columns, and the top-level paragraphs are filled, not broken raggedly")
     func eightyColumns() throws {
-        for command in [[], ["run"], ["check"], ["adequacy"], ["validate"], ["sweep"], ["capacity-credit"], ["size"], ["merge"], ["slurm"], ["schema"], ["solve-step"]] {
+        for command in [[], ["run"], ["check"], ["adequacy"], ["validate"], ["sweep"], ["capacity-credit"], ["size"], ["merge"], ["slurm"], ["report"], ["schema"], ["solve-step"]] {
             let help = try r70(command + ["--help"])
             #expect(help.status == 0)
             for line in help.stdout.split(separator: "\n") { #expect(line.count <= 80, "\(command): \(line.count): \(line)") }
@@ -857,5 +845,35 @@ struct SourcesTests {
         _ = try python(["--out", fresh.path])
         #expect(try String(contentsOf: fresh, encoding: .utf8) == String(contentsOf: scenarios.appendingPathComponent("SOURCES.md"), encoding: .utf8),
                 "scenarios/SOURCES.md is stale: run python3 tools/make_sources.py in scenarios/")
+    }
+}
+
+@Suite("Dashboard on the command line")
+struct DashboardCommandTests {
+    @Test("run --html and report DIR --html write the same page; report refuses what is not a result, and --html a directory, with exit 2")
+    func reportCommand() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out").path, page = dir.appendingPathComponent("run.html").path
+        let run = try r70(["run", fixture("storage-arbitrage.yaml"), "--out", out, "--html", page])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(FileManager.default.fileExists(atPath: out + "/dashboard.json"))
+        let again = dir.appendingPathComponent("again.html").path
+        let report = try r70(["report", out, "--html", again])
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: page)) == Data(contentsOf: URL(fileURLWithPath: again)))
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains("<section id=\"targets\">") && !html.contains("<script"))
+
+        let missing = try r70(["report", dir.appendingPathComponent("nothing").path, "--html", again])
+        #expect(missing.status == 2 && missing.stderr.contains("no such file or directory"))
+        let notResult = try r70(["report", fixture("two-region.csv"), "--html", again])
+        #expect(notResult.status == 2 && notResult.stderr.contains("not a partial study"))
+        let emptyDir = dir.appendingPathComponent("empty").path
+        try FileManager.default.createDirectory(atPath: emptyDir, withIntermediateDirectories: false)
+        let notOut = try r70(["report", emptyDir, "--html", again])
+        #expect(notOut.status == 2 && notOut.stderr.contains("no dashboard.json"))
+        let toDirectory = try r70(["run", fixture("storage-arbitrage.yaml"), "--html", emptyDir])
+        #expect(toDirectory.status == 2 && toDirectory.stderr.contains("--html"))
     }
 }
