@@ -80,6 +80,12 @@ public struct StepCalendar: Sendable {
     public let hourOfYear: [Int32]
     public var dayCount: Int { stepCount == 0 ? 0 : Int(day[stepCount - 1]) + 1 }
 
+    /// The start of step t as YYYY-MM-DDTHH:MM (local time of the scenario).
+    public func timestamp(_ t: Int) -> String {
+        let m = Int(minuteOfDay[t]), hh = m / 60, mm = m % 60
+        return date(ofDay: Int(day[t])).description + "T" + (hh < 10 ? "0" : "") + String(hh) + ":" + (mm < 10 ? "0" : "") + String(mm)
+    }
+
     public init(start: CivilDate, stepMinutes: Int, stepCount: Int) {
         self.start = start; self.stepMinutes = stepMinutes; self.stepCount = stepCount
         var day: [Int32] = [], month: [Int8] = [], minute: [Int16] = [], type: [DayType] = [], hoy: [Int32] = []

@@ -96,6 +96,8 @@ public enum SummaryText {
             row("Energy served (TWh)", { twh($0.servedMWh) }, twh(n.servedMWh)),
             row("Unserved energy (GWh)", { gwh($0.unservedMWh) }, gwh(n.unservedMWh)),
             row("Hours with shortfall", { Format.number($0.shortfallHours) }, Format.number(n.shortfallHours)),
+            row("Days with shortfall", { String($0.shortfallDays) }, String(n.shortfallDays)),
+            row("Largest shortfall (MW)", { Format.number($0.largestShortfallMW) }, Format.number(n.largestShortfallMW)),
         ]
         for name in s.demandClasses {
             rows.append(row("  shed \(name) (GWh)", { gwh($0.shedByClassMWh[name] ?? 0) }, gwh(n.shedByClassMWh[name] ?? 0)))
@@ -124,6 +126,11 @@ public enum SummaryText {
             row("Callable DR used (GWh)", { gwh($0.callableResponseMWh) }, gwh(n.callableResponseMWh)),
         ]
         out += Format.table([""] + regionNames, rows) + "\n\n"
+        if let when = n.largestShortfallTime {
+            let regional = s.regions.compactMap { r in r.largestShortfallTime.map { "\(r.name) \(Format.number(r.largestShortfallMW)) MW at \($0)" } }
+            out += "Largest shortfall: \(Format.number(n.largestShortfallMW)) MW nationally at \(when)"
+                + (regional.isEmpty ? "" : " (" + regional.joined(separator: "; ") + ")") + "\n\n"
+        }
         out += "National: total cost \(Format.number(n.totalCostUSD / 1e6)) M$ (generation \(Format.number(n.averageGenerationCostUSDPerMWh, decimals: 1)) $/MWh); "
         out += "loss rate \(Format.percent(n.lossRate, decimals: 2)) (500 kV \(gwh(n.transmissionLossMWh)) GWh + distribution \(gwh(n.distributionLossMWh)) GWh)\n\n"
         if !s.corridors.isEmpty {

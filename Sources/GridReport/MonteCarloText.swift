@@ -76,15 +76,16 @@ public enum MonteCarloText {
     }
 
     static let groups: [Group] = [
-        Group(heading: "Adequacy") { ["lole", "lol_events", "eue", "neue", "lolp_peak"].contains($0) ? $0 : nil },
+        Group(heading: "Adequacy") { ["lole", "lol_events", "eue", "neue", "lolp_peak", "largest_shortfall", "shortfall_days"].contains($0) ? $0 : nil },
         Group(heading: "Energy shed by demand class, in shedding order (shed.CLASS)") { name in
             name.hasPrefix("shed.") ? String(name.dropFirst(5)) : nil
         },
-        Group(heading: "By region (region.REGION.lole, region.REGION.eue)") { name in
+        Group(heading: "By region (region.REGION.lole, .eue, .largest_shortfall: largest)") { name in
             guard name.hasPrefix("region.") else { return nil }
             let rest = name.dropFirst(7)
             guard let dot = rest.lastIndex(of: ".") else { return nil }
-            return rest[..<dot] + " " + rest[rest.index(after: dot)...]
+            let metric = rest[rest.index(after: dot)...]
+            return rest[..<dot] + " " + (metric == "largest_shortfall" ? "largest" : metric)
         },
         Group(heading: "Operations and economics (lowest operating reserve: min_operating_reserve_margin)") {
             $0 == "min_operating_reserve_margin" ? "lowest operating reserve"

@@ -71,6 +71,36 @@ public enum OutputWriter {
         return w.bytes
     }
 
+    /// daily.csv: the size of the hole day by day, per region and nationally (region "national"): unserved
+    /// energy, hours with shed load, and the largest load shed in one step.
+    static func daily(_ s: Scenario, steps n: Int, hourly h: HourlySeries) -> [UInt8] {
+        let cal = s.calendar, R = s.regions.count, H = h.steps, dt = s.stepHours
+        let days = n == 0 ? 0 : Int(cal.day[n - 1]) + 1
+        var w = CSVWriter(capacity: 64 + days * (R + 1) * 64)
+        w.text("day,date,region,unserved_mwh,shortfall_hours,largest_shortfall_mw\n")
+        let names = s.regions.map(\.name) + ["national"]
+        var t = 0
+        for d in 0..<days {
+            var unserved = [Double](repeating: 0, count: R + 1), hours = unserved, largest = unserved
+            while t < n && Int(cal.day[t]) == d {
+                var national = 0.0
+                for r in 0..<R {
+                    let shed = h.regionShedMW[r * H + t]
+                    national += shed
+                    if shed > 1e-6 { unserved[r] += shed * dt; hours[r] += dt; largest[r] = max(largest[r], shed) }
+                }
+                if national > 1e-6 { unserved[R] += national * dt; hours[R] += dt; largest[R] = max(largest[R], national) }
+                t += 1
+            }
+            let date = cal.date(ofDay: d).description
+            for r in 0...R {
+                w.integer(d); w.comma(); w.text(date); w.comma(); w.text(names[r]); w.comma()
+                w.fixed3(unserved[r]); w.comma(); w.fixed3(hours[r]); w.comma(); w.fixed3(largest[r]); w.newline()
+            }
+        }
+        return w.bytes
+    }
+
     /// summary.json and `run --json` (deterministic): the run's summary and its targets.
     public struct SummaryFile: Encodable {
         public var summary: RunSummary
@@ -113,6 +143,7 @@ public enum OutputWriter {
             files.append(("fuels.csv", table(["step", "timestamp", "fuel", "stock_t", "burn_t"], steps: n, stamps: stamps,
                                              labels: s.fuels.map(\.name), columns: [h.fuelStockT, h.fuelBurnT], seriesLength: H)))
         }
+        files.append(("daily.csv", daily(s, steps: n, hourly: h)))
         let json = try JSONOutput.string(SummaryFile(summary: summary, targets: targets))
         files.append(("summary.json", Array((json + "\n").utf8)))
         let dashboard = Dashboard(scenario: s.name, run: RunCharts(plan: plan, summary: summary, hourly: h, targets: targets),
@@ -123,7 +154,7 @@ public enum OutputWriter {
 
     /// The files an `--out` directory may hold: r70 replaces such a directory whole, and refuses one that
     /// holds anything else (it is someone's directory, not a previous output).
-    public static let outputNames: Set<String> = ["regions.csv", "plants.csv", "corridors.csv", "storage.csv", "fuels.csv", "summary.json", "dashboard.json"]
+    public static let outputNames: Set<String> = ["regions.csv", "plants.csv", "corridors.csv", "storage.csv", "fuels.csv", "summary.json", "dashboard.json", "daily.csv"]
 
     /// Checks, before anything runs, that `directory` can receive a run's output: its parent exists, and it
     /// is missing or a directory holding only r70's output files. Returns the problem, or nil.

@@ -13,6 +13,11 @@ final class LiveTotals {
     let minOperatingReserveMargin, corridorForwardMWh, corridorBackwardMWh, corridorLossMWh, corridorHoursAtLimit, corridorUtilisationHours: Doubles
     let storageDischargeMWh, storageChargeMWh, fuelBurnT, fuelMinStockT, fuelReserveDrawT, fuelOverflowT: Doubles
     let fuelLimitedPlantHours, plantGenerationMWh, plantFuelLimitedHours: Doubles
+    /// Per region and, at index `regionCount`, nationally: the largest shed in a step (MW), its step, the days
+    /// with shed load, and the last such day (−1 before the first).
+    let largestShortfallMW, largestShortfallStep, shortfallDays, lastShortfallDay: Doubles
+    /// The day of the horizon of each step.
+    let stepDay: FixedArray<Int>
     /// Per-step scratch (per region).
     let stepShed, stepResponse, stepSupply, stepUse: Doubles
     var nationalShortfallHours = 0.0
@@ -79,6 +84,9 @@ final class LiveTotals {
         plantFuelLimitedHours = pool.make(totals.plantFuelLimitedHours)
         let R = totals.regionCount
         stepShed = pool.make(R, 0); stepResponse = pool.make(R, 0); stepSupply = pool.make(R, 0); stepUse = pool.make(R, 0)
+        largestShortfallMW = pool.make(R + 1, 0); largestShortfallStep = pool.make(R + 1, -1)
+        shortfallDays = pool.make(R + 1, 0); lastShortfallDay = pool.make(R + 1, -1)
+        stepDay = FixedArray(plan.scenario.calendar.day.map(Int.init))
         let a = plan.arrays
         regionCount = R; classCount = totals.classCount; plantCount = a.plantRegion.count
         regionPlantStart = a.regionPlantStart; regionPlants = a.regionPlants
@@ -150,6 +158,10 @@ final class LiveTotals {
         peakNationalDemandMW = totals.peakNationalDemandMW
         nationalPriceTimesDemandUSD = totals.nationalPriceTimesDemandUSD
         lastStepShortfall = false
+        for r in 0...regionCount {
+            largestShortfallMW[r] = totals.largestShortfallMW[r]; largestShortfallStep[r] = Double(totals.largestShortfallStep[r])
+            shortfallDays[r] = Double(totals.shortfallDays[r]); lastShortfallDay[r] = -1
+        }
     }
 
     /// Writes every total into `totals` (at the end of a run).
@@ -195,6 +207,17 @@ final class LiveTotals {
         totals.shortfallAtPeak = shortfallAtPeak
         totals.peakNationalDemandMW = peakNationalDemandMW
         totals.nationalPriceTimesDemandUSD = nationalPriceTimesDemandUSD
+        for r in 0...regionCount {
+            totals.largestShortfallMW[r] = largestShortfallMW[r]; totals.largestShortfallStep[r] = Int(largestShortfallStep[r])
+            totals.shortfallDays[r] = Int(shortfallDays[r])
+        }
+    }
+
+    /// A step that shed `shedMW` in region r (r = regionCount: nationally): the largest shed and the days.
+    @inline(__always) func recordShortfall(_ r: Int, shedMW: Double, t: Int) {
+        if shedMW > largestShortfallMW[r] { largestShortfallMW[r] = shedMW; largestShortfallStep[r] = Double(t) }
+        let day = Double(stepDay[t])
+        if lastShortfallDay[r] != day { lastShortfallDay[r] = day; shortfallDays[r] += 1 }
     }
 
     /// A step known to have no shortfall, in an adequacy-only run: only demand is recorded.
@@ -313,11 +336,11 @@ final class LiveTotals {
             let shed = stepShed[r], response = stepResponse[r]
             let served = demandMW[r] - shed - response
             distributionLossMWh[r] += served * regionDistributionLossFraction[r] * dt
-            if shed > 1e-6 { shortfallHours[r] += dt }
+            if shed > 1e-6 { shortfallHours[r] += dt; recordShortfall(r, shedMW: shed, t: t) }
             maxBalanceResidualMW = max(maxBalanceResidualMW, abs(stepSupply[r] + shed + response - stepUse[r]))
         }
         lastStepShortfall = nationalShed > 1e-6
-        if lastStepShortfall { nationalShortfallHours += dt }
+        if lastStepShortfall { nationalShortfallHours += dt; recordShortfall(R, shedMW: nationalShed, t: t) }
         nationalPriceTimesDemandUSD += priceTimesDemand * dt
         if nationalDemand > peakNationalDemandMW { peakNationalDemandMW = nationalDemand; shortfallAtPeak = lastStepShortfall }
     }

@@ -53,6 +53,11 @@ public struct RunTotals: Sendable {
     /// Steps with a shortfall in any region by (month − 1) × 24 + hour of the day (the loss-of-load heat map;
     /// integers, so a study's sums are exact in any order).
     public var shortfallStepsByMonthHour = [Int](repeating: 0, count: 12 * 24)
+    /// Per region and, at index `regionCount`, nationally: the largest load shed in one step (MW, 0 when
+    /// none), the step it happened in (−1 when none; the first on ties), and the days with shed load.
+    public var largestShortfallMW: [Double]
+    public var largestShortfallStep: [Int]
+    public var shortfallDays: [Int]
     /// Loss-of-load events: runs of consecutive steps with a shortfall in any region.
     public var lossOfLoadEvents = 0
     /// Whether load was shed in the step of the run's own highest national demand as dispatched (after
@@ -81,6 +86,8 @@ public struct RunTotals: Sendable {
         fuelBurnT = zeros(s.fuels.count); fuelMinStockT = s.fuels.map(\.initialStockT); fuelReserveDrawT = zeros(s.fuels.count)
         fuelOverflowT = zeros(s.fuels.count); fuelLimitedPlantHours = zeros(s.fuels.count)
         plantGenerationMWh = zeros(s.plants.count); plantFuelLimitedHours = zeros(s.plants.count)
+        largestShortfallMW = zeros(R + 1); largestShortfallStep = [Int](repeating: -1, count: R + 1)
+        shortfallDays = [Int](repeating: 0, count: R + 1)
     }
 
     /// Zeroes every total in place (no allocation), for a new trial.
@@ -90,6 +97,7 @@ public struct RunTotals: Sendable {
         maxBalanceResidualMW = 0; lossOfLoadEvents = 0; shortfallAtPeak = false
         peakNationalDemandMW = -.infinity; nationalPriceTimesDemandUSD = 0
         for i in shortfallStepsByMonthHour.indices { shortfallStepsByMonthHour[i] = 0 }
+        for r in largestShortfallMW.indices { largestShortfallMW[r] = 0; largestShortfallStep[r] = -1; shortfallDays[r] = 0 }
         zero(&demandMWh); zero(&unservedMWh); zero(&shortfallHours); zero(&shedByClassMWh); zero(&generationMWh)
         zero(&cleanGenerationMWh); zero(&emissionsT); zero(&generationCostUSD); zero(&responseCostUSD); zero(&mandatoryCostUSD)
         zero(&unservedCostUSD); zero(&distributionLossMWh); zero(&importsReceivedMWh); zero(&exportsSentMWh); zero(&priceTimesHours)

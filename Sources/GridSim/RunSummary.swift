@@ -7,6 +7,11 @@ public struct RegionSummary: Codable, Sendable {
     public var servedMWh: Double
     public var unservedMWh: Double
     public var shortfallHours: Double
+    /// The size of the hole: the largest load shed in one step (MW, 0 when none), when it began (nil when
+    /// none; the first on ties), and the days with shed load.
+    public var largestShortfallMW: Double
+    public var largestShortfallTime: String?
+    public var shortfallDays: Int
     public var shedByClassMWh: [String: Double]
     public var peakDemandMW: Double
     public var firmCapacityMW: Double
@@ -72,6 +77,10 @@ public struct NationalSummary: Codable, Sendable {
     public var servedMWh: Double
     public var unservedMWh: Double
     public var shortfallHours: Double
+    /// The largest load shed nationally in one step (MW), when, and the days with shed load in any region.
+    public var largestShortfallMW: Double
+    public var largestShortfallTime: String?
+    public var shortfallDays: Int
     public var shedByClassMWh: [String: Double]
     public var peakDemandMW: Double
     public var firmCapacityMW: Double
@@ -118,13 +127,16 @@ public struct RunSummary: Codable, Sendable {
         let (peaks, nationalPeak) = plan.peakDemandMW
         let classNames = s.demandClasses.map(\.name)
         func ratio(_ a: Double, _ b: Double) -> Double { b > 0 ? a / b : 0 }
+        func time(_ step: Int) -> String? { step >= 0 && step < s.stepCount ? s.calendar.timestamp(step) : nil }
         var regions: [RegionSummary] = []
         for (r, region) in s.regions.enumerated() {
             var byClass: [String: Double] = [:]
             for (k, name) in classNames.enumerated() { byClass[name] = t.shedByClassMWh[r * t.classCount + k] }
             regions.append(RegionSummary(
                 name: region.name, demandMWh: t.demandMWh[r], servedMWh: t.demandMWh[r] - t.unservedMWh[r] - t.programMWh[r],
-                unservedMWh: t.unservedMWh[r], shortfallHours: t.shortfallHours[r], shedByClassMWh: byClass,
+                unservedMWh: t.unservedMWh[r], shortfallHours: t.shortfallHours[r],
+                largestShortfallMW: t.largestShortfallMW[r], largestShortfallTime: time(t.largestShortfallStep[r]),
+                shortfallDays: t.shortfallDays[r], shedByClassMWh: byClass,
                 peakDemandMW: peaks[r], firmCapacityMW: firm[r], firmImportsMW: margins.firmImportsMW[r],
                 planningReserveMargin: margins.regions[r], minOperatingReserveMargin: t.minOperatingReserveMargin[r],
                 generationMWh: t.generationMWh[r], cleanShare: ratio(t.cleanGenerationMWh[r], t.generationMWh[r]),
@@ -170,6 +182,8 @@ public struct RunSummary: Codable, Sendable {
         let weightedPrice = t.nationalPriceTimesDemandUSD
         national = NationalSummary(
             demandMWh: demand, servedMWh: served, unservedMWh: sum(t.unservedMWh), shortfallHours: t.nationalShortfallHours,
+            largestShortfallMW: t.largestShortfallMW[t.regionCount], largestShortfallTime: time(t.largestShortfallStep[t.regionCount]),
+            shortfallDays: t.shortfallDays[t.regionCount],
             shedByClassMWh: nationalByClass, peakDemandMW: nationalPeak, firmCapacityMW: sum(firm),
             planningReserveMargin: margins.national, minOperatingReserveMargin: t.minNationalOperatingReserveMargin,
             generationMWh: generation, storageDischargeMWh: discharge, transmissionLossMWh: transmission,

@@ -42,12 +42,15 @@ public struct MetricCatalog: Sendable {
         add("eue", "MWh", "expected unserved energy", 1e-4, worse: .higher)
         add("neue", "ppm", "normalised EUE: unserved / demand energy × 10⁶", 1e-6, worse: .higher)
         add("lolp_peak", "probability", "probability of shed load in the hour of the trial's own highest national demand (as dispatched: after the trial's demand factors and TOU response)", 1e-9, worse: .higher)
+        add("largest_shortfall", "MW", "the size of the hole: the largest load shed nationally in one step of the year (0 in a year without shortfall)", 1e-3, worse: .higher)
+        add("shortfall_days", "days", "days with shed load in any region", 1, worse: .higher)
         for c in s.demandClasses.sorted(by: { $0.shedOrder < $1.shedOrder }) {
             add("shed.\(c.name)", "MWh", "energy shed from class \(c.name)", 1e-4, worse: .higher)
         }
         for r in s.regions {
             add("region.\(r.name).lole", "h", "hours with shed load in \(r.name)", 1e-6, worse: .higher)
             add("region.\(r.name).eue", "MWh", "unserved energy in \(r.name)", 1e-4, worse: .higher)
+            add("region.\(r.name).largest_shortfall", "MW", "the largest load shed in \(r.name) in one step", 1e-3, worse: .higher)
         }
         if adequacyOnly {
             targetNames = []
@@ -77,14 +80,15 @@ public struct MetricCatalog: Sendable {
         var unserved = 0.0, demand = 0.0
         for r in 0..<R { unserved += totals.unservedMWh[r]; demand += totals.demandMWh[r] }
         var v: [Double] = [totals.nationalShortfallHours, Double(totals.lossOfLoadEvents), unserved,
-                           demand > 0 ? unserved / demand * 1e6 : 0, totals.shortfallAtPeak ? 1 : 0]
+                           demand > 0 ? unserved / demand * 1e6 : 0, totals.shortfallAtPeak ? 1 : 0,
+                           totals.largestShortfallMW[R], Double(totals.shortfallDays[R])]
         v.reserveCapacity(definitions.count)
         for k in classOrder {
             var shed = 0.0
             for r in 0..<R { shed += totals.shedByClassMWh[r * K + k] }
             v.append(shed)
         }
-        for r in 0..<R { v.append(totals.shortfallHours[r]); v.append(totals.unservedMWh[r]) }
+        for r in 0..<R { v.append(totals.shortfallHours[r]); v.append(totals.unservedMWh[r]); v.append(totals.largestShortfallMW[r]) }
         if adequacyOnly {
             out = v
             return

@@ -179,3 +179,31 @@ struct CSVOutputTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/regions.csv")) == Data(files.first { $0.0 == "regions.csv" }!.1))
     }
 }
+
+@Suite("daily.csv")
+struct DailyOutputTests {
+    @Test("daily.csv: a row per day and region and nationally, adding up to the run's unserved energy, hours and days with shortfall")
+    func daily() throws {
+        let scenario = try ScenarioLoader.load(path: fixtures.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scenarios/vn-2030-base.yaml").path)
+        let run = try DeterministicRun.run(scenario, recordHourly: true)
+        let files = try OutputWriter.files(plan: run.plan, summary: run.summary, hourly: run.hourly!, targets: [])
+        let lines = String(decoding: files.first { $0.0 == "daily.csv" }!.1, as: UTF8.self).split(separator: "\n")
+        #expect(lines[0] == "day,date,region,unserved_mwh,shortfall_hours,largest_shortfall_mw")
+        #expect(lines.count == 1 + 365 * (scenario.regions.count + 1))
+        var unserved: [String: Double] = [:], hours: [String: Double] = [:], days: [String: Int] = [:], largest: [String: Double] = [:]
+        for line in lines.dropFirst() {
+            let f = line.split(separator: ",").map(String.init)
+            unserved[f[2], default: 0] += Double(f[3])!
+            hours[f[2], default: 0] += Double(f[4])!
+            if Double(f[3])! > 0 { days[f[2], default: 0] += 1 }
+            largest[f[2]] = max(largest[f[2]] ?? 0, Double(f[5])!)
+        }
+        let n = run.summary.national
+        // Three decimals per day: within 0.0005 MWh a day.
+        #expect(abs(unserved["national"]! - n.unservedMWh) < 0.2 && hours["national"] == n.shortfallHours && days["national"] == n.shortfallDays)
+        #expect(abs(largest["national"]! - n.largestShortfallMW) < 5e-4)
+        for r in run.summary.regions {
+            #expect(abs(unserved[r.name]! - r.unservedMWh) < 0.2 && hours[r.name] == r.shortfallHours && (days[r.name] ?? 0) == r.shortfallDays)
+        }
+    }
+}

@@ -118,3 +118,37 @@ struct SubHourlyTests {
         #expect(abs(run.summary.fuels[0].fuelLimitedPlantHours - (6 - limitedFrom)) < 1e-9)
     }
 }
+
+@Suite("The size of the hole")
+struct ShortfallSizeTests {
+    @Test("Hand-solved: two regions each short of 300 MW in one hour: 300 MW each, 600 MW nationally, one day")
+    func handSolved() throws {
+        let run = try runFixture("shed-by-class.yaml")
+        let n = run.summary.national
+        #expect(abs(n.largestShortfallMW - 600) < 1e-6 && n.largestShortfallTime == "2030-01-07T00:00" && n.shortfallDays == 1)
+        for r in run.summary.regions {
+            #expect(abs(r.largestShortfallMW - 300) < 1e-6 && r.largestShortfallTime == "2030-01-07T00:00" && r.shortfallDays == 1)
+        }
+    }
+
+    @Test("A year of vn-2030-base: the largest shortfall, its time and the days with shortfall follow from the hourly shed")
+    func fromHourly() throws {
+        let scenario = try ScenarioLoader.load(path: fixtures.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scenarios/vn-2030-base.yaml").path)
+        let run = try DeterministicRun.run(scenario, recordHourly: true)
+        let h = run.hourly!, H = h.steps, cal = scenario.calendar, R = scenario.regions.count
+        func check(_ shed: (Int) -> Double, _ largest: Double, _ time: String?, _ days: Int) {
+            var best = 0.0, bestStep = -1, shortDays = Set<Int32>()
+            for t in 0..<H where shed(t) > 1e-6 {
+                if shed(t) > best { best = shed(t); bestStep = t }
+                shortDays.insert(cal.day[t])
+            }
+            #expect(largest == best && time == (bestStep >= 0 ? cal.timestamp(bestStep) : nil) && days == shortDays.count)
+        }
+        for (r, region) in run.summary.regions.enumerated() {
+            check({ h.regionShedMW[r * H + $0] }, region.largestShortfallMW, region.largestShortfallTime, region.shortfallDays)
+        }
+        let n = run.summary.national
+        check({ t in (0..<R).reduce(0) { $0 + h.regionShedMW[$1 * H + t] } }, n.largestShortfallMW, n.largestShortfallTime, n.shortfallDays)
+        #expect(n.shortfallDays > 0)
+    }
+}

@@ -110,7 +110,7 @@ struct CommandLineTests {
         let o = try r70(["run", fixture("storage-arbitrage.yaml"), "--out", dir.path])
         #expect(o.status == 0, "\(o.stderr)")
         let names = Set(try FileManager.default.contentsOfDirectory(atPath: dir.path))
-        #expect(names == ["regions.csv", "plants.csv", "storage.csv", "summary.json", "dashboard.json"])
+        #expect(names == ["regions.csv", "plants.csv", "storage.csv", "summary.json", "dashboard.json", "daily.csv"])
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("summary.json"))) as? [String: Any]
         let summary = try #require(json?["summary"] as? [String: Any])
         let national = try #require(summary["national"] as? [String: Any])
@@ -378,7 +378,7 @@ struct HostileInputTests {
         #expect(try r70(["run", fixture("storage-arbitrage.yaml"), "--out", out]).status == 0)
         #expect(try listing(out).keys.contains("storage.csv"))
         #expect(try r70(["run", fixture("two-region-lossy.yaml"), "--out", out]).status == 0)
-        #expect(try Set(listing(out).keys) == ["regions.csv", "plants.csv", "corridors.csv", "summary.json", "dashboard.json"])
+        #expect(try Set(listing(out).keys) == ["regions.csv", "plants.csv", "corridors.csv", "summary.json", "dashboard.json", "daily.csv"])
         // Someone else's directory is refused, and nothing in it changes.
         let mine = dir.appendingPathComponent("mine")
         try FileManager.default.createDirectory(at: mine, withIntermediateDirectories: true)
@@ -501,7 +501,7 @@ struct OrderTests {
         }
         let listed = try regional("Benchmarks/scenarios/bench-3region-thermal.yaml")
         let backwards = try regional(dir.appendingPathComponent("reversed.yaml").path)
-        #expect(listed.count == 6 && listed.keys == backwards.keys)
+        #expect(listed.count == 9 && listed.keys == backwards.keys)   // lole, eue and largest_shortfall of 3 regions
         #expect(listed.filter { $0.key.hasSuffix(".eue") && $0.value > 0 }.count >= 2, "\(listed)")
         for (name, value) in listed { #expect(abs(value - backwards[name]!) <= 1e-6 * max(1, value), "\(name): \(value) listed, \(backwards[name]!) reversed") }
     }
