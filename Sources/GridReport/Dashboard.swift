@@ -127,6 +127,8 @@ public struct SweepCharts: Codable, Sendable {
     public var study: Int64
     public var trials: Int
     public var axes: [String]
+    /// True for a Latin hypercube (every axis varies at every point), false for a grid.
+    public var latinHypercube: Bool
     /// Each finished point's axis values (text as given) in point order.
     public var points: [[String]]
     public var metrics: [SweepMetricSeries]
@@ -265,6 +267,7 @@ extension SweepCharts {
         self.study = study
         self.trials = trials
         axes = design.axes.map(\.path)
+        latinHypercube = design.latinHypercube != nil
         let pointIndices = Array(Set(rows.map(\.pointIndex))).sorted()
         let position = Dictionary(uniqueKeysWithValues: pointIndices.enumerated().map { ($1, $0) })
         points = pointIndices.map { design.points[$0] }

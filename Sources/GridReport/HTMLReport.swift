@@ -9,6 +9,12 @@ import GridStudy
 public enum HTMLReport {
     static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
+    /// "a year" for a horizon of a year or more, else "over the N-day horizon".
+    static func perHorizon(_ run: RunCharts) -> String {
+        run.summary.hours >= 8760 - 1e-9 ? "a year" : "over the \(Format.number(run.summary.hours / 24)) days simulated"
+    }
+    static func horizonNoun(_ run: RunCharts) -> String { run.summary.hours >= 8760 - 1e-9 ? "year" : "horizon" }
+
     public static func render(_ d: Dashboard) -> String {
         var body = ""
         let kind: String
@@ -22,16 +28,21 @@ public enum HTMLReport {
         body += "<nav>" + sectionLinks(d).map { "<a href=\"#\($0.0)\">\(SVG.escape($0.1))</a>" }.joined(separator: " ") + "</nav></header>"
         if d.run != nil || d.study != nil { body += scorecard(d) }
         if let run = d.run {
-            body += section("network", "Regions and 500 kV corridors", [regionDiagram(run)])
-            body += section("dispatch", "Dispatch in each region's peak week", run.peakWeeks.enumerated().map { peakWeek($1, index: $0) })
-            body += section("duration", "Duration curves", [netLoadDuration(run), corridorDuration(run)].compactMap { $0 })
-            body += section("storage", "Storage and reservoirs", storageCharts(run) + [hydroChart(run)].compactMap { $0 })
-            body += section("fuels", "Fuel stocks", [fuelChart(run)].compactMap { $0 })
+            // Beside a study, these sections show its deterministic run (expected availability), not a trial.
+            let det = d.study != nil ? " — the deterministic run" : ""
+            if d.study != nil {
+                body += "<p class=\"banner\">The scorecard and the loss-of-load section give the Monte Carlo study's figures. The network, dispatch, duration, storage, fuel and TOU sections show the deterministic run at expected availability, which sheds \(Format.number(run.summary.national.unservedMWh)) MWh where the trial years average \(Format.number(d.study!.estimate("eue")?.mean ?? .nan)) MWh.</p>"
+            }
+            body += section("network", "Regions and 500 kV corridors" + det, [regionDiagram(run)])
+            body += section("dispatch", "Dispatch in each region's peak week" + det, run.peakWeeks.enumerated().map { peakWeek($1, index: $0) })
+            body += section("duration", "Duration curves" + det, [netLoadDuration(run), corridorDuration(run)].compactMap { $0 })
+            body += section("storage", "Storage and reservoirs" + det, storageCharts(run) + [hydroChart(run)].compactMap { $0 })
+            body += section("fuels", "Fuel stocks" + det, [fuelChart(run)].compactMap { $0 })
         }
         if d.run != nil || d.study != nil {
             body += section("shortfall", "Loss of load", [shortfallHeatMap(d), unservedDistribution(d)].compactMap { $0 })
         }
-        if let run = d.run { body += section("tou", "Time-of-use pricing", [touChart(run)]) }
+        if let run = d.run { body += section("tou", "Time-of-use pricing" + (d.study != nil ? " — the deterministic run" : ""), [touChart(run)]) }
         if let sweep = d.sweep { body += section("sweep", "Sweep", sweepCharts(sweep)) }
         return """
         <!DOCTYPE html>
@@ -70,12 +81,17 @@ public enum HTMLReport {
         }
     }
 
-    static func show(_ v: Double, _ unit: String) -> String {
+    /// A value in the unit a card uses for values up to `magnitude` (one unit per card: the mean and its
+    /// interval read alike).
+    static func show(_ v: Double, _ unit: String, magnitude: Double? = nil) -> String {
+        let m = magnitude ?? abs(v)
         switch unit {
         case "fraction": return Format.percent(v, decimals: 1)
         case "t": return Format.number(v / 1e6, decimals: 1) + " Mt"
-        case "MWh": return Format.number(v, decimals: 0) + " MWh"
+        case "MWh": return m >= 1e5 ? Format.number(v / 1e3, decimals: 0) + " GWh" : Format.number(v, decimals: 0) + " MWh"
+        case "MW": return Format.number(v, decimals: 0) + " MW"
         case "h": return Format.number(v, decimals: 1) + " h"
+        case "days": return Format.number(v, decimals: 1) + " days"
         default: return Format.number(v, decimals: 2) + " " + unit
         }
     }
@@ -86,10 +102,12 @@ public enum HTMLReport {
         for t in targets {
             let status = t.passed ? "holds" : "fails"
             cards += "<div class=\"score \(status)\"><h3>\(SVG.escape(targetTitle(t.name)))</h3>"
-            cards += "<p class=\"value\">\(show(t.value, t.unit))</p>"
-            cards += "<p>target \(t.kind == "min" ? "≥" : "≤") \(show(t.threshold, t.unit)): <strong>\(t.passed ? "✓ holds" : "✗ fails")</strong></p>"
-            if let estimate = d.study?.estimate(t.name == "lole" ? "lole" : t.name), t.name != "reserve_margin" {
-                cards += "<p>95 % interval \(show(estimate.lower95, t.unit)) – \(show(estimate.upper95, t.unit))</p>"
+            let estimate = t.name == "reserve_margin" ? nil : d.study?.estimate(t.name)
+            let m = max(abs(t.value), abs(t.threshold), abs(estimate?.upper95 ?? 0))
+            cards += "<p class=\"value\">\(show(t.value, t.unit, magnitude: m))</p>"
+            cards += "<p>target \(t.kind == "min" ? "≥" : "≤") \(show(t.threshold, t.unit, magnitude: m)): <strong>\(t.passed ? "✓ holds" : "✗ fails")</strong></p>"
+            if let estimate {
+                cards += "<p>95 % interval \(show(estimate.lower95, t.unit, magnitude: m)) – \(show(estimate.upper95, t.unit, magnitude: m))</p>"
             }
             if let p = t.probabilityHolds { cards += "<p>P(holds in a year) = \(Format.percent(p, decimals: 1))</p>" }
             cards += "</div>"
@@ -99,8 +117,9 @@ public enum HTMLReport {
         func metric(_ name: String, _ title: String, _ unit: String, run: Double?) {
             guard !shown.contains(name) else { return }
             if let e = d.study?.estimate(name) {
-                cards += "<div class=\"score info\"><h3>\(SVG.escape(title))</h3><p class=\"value\">\(show(e.mean, unit))</p>"
-                cards += "<p>95 % interval \(show(e.lower95, unit)) – \(show(e.upper95, unit)); 95th percentile \(show(e.p95, unit))</p></div>"
+                let m = max(abs(e.mean), abs(e.upper95), abs(e.p95))
+                cards += "<div class=\"score info\"><h3>\(SVG.escape(title))</h3><p class=\"value\">\(show(e.mean, unit, magnitude: m))</p>"
+                cards += "<p>95 % interval \(show(e.lower95, unit, magnitude: m)) – \(show(e.upper95, unit, magnitude: m)); 95th percentile \(show(e.p95, unit, magnitude: m))</p></div>"
             } else if let v = run {
                 cards += "<div class=\"score info\"><h3>\(SVG.escape(title))</h3><p class=\"value\">\(show(v, unit))</p><p>no target set</p></div>"
             }
@@ -109,6 +128,8 @@ public enum HTMLReport {
         metric("reserve_margin", "Planning reserve margin", "fraction", run: n?.planningReserveMargin)
         metric("lole", "Loss-of-load expectation", "h", run: n?.shortfallHours)
         metric("eue", "Unserved energy", "MWh", run: n?.unservedMWh)
+        metric("largest_shortfall", "Largest hourly shortfall", "MW", run: n?.largestShortfallMW)
+        metric("shortfall_days", "Days with shortfall", "days", run: n.map { Double($0.shortfallDays) })
         metric("loss_rate", "Loss rate", "fraction", run: n?.lossRate)
         metric("clean_share", "Clean share of generation", "fraction", run: n?.cleanShare)
         metric("emissions", "CO₂ emissions", "t", run: n?.emissionsT)
@@ -132,6 +153,7 @@ public enum HTMLReport {
             return (x, y)
         }
         let index = Dictionary(uniqueKeysWithValues: regions.enumerated().map { ($1.name, $0) })
+        let maxLimit = max(1, run.corridors.map { max($0.limitForwardMW, $0.limitBackwardMW) }.max() ?? 1)
         var s = "<svg class=\"chart\" viewBox=\"0 0 \(SVG.c(width)) \(SVG.c(height))\" role=\"img\" aria-labelledby=\"network-d\"><desc id=\"network-d\">Regions with their peak demand and reserve margin, and corridors with their mean utilisation and net energy sent.</desc>"
         for (k, c) in run.corridors.enumerated() {
             guard let a = index[c.from], let b = index[c.to] else { continue }
@@ -140,10 +162,18 @@ public enum HTMLReport {
             let mx = (x1 + x2) / 2 + bend, my = (y1 + y2) / 2
             let u = max(0, min(1, c.utilisation))
             let colour = u > 0.7 ? "#d62728" : u > 0.4 ? "#d9822b" : "#1f5fa8"
-            let w = 2 + 10 * u
+            let w = 2 + 8 * max(c.limitForwardMW, c.limitBackwardMW) / maxLimit
             s += "<path class=\"mark\" d=\"M\(SVG.c(x1)) \(SVG.c(y1))Q\(SVG.c(mx)) \(SVG.c(my)) \(SVG.c(x2)) \(SVG.c(y2))\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"\(SVG.c(w))\" stroke-linecap=\"round\"><title>\(SVG.escape(c.name)): mean utilisation \(Format.percent(c.utilisation)), \(Format.number(c.hoursAtLimit)) h at its limit</title></path>"
-            let lx = (x1 + x2) / 2 + bend / 2 - 14
-            s += "<text class=\"tick\" x=\"\(SVG.c(lx))\" y=\"\(SVG.c(my + 4))\" text-anchor=\"end\">\(SVG.escape(c.name)) \(Format.percent(c.utilisation, decimals: 0))</text>"
+            // The net flow's direction down or up the list of regions, and its energy.
+            let receiver = c.netMWh >= 0 ? b : a, sender = c.netMWh >= 0 ? a : b
+            let arrow = receiver > sender ? "↓" : "↑"
+            let text = "\(SVG.escape(c.name)) \(Format.percent(c.utilisation, decimals: 0)) · \(arrow) \(Format.number(abs(c.netMWh) / 1e6, decimals: 1)) TWh"
+            // Neighbours' corridors are labelled to the right of their line, others left of their curve's apex.
+            if bend == 0 {
+                s += "<text class=\"tick\" x=\"\(SVG.c((x1 + x2) / 2 + 14))\" y=\"\(SVG.c(my + 4))\">\(text)</text>"
+            } else {
+                s += "<text class=\"tick\" x=\"\(SVG.c((x1 + x2) / 2 + bend / 2 - 12))\" y=\"\(SVG.c(my + 4))\" text-anchor=\"end\">\(text)</text>"
+            }
         }
         for (i, r) in regions.enumerated() {
             let (x, y) = pos(i)
@@ -165,8 +195,8 @@ public enum HTMLReport {
         }
         table += "</tbody></table>"
         return Figure(id: "network-map", title: title, description: "", svg: s + (run.corridors.isEmpty ? "" : table),
-                      legend: [("corridor under 40 % used", "hydro_reservoir"), ("40–70 %", "domestic_gas"), ("over 70 %", "shed")],
-                      note: "The deterministic run. Line width grows with mean utilisation; a red region circle has unserved energy.")
+                      legend: [("corridor under 40 % of its limit on average", "hydro_reservoir"), ("40–70 %", "domestic_gas"), ("over 70 %", "shed")],
+                      note: "The deterministic run. Line width grows with the corridor's limit, colour with its mean use of it; ↓/↑: the net flow's direction down or up the list of regions, and its energy; a red region circle has unserved energy.")
     }
 
     // MARK: Dispatch
@@ -183,16 +213,16 @@ public enum HTMLReport {
         let shed = w.supply.first { $0.colour == "shed" }?.values ?? []
         let maxShed = shed.max() ?? 0
         let title = maxShed > 0.5
-            ? "\(w.region): up to \(Format.number(maxShed)) MW shed in the week of its \(Format.number(w.peakDemandMW)) MW peak (\(w.peakTimestamp))"
-            : "\(w.region): the \(Format.number(w.peakDemandMW)) MW peak (\(w.peakTimestamp)) is served in full"
-        let lines = [Line(name: "demand", colour: "series7", points: w.demandMW.enumerated().map { (Double($0), $1) }, dashed: false, width: 1.6),
-                     Line(name: "demand + exports + charging", colour: "series7", points: w.useMW.enumerated().map { (Double($0), $1) }, dashed: true, width: 1.2)]
+            ? "\(w.region): up to \(Format.number(maxShed)) MW shed in the week of its highest hourly demand, \(Format.number(w.peakDemandMW)) MW after TOU response (\(w.peakTimestamp))"
+            : "\(w.region): the week of its highest hourly demand, \(Format.number(w.peakDemandMW)) MW after TOU response (\(w.peakTimestamp)), is served in full"
+        let lines = [Line(name: "demand", colour: "demand", points: w.demandMW.enumerated().map { (Double($0), $1) }, dashed: false, width: 1.6),
+                     Line(name: "demand + exports + charging", colour: "demand", points: w.useMW.enumerated().map { (Double($0), $1) }, dashed: true, width: 1.2)]
         let svg = Chart.stacked(w.supply, lines: lines, id: "week\(index)",
                                 description: "Hourly supply by source in \(w.region) from \(w.start), stacked, with demand as a line.",
                                 xLabel: "day of the week from \(w.start) (\(w.stepHours == 1 ? "hourly" : "steps of \(Int(w.stepHours * 60)) min"))", yLabel: "MW",
                                 xTicks: dayTicks(w.start, steps: w.demandMW.count, stepHours: w.stepHours))
         return Figure(id: "dispatch-\(index)", title: title, description: "", svg: svg,
-                      legend: w.supply.map { ($0.name.replacingOccurrences(of: "_", with: " "), $0.colour) } + [("demand (line; dashed: with exports and charging)", "series7")])
+                      legend: w.supply.map { ($0.name.replacingOccurrences(of: "_", with: " "), $0.colour) } + [("demand (line; dashed: with exports and charging)", "demand")])
     }
 
     // MARK: Duration curves
@@ -206,10 +236,10 @@ public enum HTMLReport {
         let nets = run.netLoadDuration.filter { $0.name.hasSuffix("net load") }
         let widest = nets.max { ($0.values.first ?? 0) - ($0.values.last ?? 0) < ($1.values.first ?? 0) - ($1.values.last ?? 0) }
         let title = widest.map { s in
-            "\(s.name.replacingOccurrences(of: " net load", with: "")): net load swings from \(Format.number(s.values.first ?? 0)) MW to \(Format.number(s.values.last ?? 0)) MW over the year"
+            "\(s.name.replacingOccurrences(of: " net load", with: "")): net load swings from \(Format.number(s.values.first ?? 0)) MW to \(Format.number(s.values.last ?? 0)) MW over the \(horizonNoun(run))"
         } ?? "Net load"
         let svg = Chart.lines(lines, id: "netload", description: "Net load (demand less available wind and solar) sorted from highest to lowest, per region; demand dashed.",
-                              xLabel: "hours of the year at or above the value (h)", yLabel: "MW")
+                              xLabel: "hours of the \(horizonNoun(run)) at or above the value (h)", yLabel: "MW")
         return Figure(id: "netload-duration", title: title, description: "", svg: svg,
                       legend: nets.map { ($0.name.replacingOccurrences(of: " net load", with: "") + " (solid: net load; dashed: demand)", $0.colour) })
     }
@@ -224,9 +254,9 @@ public enum HTMLReport {
             })
         }
         let most = run.corridors.max { $0.hoursAtLimit < $1.hoursAtLimit }!
-        let title = most.hoursAtLimit > 0 ? "\(most.name) is at its limit \(Format.number(most.hoursAtLimit)) h a year, the most of any corridor" : "No corridor reaches its limit"
+        let title = most.hoursAtLimit > 0 ? "\(most.name) is at its limit \(Format.number(most.hoursAtLimit)) h \(perHorizon(run)), the most of any corridor" : "No corridor reaches its limit"
         let svg = Chart.lines(lines, id: "corridors", description: "Net flow over each corridor as a share of its limit in that direction, sorted from highest to lowest (positive: from → to).",
-                              xLabel: "hours of the year at or above the value (h)", yLabel: "net flow, % of limit (+ from → to)", extraY: [-100, 100])
+                              xLabel: "hours of the \(horizonNoun(run)) at or above the value (h)", yLabel: "net flow, % of limit (+ from → to)", extraY: [-100, 100])
         return Figure(id: "corridor-duration", title: title, description: "", svg: svg,
                       legend: run.corridors.enumerated().map { ("\($1.name) (\($1.from) → \($1.to))", "series\($0)") })
     }
@@ -243,13 +273,13 @@ public enum HTMLReport {
             let emptyDays = st.dailyMinimum.filter { $0 <= 0.05 + 1e-9 }.count
             let fullDays = st.dailyMaximum.filter { $0 >= 0.95 - 1e-9 }.count
             let cycles = run.summary.storage.first { $0.name == st.name }?.cycles ?? 0
-            let title = "\(st.name) (\(st.region), \(Format.number(st.energyMWh)) MWh): \(Format.number(cycles, decimals: 0)) full cycles a year; at or below 5 % charge on \(emptyDays) days, at or above 95 % on \(fullDays)"
-            let svg = Chart.lines([Line(name: "daily mean", colour: "series\(k)", points: zip(days, st.dailyMean).map { ($0, $1 * 100) }, width: 1.4)],
-                                  bands: [(name: "daily lowest to highest", colour: "series\(k)", x: days, lower: st.dailyMinimum.map { $0 * 100 }, upper: st.dailyMaximum.map { $0 * 100 })],
+            let title = "\(st.name) (\(st.region), \(Format.number(st.energyMWh)) MWh): \(Format.number(cycles, decimals: 0)) full cycles \(perHorizon(run)); at or below 5 % charge on \(emptyDays) days, at or above 95 % on \(fullDays)"
+            let svg = Chart.lines([Line(name: "daily mean", colour: "storage", points: zip(days, st.dailyMean).map { ($0, $1 * 100) }, width: 1.4)],
+                                  bands: [(name: "daily lowest to highest", colour: "storage", x: days, lower: st.dailyMinimum.map { $0 * 100 }, upper: st.dailyMaximum.map { $0 * 100 })],
                                   id: "soc\(k)", description: "State of charge of \(st.name) as a share of its energy capacity: each day's range (shaded) and mean (line).",
-                                  xLabel: "day of the year", yLabel: "state of charge (% of energy)", xTicks: monthTicks(run), extraY: [0, 100])
+                                  xLabel: "day of the \(horizonNoun(run))", yLabel: "state of charge (% of energy)", xTicks: monthTicks(run), extraY: [0, 100])
             return Figure(id: "storage-soc-\(k)", title: title, description: "", svg: svg,
-                          legend: [("daily mean (line); shaded: the day's lowest to highest", "series\(k)")])
+                          legend: [("daily mean (line); shaded: the day's lowest to highest", "storage")])
         }
     }
 
@@ -267,20 +297,41 @@ public enum HTMLReport {
 
     static func hydroChart(_ run: RunCharts) -> Figure? {
         guard !run.hydroByMonthMWh.isEmpty else { return nil }
-        let lines = run.hydroByMonthMWh.map { s in Line(name: s.name, colour: s.colour, points: s.values.enumerated().map { (Double($0 + 1), $1 / 1000) }, width: 2) }
+        // Months the horizon covers whole (a partial month's energy would read as a dry month).
+        let whole = wholeMonths(run)
+        let shown = whole.isEmpty ? Array(0..<12).filter { m in run.hydroByMonthMWh.contains { $0.values[m] > 0 } } : whole
+        let lines = run.hydroByMonthMWh.map { s in Line(name: s.name, colour: s.colour, points: shown.map { (Double($0 + 1), s.values[$0] / 1000) }, width: 2) }
         var total = [Double](repeating: 0, count: 12)
         for s in run.hydroByMonthMWh { for m in 0..<12 { total[m] += s.values[m] } }
-        let low = total.indices.filter { total[$0] > 0 }.min { total[$0] < total[$1] } ?? 0
-        let high = total.indices.max { total[$0] < total[$1] } ?? 0
-        let title = "Hydro gives most in \(months[high]) (\(Format.number(total[high] / 1e6, decimals: 2)) TWh) and least in \(months[low]) (\(Format.number(total[low] / 1e6, decimals: 2)) TWh)"
+        let low = shown.min { total[$0] < total[$1] } ?? 0
+        let high = shown.max { total[$0] < total[$1] } ?? 0
+        let title = whole.count > 1
+            ? "Hydro gives most in \(months[high]) (\(Format.number(total[high] / 1e6, decimals: 2)) TWh) and least in \(months[low]) (\(Format.number(total[low] / 1e6, decimals: 2)) TWh)"
+            : "Hydro energy by month (the horizon covers \(whole.count) whole month\(whole.count == 1 ? "" : "s"))"
         let svg = Chart.lines(lines, id: "hydro", description: "Hydro energy by month and region.", xLabel: "month", yLabel: "hydro energy (GWh)",
-                              xTicks: (1...12).map { (Double($0), months[$0 - 1]) }, yFloor: 0)
+                              xTicks: shown.map { (Double($0 + 1), months[$0]) }, yFloor: 0)
         return Figure(id: "hydro", title: title, description: "", svg: svg, legend: run.hydroByMonthMWh.map { ($0.name, $0.colour) },
                       note: "Reservoirs: r70 gives each hydro plant its month's energy as a budget (unused energy does not carry over) and has no reservoir levels yet, so this chart shows the energy used by month.")
     }
 
+    /// The months (0-based) that the horizon covers from their first to their last day.
+    static func wholeMonths(_ run: RunCharts) -> [Int] {
+        guard let start = CivilDate(parsing: run.startDate) else { return [] }
+        let days = Int((run.summary.hours / 24).rounded(.down))
+        var covered: [Int: Int] = [:], year: [Int: Int] = [:]
+        for d in 0..<days {
+            let date = start.adding(days: d)
+            covered[date.month - 1, default: 0] += 1
+            year[date.month - 1] = date.year
+        }
+        return covered.keys.sorted().filter { covered[$0]! >= CivilDate.daysIn(month: $0 + 1, year: year[$0]!) }
+    }
+
     static func fuelChart(_ run: RunCharts) -> Figure? {
-        guard !run.fuels.isEmpty else { return nil }
+        guard !run.fuels.isEmpty else {
+            return Figure(id: "fuel-stocks", title: "The scenario tracks no fuel stocks", description: "", svg: "",
+                          note: "Add fuels: (stocks, deliveries, a strategic reserve) to see them here.")
+        }
         // Stocks as a share of the storage capacity (of the highest stock, where the capacity is unlimited).
         func reference(_ f: FuelCharts) -> Double {
             f.storageCapacityT.isFinite && f.storageCapacityT > 0 ? f.storageCapacityT : max(1, f.dailyStockT.filter(\.isFinite).max() ?? 0, f.strategicReserveT)
@@ -298,7 +349,7 @@ public enum HTMLReport {
         var title = lowest.map { "\($0.name) runs lowest: \(Format.number($0.lowestStockT / 1000)) kt, \(Format.number($0.lowestStockDays, decimals: 1)) days of its average burn" } ?? "Fuel stocks"
         title += below.isEmpty ? "; no fuel draws on its strategic reserve" : "; strategic reserve drawn: \(below.joined(separator: ", "))"
         let svg = Chart.lines(lines, id: "fuel", description: "Stock of each fuel at the end of each day as a share of its storage capacity; dashed: the strategic reserve floor.",
-                              xLabel: "day of the year", yLabel: "stock (% of storage capacity)", xTicks: monthTicks(run), extraY: [0])
+                              xLabel: "day of the \(horizonNoun(run))", yLabel: "stock (% of storage capacity)", xTicks: monthTicks(run), extraY: [0])
         let lost = run.summary.fuels.filter { $0.deliveriesLostToFullStorageT > 0 }
         return Figure(id: "fuel-stocks", title: title, description: "", svg: svg,
                       legend: run.fuels.enumerated().map { k, f in
@@ -316,10 +367,22 @@ public enum HTMLReport {
         else if let run = d.run { values = run.shortfallHoursByMonthHour; basis = "hours in the deterministic run" }
         else { return nil }
         let total = values.flatMap { $0 }.reduce(0, +)
-        var worst = (0, 0)
-        for m in 0..<12 { for h in 0..<24 where values[m][h] > values[worst.0][worst.1] { worst = (m, h) } }
-        let title = total > 0 ? "Loss of load concentrates in \(months[worst.0]) at \(String(format: "%02d", worst.1)):00 (\(Format.number(values[worst.0][worst.1], decimals: 2)) of \(Format.number(total, decimals: 1)) h)"
-            : "No loss of load in any month or hour"
+        let byMonth = values.map { $0.reduce(0, +) }
+        let byHour = (0..<24).map { h in values.reduce(0) { $0 + $1[h] } }
+        let title: String
+        if total > 0 {
+            // The months and the hours that hold most of it (largest first, until half is covered).
+            func top(_ shares: [Double], _ name: (Int) -> String) -> String {
+                var picked: [Int] = [], sum = 0.0
+                for i in shares.indices.sorted(by: { shares[$0] > shares[$1] }) where sum < 0.5 * total {
+                    picked.append(i); sum += shares[i]
+                }
+                return picked.sorted().map(name).joined(separator: ", ") + " (\(Format.percent(sum / total, decimals: 0)))"
+            }
+            title = "Loss of load (\(Format.number(total, decimals: 1)) h): most falls in \(top(byMonth) { months[$0] }) and at \(top(byHour) { String(format: "%02d:00", $0) })"
+        } else {
+            title = "No loss of load in any month or hour"
+        }
         let svg = Chart.heatMap(values, rowLabels: months, columnLabels: (0..<24).map { String(format: "%02d", $0) }, id: "lol",
                                 description: "Hours with shed load by month and hour of the day (\(basis)).", xLabel: "hour of the day",
                                 yLabel: "month", unit: "h")
@@ -342,10 +405,12 @@ public enum HTMLReport {
         var counts = [Int](repeating: 0, count: binCount)
         for (v, c) in hist { counts[min(binCount - 1, max(0, Int((v - lo) / width)))] += c }
         let n = Double(max(1, acc.count))
+        let (scale, unit) = SVG.display("MWh", magnitude: hi)
         let bins = (0..<binCount).map { (lo + Double($0) * width, lo + Double($0 + 1) * width, Double(counts[$0]) / n) }
-        let title = "Unserved energy: mean \(Format.number(e.mean)) MWh a year, 95th percentile \(Format.number(e.p95)) MWh; \(Format.percent(Double(zero) / n, decimals: 0)) of trial years shed nothing"
-        let svg = Chart.histogram(bins, id: "eue", description: "Distribution of annual unserved energy over the trial years.", xLabel: "unserved energy in a year (MWh)",
-                                  markers: [(e.mean, "mean"), (e.p95, "p95")])
+            .map { (lo: $0.0 * scale, hi: $0.1 * scale, share: $0.2) }
+        let title = "Unserved energy: mean \(SVG.short(e.mean * scale)) \(unit) a trial year, 95th percentile \(SVG.short(e.p95 * scale)) \(unit); \(Format.percent(Double(zero) / n, decimals: 0)) of trial years shed nothing"
+        let svg = Chart.histogram(bins, id: "eue", description: "Distribution of annual unserved energy over the trial years.", xLabel: "unserved energy in a trial year (\(unit))",
+                                  markers: [(e.mean * scale, "mean"), (e.p95 * scale, "p95")])
         return Figure(id: "eue-distribution", title: title, description: "", svg: svg,
                       note: "From r70's exact log-linear sketch of the \(acc.count) trial values (bucket width ≤ \(Format.number(Accumulator.relativeAccuracy * 100, decimals: 3)) % of the value).")
     }
@@ -356,7 +421,7 @@ public enum HTMLReport {
         let before = run.averageDayBeforeTOUMW, after = run.averageDayAfterTOUMW
         let peakBefore = before.max() ?? 0, peakAfter = after.max() ?? 0
         let title = run.touShiftedMWh > 0
-            ? "TOU pricing lowers the average day's peak by \(Format.number(peakBefore - peakAfter)) MW (\(Format.percent(peakBefore > 0 ? (peakBefore - peakAfter) / peakBefore : 0))), moving \(Format.number(run.touShiftedMWh / 1e3)) GWh a year"
+            ? "TOU pricing lowers the average day's peak by \(Format.number(peakBefore - peakAfter)) MW (\(Format.percent(peakBefore > 0 ? (peakBefore - peakAfter) / peakBefore : 0))), moving \(Format.number(run.touShiftedMWh / 1e3)) GWh \(perHorizon(run))"
             : "No TOU response in this scenario: the load curve is unchanged"
         let svg = Chart.lines([Line(name: "before TOU response", colour: "before", points: before.enumerated().map { (Double($0), $1) }, dashed: true, width: 1.6),
                                Line(name: "after TOU response", colour: "after", points: after.enumerated().map { (Double($0), $1) }, width: 2)],
@@ -370,45 +435,68 @@ public enum HTMLReport {
     static func sweepCharts(_ s: SweepCharts) -> [Figure] {
         var figures: [Figure] = []
         let numeric = s.axes.indices.map { j in s.points.allSatisfy { Double($0[j]) != nil } }
+        func axisTitle(_ j: Int) -> String { s.axes[j] + (SVG.unit(ofKey: s.axes[j]).map { " (\($0))" } ?? "") }
         let chosen = s.metrics.filter { m in m.mean.contains { $0 != nil } }
         for (mi, m) in chosen.enumerated() {
+            // Shown in a readable unit (%, GWh, Mt, M$ …); a quantity never below 0 keeps its intervals above 0.
+            let magnitude = m.mean.compactMap { $0.map(abs) }.max() ?? 0
+            let (scale, unit) = SVG.display(m.unit, magnitude: magnitude)
+            let nonNegative = m.mean.allSatisfy { ($0 ?? 0) >= 0 }
+            let yTitle = "\(m.metric) (\(unit))"
             for (j, axis) in s.axes.enumerated() where numeric[j] {
-                // One line per combination of the other axes' values.
-                var groups: [String: [(x: Double, y: Double, se: Double?)]] = [:]
-                var order: [String] = []
-                for (p, point) in s.points.enumerated() {
-                    guard let y = m.mean[p] else { continue }
-                    let key = point.enumerated().filter { $0.offset != j }.map { "\(s.axes[$0.offset])=\($0.element)" }.joined(separator: ", ")
-                    if groups[key] == nil { order.append(key) }
-                    groups[key, default: []].append((Double(point[j])!, y, m.standardError[p]))
+                var lines: [(name: String, colour: String, points: [(x: Double, y: Double, se: Double?)])] = []
+                if s.latinHypercube || s.axes.count == 1 {
+                    // Every point on its own (in a Latin hypercube the other axes vary too: no lines to join).
+                    let points = s.points.indices.compactMap { p in m.mean[p].map { (x: Double(s.points[p][j])!, y: $0 * scale, se: m.standardError[p].map { $0 * scale }) } }
+                    lines.append((name: m.metric, colour: "series0", points: points))
+                } else {
+                    // One line per combination of the other axes' values.
+                    var groups: [String: [(x: Double, y: Double, se: Double?)]] = [:], order: [String] = []
+                    for (p, point) in s.points.enumerated() {
+                        guard let y = m.mean[p] else { continue }
+                        let key = point.enumerated().filter { $0.offset != j }.map { "\(s.axes[$0.offset]) = \($0.element)" }.joined(separator: ", ")
+                        if groups[key] == nil { order.append(key) }
+                        groups[key, default: []].append((Double(point[j])!, y * scale, m.standardError[p].map { $0 * scale }))
+                    }
+                    lines = order.enumerated().map { (name: $1, colour: "series\($0)", points: groups[$1]!) }
                 }
-                let lines = order.enumerated().map { (name: $1.isEmpty ? m.metric : $1, colour: "series\($0)", points: groups[$1]!) }
-                // The trend: the mean over the other axes' values at this axis's lowest and highest value.
                 let all = lines.flatMap(\.points)
                 guard let lowX = all.map(\.x).min(), let highX = all.map(\.x).max() else { continue }
-                func meanAt(_ x: Double) -> Double { let ys = all.filter { $0.x == x }.map(\.y); return ys.reduce(0, +) / Double(ys.count) }
-                let (low, high) = (meanAt(lowX), meanAt(highX))
-                let trend = high > low ? "rises" : high < low ? "falls" : "stays"
-                let across = lines.count > 1 ? " (mean over the other axes)" : ""
-                let title = "\(m.metric) \(trend) from \(SVG.short(low)) to \(SVG.short(high)) \(m.unit) as \(axis) goes from \(SVG.short(lowX)) to \(SVG.short(highX))\(across)"
-                let svg = Chart.errorBars(lines, id: "sweep\(mi)-\(j)", description: "\(m.metric) (\(m.unit)) at each point of the sweep against \(axis), with 95 % intervals.",
-                                          xLabel: axis, yLabel: "\(m.metric) (\(m.unit))")
+                let title: String
+                if s.latinHypercube {
+                    title = "\(m.metric) against \(axis) over \(all.count) points of a Latin hypercube (the other axes vary too, so read trends with care)"
+                } else {
+                    // The trend: the mean over the other axes' values at this axis's lowest and highest value.
+                    func meanAt(_ x: Double) -> Double { let ys = all.filter { $0.x == x }.map(\.y); return ys.reduce(0, +) / Double(ys.count) }
+                    let (low, high) = (SVG.short(meanAt(lowX)), SVG.short(meanAt(highX)))
+                    let across = lines.count > 1 ? " (mean over the other axes)" : ""
+                    title = low == high
+                        ? "\(m.metric) stays at about \(low) \(unit) as \(axis) goes from \(SVG.short(lowX)) to \(SVG.short(highX))\(across)"
+                        : "\(m.metric) \(meanAt(highX) > meanAt(lowX) ? "rises" : "falls") from \(low) to \(high) \(unit) as \(axis) goes from \(SVG.short(lowX)) to \(SVG.short(highX))\(across)"
+                }
+                let svg = Chart.errorBars(lines, id: "sweep\(mi)-\(j)", description: "\(m.metric) (\(unit)) at each point of the sweep against \(axis), with 95 % intervals.",
+                                          xLabel: axisTitle(j), yLabel: yTitle, clipAtZero: nonNegative, connect: !s.latinHypercube || s.axes.count == 1)
                 figures.append(Figure(id: "sweep-\(mi)-\(j)", title: title, description: "", svg: svg,
                                       legend: lines.count > 1 ? lines.map { ($0.name, $0.colour) } : [],
                                       note: s.trials > 0 ? "Bars: 95 % intervals (±1.96 standard errors, \(s.trials) trial years per point)." : "Deterministic points (no intervals)."))
             }
             // Two numeric axes on a grid: a heat map as well.
-            if s.axes.count == 2, numeric[0], numeric[1] {
+            if s.axes.count == 2, numeric[0], numeric[1], !s.latinHypercube {
                 let xs = Array(Set(s.points.map { Double($0[0])! })).sorted(), ys = Array(Set(s.points.map { Double($0[1])! })).sorted()
                 if xs.count * ys.count == s.points.count, xs.count > 1, ys.count > 1 {
                     var grid = Array(repeating: [Double](repeating: .nan, count: xs.count), count: ys.count)
+                    var best: (Double, Int)? = nil, worst: (Double, Int)? = nil
                     for (p, point) in s.points.enumerated() {
-                        grid[ys.firstIndex(of: Double(point[1])!)!][xs.firstIndex(of: Double(point[0])!)!] = m.mean[p] ?? .nan
+                        guard let v = m.mean[p] else { continue }
+                        grid[ys.firstIndex(of: Double(point[1])!)!][xs.firstIndex(of: Double(point[0])!)!] = v * scale
+                        if best == nil || v < best!.0 { best = (v, p) }
+                        if worst == nil || v > worst!.0 { worst = (v, p) }
                     }
-                    let svg = Chart.heatMap(grid.reversed(), rowLabels: ys.reversed().map(SVG.short),
-                                            columnLabels: xs.map(SVG.short), id: "sweepheat\(mi)",
-                                            description: "\(m.metric) over the grid of \(s.axes[0]) and \(s.axes[1]).", xLabel: s.axes[0], yLabel: s.axes[1], unit: m.unit)
-                    figures.append(Figure(id: "sweep-heat-\(mi)", title: "\(m.metric) (\(m.unit)) over \(s.axes[0]) × \(s.axes[1])", description: "", svg: svg))
+                    let svg = Chart.heatMap(grid.reversed(), rowLabels: ys.reversed().map(SVG.short), columnLabels: xs.map(SVG.short), id: "sweepheat\(mi)",
+                                            description: "\(m.metric) over the grid of \(s.axes[0]) and \(s.axes[1]).", xLabel: axisTitle(0), yLabel: axisTitle(1), unit: unit)
+                    func at(_ p: Int) -> String { "\(s.axes[0]) = \(s.points[p][0]), \(s.axes[1]) = \(s.points[p][1])" }
+                    let title = best.map { b in "\(m.metric): lowest \(SVG.short(b.0 * scale)) \(unit) at \(at(b.1)); highest \(SVG.short(worst!.0 * scale)) \(unit) at \(at(worst!.1))" } ?? m.metric
+                    figures.append(Figure(id: "sweep-heat-\(mi)", title: title, description: "", svg: svg))
                 }
             }
         }
@@ -426,7 +514,9 @@ public enum HTMLReport {
     h3{font-size:1em;margin:0 0 6px}nav a{margin-right:12px;color:#0b4f9c}p{margin:4px 0}.note{color:var(--muted);font-size:.9em}
     .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,560px),1fr));gap:14px}
     .card{margin:0;background:#fff;border:1px solid var(--line);border-radius:6px;padding:12px;break-inside:avoid;page-break-inside:avoid}
-    .chart{width:100%;max-width:820px;height:auto;display:block;margin:0 auto}.chart text{font-family:inherit;fill:var(--ink)}.tick{font-size:11px}.axis-title{font-size:12px;font-weight:600}.label{font-size:13px;font-weight:600}
+    .chart{width:100%;max-width:820px;height:auto;display:block;margin:0 auto}.card{overflow-x:auto}
+    .banner{background:#fff8e1;border:1px solid #e0c97a;border-radius:6px;padding:8px 12px;max-width:1368px;margin:8px auto}
+    @media (max-width:640px){.chart{min-width:520px}body{font-size:14px}}.chart text{font-family:inherit;fill:var(--ink)}.tick{font-size:11px}.axis-title{font-size:12px;font-weight:600}.label{font-size:13px;font-weight:600}
     .chart .gridline{stroke:#e6e6e6}.chart .axis{stroke:#555}
     .legend{display:flex;flex-wrap:wrap;gap:4px 14px;font-size:.85em;margin-top:6px}.legend i{display:inline-block;width:12px;height:12px;margin-right:5px;vertical-align:-1px;border:1px solid #777}
     .scores{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,220px),1fr));gap:10px}

@@ -43,10 +43,39 @@ enum SVG {
         return Format.number(v, decimals: a >= 100 || a == 0 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3)
     }
 
-    /// A tick label: thousands separators, and as few decimals as the step needs.
+    /// A tick label: thousands separators, and as few decimals as the step needs to be exact (0.025 keeps
+    /// three, so ticks at 0.025 apart read 0.025, 0.050, 0.075).
     static func label(_ v: Double, step: Double) -> String {
-        let decimals = step >= 1 ? 0 : min(4, Int((-log10(step)).rounded(.up)))
+        var decimals = 0
+        while decimals < 6 {
+            let scaled = step * pow(10, Double(decimals))
+            if abs(scaled - scaled.rounded()) < 1e-9 * max(1, scaled) { break }
+            decimals += 1
+        }
         return Format.number(v, decimals: decimals)
+    }
+
+    /// The unit a quantity is shown in, for values up to `magnitude` in `unit`: fractions and probabilities
+    /// in %, energy in MWh, GWh or TWh, mass in t, kt or Mt, money in $, k$, M$ or B$, power in MW or GW.
+    static func display(_ unit: String, magnitude m: Double) -> (scale: Double, unit: String) {
+        switch unit {
+        case "fraction", "probability": return (100, "%")
+        case "MWh": return m >= 1e6 ? (1e-6, "TWh") : m >= 1e3 ? (1e-3, "GWh") : (1, "MWh")
+        case "t": return m >= 1e6 ? (1e-6, "Mt") : m >= 1e3 ? (1e-3, "kt") : (1, "t")
+        case "USD": return m >= 1e9 ? (1e-9, "B$") : m >= 1e6 ? (1e-6, "M$") : m >= 1e3 ? (1e-3, "k$") : (1, "$")
+        case "MW": return m >= 1e5 ? (1e-3, "GW") : (1, "MW")
+        default: return (1, unit)
+        }
+    }
+
+    /// The unit of a scenario key, from its name's suffix (`power_mw` → MW), or nil.
+    static func unit(ofKey path: String) -> String? {
+        let key = path.split(separator: ".").last.map(String.init) ?? path
+        for (suffix, unit) in [("_mwh", "MWh"), ("_mw", "MW"), ("_t", "t"), ("_fraction", "fraction"), ("_hours", "h"), ("_days", "days"),
+                               ("_usd_per_mwh", "$/MWh"), ("_usd_per_gj", "$/GJ"), ("_mt", "Mt"), ("_gw", "GW")] where key.hasSuffix(suffix) {
+            return unit
+        }
+        return nil
     }
 
     /// Fills that read on white and stay apart for colour-blind readers where possible (technology colours
@@ -64,7 +93,7 @@ enum SVG {
         case "offshore_wind": return "#17665e"
         case "biomass": return "#5a8f29"
         case "nuclear": return "#7b4fa0"
-        case "imports": return "#a6a6a6"
+        case "imports": return "#b5a58c"
         case "flexible": return "#c994c7"
         case "storage": return "#c2185b"
         case "corridor": return "#cfcfcf"
@@ -73,6 +102,7 @@ enum SVG {
         case "before": return "#7f7f7f"
         case "after": return "#1f5fa8"
         case "limit": return "#d62728"
+        case "demand": return "#000000"
         default:
             if key.hasPrefix("region"), let i = Int(key.dropFirst(6)) { return palette[i % palette.count] }
             if key.hasPrefix("series"), let i = Int(key.dropFirst(6)) { return palette[i % palette.count] }
@@ -260,7 +290,7 @@ enum Chart {
             s += "<text class=\"tick\" x=\"\(SVG.c(left + (Double(c) + 0.5) * cellW))\" y=\"\(SVG.c(base + 14))\" text-anchor=\"middle\">\(SVG.escape(columnLabels[c]))</text>"
         }
         s += "<text class=\"axis-title\" x=\"\(SVG.c((left + width - right) / 2))\" y=\"\(SVG.c(base + 32))\" text-anchor=\"middle\">\(SVG.escape(xLabel))</text>"
-        s += "<text class=\"axis-title\" x=\"\(SVG.c(left - 6))\" y=\"14\" text-anchor=\"end\">\(SVG.escape(yLabel)) ↓</text>"
+        s += "<text class=\"axis-title\" x=\"4\" y=\"14\">rows: \(SVG.escape(yLabel))</text>"
         // The colour scale.
         let scaleX = left, scaleW = 200.0, scaleY = base + 42
         for i in 0..<20 {
@@ -299,30 +329,30 @@ enum Chart {
         return svg(plot, id: id, description: description, body: body)
     }
 
-    /// Points with 95 % error bars (±1.96 standard errors), joined per line.
+    /// Points with 95 % error bars (±1.96 standard errors; clipped at 0 for a quantity that cannot be
+    /// negative), joined per line unless `connect` is false (a scatter).
     static func errorBars(_ lines: [(name: String, colour: String, points: [(x: Double, y: Double, se: Double?)])], id: String,
-                          description: String, xLabel: String, yLabel: String) -> String {
+                          description: String, xLabel: String, yLabel: String, clipAtZero: Bool = false, connect: Bool = true) -> String {
+        func bounds(_ p: (x: Double, y: Double, se: Double?)) -> (Double, Double) {
+            let half: Double = 1.96 * (p.se ?? 0)
+            return (clipAtZero ? max(0, p.y - half) : p.y - half, p.y + half)
+        }
         let xs = lines.flatMap { $0.points.map(\.x) }
         var ys: [Double] = []
-        for l in lines {
-            for p in l.points {
-                let half: Double = 1.96 * (p.se ?? 0)
-                if (p.y - half).isFinite { ys.append(p.y - half) }
-                if (p.y + half).isFinite { ys.append(p.y + half) }
-            }
-        }
+        for l in lines { for p in l.points { let (lo, hi) = bounds(p); if lo.isFinite { ys.append(lo) }; if hi.isFinite { ys.append(hi) } } }
         let plot = Plot(x: (xs.min() ?? 0, xs.max() ?? 1), y: (min(0, ys.min() ?? 0), ys.max() ?? 1), xLabel: xLabel, yLabel: yLabel)
         var body = ""
         for l in lines {
             let colour = SVG.colour(l.colour)
             let sorted = l.points.sorted { $0.x < $1.x }
-            if sorted.count > 1 { body += "<path class=\"mark\" d=\"\(plot.path(sorted.map { ($0.x, $0.y) }))\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.6\"/>" }
+            if connect && sorted.count > 1 { body += "<path class=\"mark\" d=\"\(plot.path(sorted.map { ($0.x, $0.y) }))\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.6\"/>" }
             for p in sorted where p.y.isFinite {
                 let x = SVG.c(plot.px(p.x))
                 if let se = p.se, se > 0, se.isFinite {
-                    body += "<line x1=\"\(x)\" x2=\"\(x)\" y1=\"\(SVG.c(plot.py(p.y - 1.96 * se)))\" y2=\"\(SVG.c(plot.py(p.y + 1.96 * se)))\" stroke=\"\(colour)\" stroke-width=\"1.2\"/>"
+                    let (lo, hi) = bounds(p)
+                    body += "<line x1=\"\(x)\" x2=\"\(x)\" y1=\"\(SVG.c(plot.py(lo)))\" y2=\"\(SVG.c(plot.py(hi)))\" stroke=\"\(colour)\" stroke-width=\"1.2\"/>"
                 }
-                body += "<circle class=\"mark\" cx=\"\(x)\" cy=\"\(SVG.c(plot.py(p.y)))\" r=\"3.2\" fill=\"\(colour)\"><title>\(SVG.escape(l.name)): \(Format.number(p.y, decimals: abs(p.y) < 10 ? 3 : 0))\(p.se.map { " ± " + Format.number(1.96 * $0, decimals: abs($0) < 10 ? 3 : 0) } ?? "")</title></circle>"
+                body += "<circle class=\"mark\" cx=\"\(x)\" cy=\"\(SVG.c(plot.py(p.y)))\" r=\"3.2\" fill=\"\(colour)\"><title>\(SVG.escape(l.name)): \(SVG.short(p.y))\(p.se.map { " ± " + SVG.short(1.96 * $0) } ?? "") at \(SVG.short(p.x))</title></circle>"
             }
         }
         return svg(plot, id: id, description: description, body: body)

@@ -166,7 +166,8 @@ extension R70 {
                 printError("r70: --partial-out \(path): \(problem)")
                 throw ExitCode(2)
             }
-            if let path = html, let problem = samplesPathProblem(path) {
+            if let path = html, let problem = htmlPathProblem(path, inputs: [file] + (samplesOut.map { [$0] } ?? []) + (partialOut.map { [$0] } ?? []),
+                                                              outDirectory: out) {
                 printError("r70: --html \(path): \(problem)")
                 throw ExitCode(2)
             }

@@ -24,12 +24,35 @@ func reloadScenario(of partial: StudyPartial, file: String) throws -> (Scenario,
     return (scenario, path)
 }
 
+/// Why the dashboard cannot go to `path`, or nil: its directory is missing, or it names a directory, one of
+/// the command's inputs, a file inside the --out directory (replaced whole), or an existing file that is not
+/// an HTML report (r70 replaces only its own reports, never a scenario, study or database).
+func htmlPathProblem(_ path: String, inputs: [String], outDirectory: String? = nil) -> String? {
+    guard !path.isEmpty else { return "no file named" }
+    let target = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+    for input in inputs where URL(fileURLWithPath: input).standardizedFileURL.resolvingSymlinksInPath().path == target {
+        return "it is the input \(input); name a new file"
+    }
+    if let out = outDirectory {
+        let dir = URL(fileURLWithPath: out).standardizedFileURL.resolvingSymlinksInPath().path
+        if target.hasPrefix(dir + "/") { return "it is inside --out \(out), which r70 replaces whole; write it beside the directory" }
+    }
+    if let problem = samplesPathProblem(path) { return problem }
+    if FileManager.default.fileExists(atPath: path) {
+        guard let h = FileHandle(forReadingAtPath: path) else { return "it exists and cannot be read" }
+        defer { try? h.close() }
+        let head = (try? h.read(upToCount: 15)) ?? Data()
+        if head != Data("<!DOCTYPE html>".utf8) { return "it exists and is not an HTML report; r70 replaces only its own reports" }
+    }
+    return nil
+}
+
 extension R70 {
     struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Draw a result as a dashboard: one self-contained HTML file.",
             usage: "r70 report <result> --html <file> [--study <id>]",
-            discussion: "RESULT is an --out directory (its dashboard.json), a partial or merged study file (r70 run --partial-out, r70 merge --merged-out), or a sweep database (r70 sweep --db). A study file's deterministic charts come from its scenario, read again from the path it recorded (and left out, with a note, if the file has changed). The HTML has inline SVG and CSS only: no script, nothing fetched.")
+            discussion: "RESULT is an --out directory (its dashboard.json), a merged study file (r70 merge --merged-out; one shard alone is refused), or a sweep database (r70 sweep --db). A study file's deterministic charts come from its scenario, read again from the path it recorded (and left out, with a note, if the file has changed). The HTML has inline SVG and CSS only: no script, nothing fetched.")
 
         @Argument(help: "An --out directory, a study file or a sweep database.")
         var result: String
@@ -41,19 +64,24 @@ extension R70 {
         var study: Int64?
 
         func run() throws {
-            if let problem = samplesPathProblem(html) {
-                printError("r70: --html \(html): \(problem)")
-                throw ExitCode(2)
-            }
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: result, isDirectory: &isDirectory) else {
                 printError("r70: \(result): no such file or directory")
                 throw ExitCode(2)
             }
+            if let problem = htmlPathProblem(html, inputs: [result], outDirectory: isDirectory.boolValue ? result : nil) {
+                printError("r70: --html \(html): \(problem)")
+                throw ExitCode(2)
+            }
+            let sqlite = !isDirectory.boolValue && isSQLite(result)
+            if study != nil && !sqlite {
+                printError("r70: --study picks a sweep in a sweep database; \(result) is not one")
+                throw ExitCode(2)
+            }
             let dashboard: Dashboard
             if isDirectory.boolValue {
                 dashboard = try outDirectory(result)
-            } else if isSQLite(result) {
+            } else if sqlite {
                 dashboard = try sweep(result)
             } else {
                 dashboard = try studyFile(result)
@@ -75,7 +103,7 @@ extension R70 {
                 throw ExitCode(2)
             }
             do { return try Dashboard.decode(data) } catch {
-                printError("r70: \(path): not a dashboard written by r70 \(R70Version.string) (\(error))")
+                printError("r70: \(path): not a dashboard written by r70 \(R70Version.string); run the scenario again with --out \(dir)")
                 throw ExitCode(2)
             }
         }
@@ -83,7 +111,10 @@ extension R70 {
         func studyFile(_ file: String) throws -> Dashboard {
             let partial: StudyPartial
             do { partial = try StudyPartial.read(file) } catch {
-                printError("r70: \(error) (r70 report reads an --out directory, a study file or a sweep database)")
+                // The decoder's own words help no one here: say what the file is not.
+                let json = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file)))) != nil
+                printError("r70: \(file): not a result r70 wrote: " + (json ? "a JSON file, but not a study file (r70 merge --merged-out)" : "not JSON, not a sweep database")
+                           + "; r70 report reads an --out directory, a merged study file or a sweep database")
                 throw ExitCode(2)
             }
             let merged: (result: MonteCarloResult, targets: [TargetResult])

@@ -115,6 +115,23 @@ struct DashboardTests {
         #expect(page.contains("id=\"sweep-0-0\"") && page.contains("id=\"sweep-0-1\"") && page.contains("id=\"sweep-heat-0\""))
         // The trend in b: the mean over a at b = 10 is (0 + 30) / 2, at b = 30 it is (20 + 50) / 2.
         #expect(page.contains("eue rises from 15.0 to 35.0 MWh as b goes from 10.0 to 30.0"))
+        // A Latin hypercube varies every axis at every point: its points are drawn alone, with no trend claimed.
+        let lhs = try SweepDesign.make(axes: [try SweepAxis.parse("a=0:1").get(), try SweepAxis.parse("b=10:30").get()], lhs: 5, seed: 3).get()
+        let lhsRows = lhs.points.indices.map { SweepRow(pointIndex: $0, parameters: lhs.points[$0], metric: SweepMetric(metric: "eue", region: "", unit: "MWh", mean: Double($0))) }
+        let lhsPage = HTMLReport.render(Dashboard(scenario: "s", sweep: SweepCharts(study: 1, trials: 0, design: lhs, rows: lhsRows)))
+        #expect(lhsPage.contains("over 5 points of a Latin hypercube") && !lhsPage.contains(" rises ") && !lhsPage.contains(" falls "))
+        #expect(!lhsPage.contains("sweep-heat"))
+    }
+
+    @Test("A horizon shorter than a year is not called a year, and its hydro chart shows only the months it covers whole")
+    func shortHorizon() throws {
+        let scenario = try ScenarioLoader.load(path: scenarioLibrary.appendingPathComponent("vn-2023-north-shortage.yaml").path)
+        let run = try DeterministicRun.run(scenario, recordHourly: true)
+        let charts = RunCharts(plan: run.plan, summary: run.summary, hourly: run.hourly!, targets: [])
+        #expect(run.summary.hours < 8760)
+        let page = HTMLReport.render(Dashboard(scenario: scenario.name, run: charts))
+        #expect(!page.contains("a year") && !page.contains("of the year") && page.contains("days simulated"))
+        #expect(HTMLReport.wholeMonths(charts).allSatisfy { (0..<12).contains($0) } && HTMLReport.wholeMonths(charts).count < 12)
     }
 
     @Test("Small scenarios draw without a crash, whatever they lack (storage, corridors, fuels)")

@@ -868,7 +868,21 @@ struct DashboardCommandTests {
         let missing = try r70(["report", dir.appendingPathComponent("nothing").path, "--html", again])
         #expect(missing.status == 2 && missing.stderr.contains("no such file or directory"))
         let notResult = try r70(["report", fixture("two-region.csv"), "--html", again])
-        #expect(notResult.status == 2 && notResult.stderr.contains("not a partial study"))
+        #expect(notResult.status == 2 && notResult.stderr.contains("not a result r70 wrote"))
+        // --html never replaces an input, a file inside --out, or a file that is not an HTML report.
+        let scenarioCopy = dir.appendingPathComponent("s.yaml").path, profile = dir.appendingPathComponent("storage.csv").path
+        try FileManager.default.copyItem(atPath: fixture("storage-arbitrage.yaml"), toPath: scenarioCopy)
+        try FileManager.default.copyItem(atPath: fixture("storage.csv"), toPath: profile)
+        let before = try Data(contentsOf: URL(fileURLWithPath: scenarioCopy))
+        for (args, words) in [(["run", scenarioCopy, "--html", scenarioCopy], "is the input"),
+                              (["run", scenarioCopy, "--html", profile], "not an HTML report"),
+                              (["run", scenarioCopy, "--out", out, "--html", out + "/d.html"], "inside --out"),
+                              (["report", out, "--html", out + "/dashboard.json"], "inside --out")] {
+            let o = try r70(args)
+            #expect(o.status == 2 && o.stderr.contains(words), "\(args): \(o.stderr)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: scenarioCopy)) == before)
+        #expect(try r70(["report", out, "--html", page]).status == 0)   // an HTML report r70 wrote is replaced
         let emptyDir = dir.appendingPathComponent("empty").path
         try FileManager.default.createDirectory(atPath: emptyDir, withIntermediateDirectories: false)
         let notOut = try r70(["report", emptyDir, "--html", again])
