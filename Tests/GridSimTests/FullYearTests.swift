@@ -134,10 +134,17 @@ struct ScenarioLibraryTests {
         }
         #expect(lateMay > 0 && june > 0, "late May \(lateMay) MWh, June \(june) MWh")
         for region in run.summary.regions where region.name != "North" { #expect(region.unservedMWh == 0, "\(region.name)") }
-        // The reported typical northern daily energy in late June is ≈ 420 GWh (brief §6): an independent check of demand.
-        let lastDay = (0..<h.steps).filter { scenario.calendar.day[$0] == scenario.calendar.day[h.steps - 1] }
+        // The days the brief describes, as it states them (inputs of tools/make_load_profiles.py, checked here so a
+        // regeneration cannot lose them): late June ≈ 420 GWh a day in the North (§12.2, S/M), 9 June a cooler day of
+        // 16–17 GW in the North, 21 June 41,514 MW nationally (§6, S/H).
+        func day(_ d: Int) -> [Int] { (0..<h.steps).filter { let c = scenario.calendar.date(ofDay: Int(scenario.calendar.day[$0])); return c.month == 6 && c.day == d } }
+        let lastDay = day(22)
         let energy = lastDay.reduce(0.0) { $0 + h.regionDemandMW[north * h.steps + $1] } * scenario.stepHours / 1000
-        #expect(abs(energy - 420) < 42, "late-June northern demand \(energy) GWh/day")
+        #expect(abs(energy - 420) < 1, "late-June northern demand \(energy) GWh/day")
+        let ninth = day(9).map { h.regionDemandMW[north * h.steps + $0] }.max()!
+        #expect(ninth >= 16000 && ninth <= 17000, "9 June northern peak \(ninth) MW")
+        let national21 = day(21).map { t in (0..<scenario.regions.count).reduce(0.0) { $0 + h.regionDemandMW[$1 * h.steps + t] } }.max()!
+        #expect(abs(national21 - 41514) < 50, "21 June national peak \(national21) MW")
     }
 }
 

@@ -57,7 +57,7 @@ for i, z in enumerate(zones):
             "    demand:",
             f"      peak_mw: {peak[i]}              # §12.1 (E)",
             f"      annual_energy_mwh: {round(energy_twh[i] * 1e6)}   # §12.1 (E)",
-            f"      profile: {{file: profiles/load-2030.csv, column: {shape[z][3:]}}}   # tools/make_load_profiles.py",
+            f"      profile: {{file: profiles/load-2030.csv, column: {shape[z][3:]}}}   # tools/make_load_profiles.py: brief §8 daily shape and peak season (S/E)",
             "    plants:"]
     def plant(line): out.append("      - " + line)
     if cap["coal"][i]:
@@ -71,8 +71,12 @@ for i, z in enumerate(zones):
         plant(f"{{name: lng-{z}, technology: lng, units: {n}, unit_size_mw: {s}, fuel: {lng_fuel[z]}, heat_rate_gj_per_mwh: 6.0, vom_usd_per_mwh: 2}}  # {cap['lng'][i]} MW")
     if cap["hydro"][i]:
         n, s = units(cap["hydro"][i], 200)
-        plant(f"{{name: hydro-{z}, technology: hydro_reservoir, units: {n}, unit_size_mw: {s}, marginal_cost_usd_per_mwh: 2, availability: 0.75, "
-              f"min_output_mw: {round(0.08 * cap['hydro'][i])}, hydro: {{monthly_capacity_factor: {hydro_cf[v]}}}}}  # {cap['hydro'][i]} MW; min output 8 % (E)")
+        # Availability as in the base: the North's by month (brief §10, E/L-M), elsewhere 0.75 (E).
+        availability = ("availability_monthly: [0.55, 0.50, 0.45, 0.40, 0.35, 0.40, 0.65, 0.85, 0.85, 0.75, 0.65, 0.60]"
+                        if shape[z][3:] == "north" else "availability: 0.75")
+        source = "availability brief §10 (E/L-M), as the base's North" if shape[z][3:] == "north" else "availability E, as the base's Central and South"
+        plant(f"{{name: hydro-{z}, technology: hydro_reservoir, units: {n}, unit_size_mw: {s}, marginal_cost_usd_per_mwh: 2, {availability}, "
+              f"min_output_mw: {round(0.08 * cap['hydro'][i])}, hydro: {{monthly_capacity_factor: {hydro_cf[v]}}}}}  # {cap['hydro'][i]} MW; min output 8 % (E); {source}")
     for tech, key, col in [("solar", "solar", "solar"), ("onshore_wind", "onshore", "onshore_wind"), ("offshore_wind", "offshore", "offshore_wind")]:
         if cap[key][i]:
             n, s = units(cap[key][i], 50 if key != "offshore" else 500)

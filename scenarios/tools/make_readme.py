@@ -75,6 +75,28 @@ for name, what, answers in scenarios:
                 f"- its cost at the classes' VOLL (1,500 $/MWh for large industry first): {num(voll / 1e6, 1)} M$.", "",
                 "| day | northern unserved energy (GWh) |", "|---|---|"]
         out += [f"| {day} | {num(gwh, 2)} |" for day, gwh in north_days if gwh > 0] + [""]
+        # One at a time: each input of the replay that is an estimate or a stated range, at the ends of its
+        # range, and how far it moves unserved energy (every other input as in the file).
+        sensitivity = [
+            ("North's demand peak (S/H range 23,500–24,000 MW)", "regions[North].demand.peak_mw", "23500", "24000"),
+            ("Central→North transfer (S/H range 2,500–2,700 MW)", "corridors[north-central].limit_backward_mw", "2500", "2700"),
+            ("imports from China and Laos to the North (E, 700 MW ± 200)", "regions[North].plants[imports-n].unit_size_mw", "500", "900"),
+            ("northern solar (D: EVN total split as SWITCH, 693 MW ± 20 %)", "regions[North].plants[solar-n].unit_size_mw", "554", "832"),
+            ("Central's demand peak (E, 5,500 MW ± 500)", "regions[Central].demand.peak_mw", "5000", "6000"),
+            ("South's demand peak (E range 15,000–16,000 MW)", "regions[South].demand.peak_mw", "15000", "16000"),
+            ("Central hydro availability (E, 0.5 ± 0.1)", "regions[Central].plants[hydro-c].availability", "0.4", "0.6"),
+            ("southern hydro availability (E, 0.5 ± 0.1)", "regions[South].plants[hydro-s].availability", "0.4", "0.6"),
+            ("North→Central limit (E, 2,600 MW ± 500)", "corridors[north-central].limit_forward_mw", "2100", "3100"),
+        ]
+        base_gwh = n["unservedMWh"] / 1e3
+        out += ["Which estimates matter: each input below is set, one at a time, to the ends of its range (the others as in",
+                f"the file), and the replay's unserved energy ({num(base_gwh, 1)} GWh as it stands) recomputed (deterministic runs).", "",
+                "| input (confidence, range) | low end | high end | unserved GWh at low | at high |", "|---|---|---|---|---|"]
+        for label, path, lo, hi in sensitivity:
+            ends = [json.loads(run(["run", name, "--json", "--set", f"{path}={v}"]))["summary"]["national"]["unservedMWh"] / 1e3 for v in (lo, hi)]
+            out.append(f"| {label} | {lo} | {hi} | {num(ends[0], 1)} | {num(ends[1], 1)} |")
+        out += ["", "The load shape within the days (brief §8, E/M) and the 2030 weather shape of solar and wind (E) are estimates",
+                "too, not varied here. Not applied: TOU response on top of the measured 2023 demand (it already includes it).", ""]
     summary_rows.append(f"| {name} | {num(n['unservedMWh'] / 1e3, 1)} | {num(est['eue']['mean'] / 1e3, 1)} ± {num(est['eue']['standardError'] / 1e3, 1)} | {pct(n['planningReserveMargin'])} |")
 out[8:8] = ["| scenario | unserved GWh (deterministic) | unserved GWh (1,000 trials) | reserve margin |", "|---|---|---|---|"] + summary_rows + [""]
 
@@ -99,8 +121,8 @@ out += ["## Capacity credits in vn-2030-base: assumed and computed", "",
         "what the model says instead: the ELCC on EUE (the constant load in the same region that the system with the resource",
         "carries at the EUE it has without it; 200 trial years per step, seed 1, a 100 MW bracket). Where they differ, the model's",
         "own weaknesses may be the cause as much as the assumption: storage is dispatched by a policy that can empty it",
-        "before a foreseeable shortage (so its credit is near zero), LNG deliveries are sized below the fleet's burn (so",
-        "LNG plants are often short of fuel), and the load shapes put the North's peaks at midday (which flatters solar).", "",
+        "before a foreseeable shortage (so its credit is near zero), and LNG runs little because it is dear and its",
+        "deliveries are fixed cargoes that a full tank turns away (the fuel-supply issue).", "",
         "| resource | capacity (MW) | assumed credit | ELCC (model) |", "|---|---|---|---|"] + rows + [""]
 open("README.md", "w").write("\n".join(out) + "\n")
 print("wrote README.md")
