@@ -146,6 +146,21 @@ public struct Storage: Sendable {
     public var forcedOutageRate: Double
     public var meanTimeToRepairHours: Double
     public var policy: Policy
+
+    /// Hours a store must sustain its firm power over the peak for the planning margin (E: the 4-hour rule of
+    /// US resource-adequacy programmes such as CAISO's and NYISO's; the brief's evening peak window,
+    /// 20:00–23:00, is 3 h, §8).
+    public static let firmDurationHours = 4.0
+
+    /// The power its usable energy sustains for `firmDurationHours` (energy between the floor and the
+    /// ceiling of charge, after discharge losses), at most its power.
+    public var sustainedPowerMW: Double {
+        min(powerMW, max(0, energyMWh * (maxSOCFraction - minSOCFraction)) * dischargeEfficiency / Storage.firmDurationHours)
+    }
+
+    /// Firm capacity for the planning margin: the capacity credit of the power its energy sustains over the
+    /// peak, so a store's credit follows its energy (zero energy, zero credit).
+    public var firmCapacityMW: Double { capacityCredit * sustainedPowerMW }
 }
 
 public struct Fuel: Sendable {

@@ -158,7 +158,7 @@ public enum ScenarioSchema {
         FieldSchema("min_soc_fraction", .number(.fraction), default: "0", "Lowest state of charge, as a fraction of energy."),
         FieldSchema("max_soc_fraction", .number(.fraction), default: "1", "Highest state of charge."),
         FieldSchema("initial_soc_fraction", .number(.fraction), default: "0.5", "State of charge at the start."),
-        FieldSchema("capacity_credit", .number(.fraction), "Fraction of power counted firm; default 0.75 battery, 0.95 pumped hydro (brief §1.3, E)."),
+        FieldSchema("capacity_credit", .number(.fraction), "Fraction counted firm of the power its usable energy sustains for 4 h over the peak (at most its power: a store's credit follows its energy); default 0.75 battery, 0.95 pumped hydro (brief §1.3, E)."),
         FieldSchema("forced_outage_rate", .number(NumberRange(min: 0, max: 1, maxExclusive: true)), default: "0.02", "Forced outage probability (brief §10: BESS, PSH 2 %, E/L)."),
         FieldSchema("mean_time_to_repair_hours", .number(.positive), default: "24", "Mean repair time (E)."),
         FieldSchema("policy", .enumeration(["economic", "reliability"]), default: "economic", "Dispatch policy (see above)."),

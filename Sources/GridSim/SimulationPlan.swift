@@ -281,13 +281,14 @@ public struct SimulationPlan: Sendable {
 
     // MARK: Static adequacy figures
 
-    /// Firm capacity of each region: capacity × capacity credit of plants and storage.
+    /// Firm capacity of each region: capacity × capacity credit of plants; for storage, the credit of the
+    /// power its energy sustains over the peak (`Storage.firmCapacityMW`).
     public var firmCapacityMW: [Double] { SimulationPlan.firmCapacityMW(scenario) }
 
     static func firmCapacityMW(_ scenario: Scenario) -> [Double] {
         var firm = [Double](repeating: 0, count: scenario.regions.count)
         for p in scenario.plants { firm[p.region] += p.capacityMW * p.capacityCredit }
-        for st in scenario.storage { firm[st.region] += st.powerMW * st.capacityCredit }
+        for st in scenario.storage { firm[st.region] += st.firmCapacityMW }
         return firm
     }
 

@@ -152,3 +152,24 @@ struct ShortfallSizeTests {
         #expect(n.shortfallDays > 0)
     }
 }
+
+@Suite("Firm credit of storage follows its energy")
+struct StorageCreditTests {
+    @Test("Hand-solved: a 4,000 MW battery's firm capacity is its credit of what its energy sustains for 4 h; zero energy, zero credit")
+    func creditFollowsEnergy() throws {
+        let scenario = try ScenarioLoader.load(path: fixtures.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scenarios/vn-2030-base.yaml").path,
+                                               overrides: [try ScenarioOverride.parse("storage[bess-n].energy_mwh=0").get()])
+        let base = try ScenarioLoader.load(path: fixtures.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scenarios/vn-2030-base.yaml").path)
+        let north = base.regions.firstIndex { $0.name == "North" }!
+        let bess = base.storage.first { $0.name == "bess-n" }!
+        // bess-n: 4,000 MW, 8,000 MWh, floor 10 %, 85 % round trip: 7,200 MWh × √0.85 / 4 h = 1,659.5 MW sustained; × 0.75.
+        #expect(abs(bess.sustainedPowerMW - 7200 * 0.85.squareRoot() / 4) < 1e-9 && abs(bess.firmCapacityMW - 0.75 * 7200 * 0.85.squareRoot() / 4) < 1e-9)
+        let withEnergy = SimulationPlan(scenario: base).firmCapacityMW[north], without = SimulationPlan(scenario: scenario).firmCapacityMW[north]
+        #expect(abs(withEnergy - without - bess.firmCapacityMW) < 1e-6)
+        #expect(scenario.storage.first { $0.name == "bess-n" }!.firmCapacityMW == 0)
+        // A long store is capped at its power: 16 h of energy gives the credit of its full power.
+        var long = bess
+        long.energyMWh = 64_000
+        #expect(long.firmCapacityMW == 0.75 * 4000)
+    }
+}
