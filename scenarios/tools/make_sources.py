@@ -33,7 +33,10 @@ for path in sorted(glob.glob("*.yaml")):
     generated = lines and lines[0].startswith("# GENERATED")
     headers = []      # (indent, comment, is_list_item) of enclosing blocks
     pending = []      # full-line comments waiting for the next line
-    for n, line in enumerate(lines, 1):
+    n = 0
+    while n < len(lines):
+        line = lines[n]
+        n += 1
         if line.strip().startswith("#"):
             pending.append(line.strip().lstrip("#").strip())
             continue
@@ -41,6 +44,15 @@ for path in sorted(glob.glob("*.yaml")):
         if not body.strip():
             continue
         here = comment_of(line)
+        # A flow mapping that goes on over the next lines is one entry: its keys take the comments of all its
+        # lines (a plant's figures written over two lines keep their own source, not the block's header).
+        first = n
+        while body.count("{") > body.count("}") and n < len(lines):
+            more = lines[n]
+            n += 1
+            body += " " + more.split(" #")[0].strip()
+            here = " ".join(c for c in (here, comment_of(more)) if c)
+        n_reported = first
         lvl = indent(line)
         item = line.lstrip().startswith("- ")
         # Close blocks this line is not inside: deeper ones, and siblings (same level) unless the open
@@ -59,8 +71,8 @@ for path in sorted(glob.glob("*.yaml")):
             if not source and generated:
                 source = "generated: see the generator named in the file's first line"
             if not source:
-                missing.append(f"{path}:{n}: {key}: {value}")
-            rows.append((path, n, key, value, source, confidence(source)))
+                missing.append(f"{path}:{n_reported}: {key}: {value}")
+            rows.append((path, n_reported, key, value, source, confidence(source)))
 
 if "--check" in sys.argv:
     for m in missing: print(m)
