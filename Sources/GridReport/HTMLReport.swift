@@ -128,7 +128,7 @@ public enum HTMLReport {
         metric("reserve_margin", "Planning reserve margin", "fraction", run: n?.planningReserveMargin)
         metric("lole", "Loss-of-load expectation", "h", run: n?.shortfallHours)
         metric("eue", "Unserved energy", "MWh", run: n?.unservedMWh)
-        metric("largest_shortfall", "Largest hourly shortfall", "MW", run: n?.largestShortfallMW)
+        metric("largest_shortfall", "Largest shortfall in one step", "MW", run: n?.largestShortfallMW)
         metric("shortfall_days", "Days with shortfall", "days", run: n.map { Double($0.shortfallDays) })
         metric("loss_rate", "Loss rate", "fraction", run: n?.lossRate)
         metric("clean_share", "Clean share of generation", "fraction", run: n?.cleanShare)

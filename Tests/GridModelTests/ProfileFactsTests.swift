@@ -73,7 +73,7 @@ struct ProfileFactsTests {
         }
     }
 
-    @Test("vn-2030-base as dispatched: the North's annual peak in May–August and the national peak at 13:00–14:59")
+    @Test("vn-2030-base as loaded (before TOU response): the North's annual peak in May–August and the national peak at 13:00–14:59")
     func scenarioPeaks() throws {
         let s = try ScenarioLoader.load(path: packageRoot.appendingPathComponent("scenarios/vn-2030-base.yaml").path)
         let north = s.regions.firstIndex { $0.name == "North" }!

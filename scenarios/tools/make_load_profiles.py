@@ -20,7 +20,8 @@ Built from what the data brief (shared/data/vietnam-power-brief.md) states in §
   1 May, 2 Sep): 0.85 (E); Hùng Kings' day (a lunar date) is not included.
 - Tết (lunar new year: 22 Jan 2023, 29 Jan 2025, 3 Feb 2030): from two days before to five days after, by
   day 0.90, 0.80, 0.70, 0.70, 0.72, 0.80, 0.88, 0.95 of a normal day (E, anchored on §8: the 2025 Tết
-  night minimum, 12,275 MW, was ≈ 50 % of normal load, and the Tết average 29,007 MW).
+  night minimum, 12,275 MW, was ≈ 50 % of normal load; the brief's Tết average, 29,007 MW over a period it
+  does not state, is not reproduced: the window averages about 24 GW nationally in vn-2025-reference).
 The facts are checked by a test (ProfileFactsTests in Tests/GridModelTests) on every file written here.
 Usage (from scenarios/): python3 tools/make_load_profiles.py
 """

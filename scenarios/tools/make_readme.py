@@ -79,7 +79,7 @@ for name, what, answers in scenarios:
         # range, and how far it moves unserved energy (every other input as in the file).
         sensitivity = [
             ("North's demand peak (S/H range 23,500–24,000 MW)", "regions[North].demand.peak_mw", "23500", "24000"),
-            ("Central→North transfer (S/H range 2,500–2,700 MW)", "corridors[north-central].limit_backward_mw", "2500", "2700"),
+            ("Central→North limit, sent (S/H: 2,500–2,700 MW delivered; 3.6 % lost at rated)", "corridors[north-central].limit_backward_mw", "2500", "2700"),
             ("imports from China and Laos to the North (E, 700 MW ± 200)", "regions[North].plants[imports-n].unit_size_mw", "500", "900"),
             ("northern solar (D: EVN total split as SWITCH, 693 MW ± 20 %)", "regions[North].plants[solar-n].unit_size_mw", "554", "832"),
             ("Central's demand peak (E, 5,500 MW ± 500)", "regions[Central].demand.peak_mw", "5000", "6000"),
