@@ -166,10 +166,7 @@ extension RunCharts {
         startDate = cal.start.description
         stepHours = s.stepHours
         durationPoints = Self.durationFractions
-        func stamp(_ t: Int) -> String {
-            let m = Int(cal.minuteOfDay[t])
-            return cal.date(ofDay: Int(cal.day[t])).description + String(format: " %02d:%02d", m / 60, m % 60)
-        }
+        let stamp = cal.timestamp
         // Peak weeks: the 7 days starting 3 days before the day of the region's highest demand.
         let perDay = cal.stepsPerDay, weekSteps = min(n, 7 * perDay)
         let available = s.plants.indices.map { plan.plantAvailableMW[$0] }

@@ -194,7 +194,7 @@ public enum HTMLReport {
             table += "<td>\(Format.number(abs(c.netMWh) / 1e6, decimals: 2)) TWh \(SVG.escape(c.netMWh >= 0 ? c.from + " → " + c.to : c.to + " → " + c.from))</td><td>\(Format.number(loss / 1e3)) GWh</td></tr>"
         }
         table += "</tbody></table>"
-        return Figure(id: "network-map", title: title, description: "", svg: s + (run.corridors.isEmpty ? "" : table),
+        return Figure(id: "network-map", title: title, svg: s + (run.corridors.isEmpty ? "" : table),
                       legend: [("corridor under 40 % of its limit on average", "hydro_reservoir"), ("40–70 %", "domestic_gas"), ("over 70 %", "shed")],
                       note: "The deterministic run. Line width grows with the corridor's limit, colour with its mean use of it; ↓/↑: the net flow's direction down or up the list of regions, and its energy; a red region circle has unserved energy.")
     }
@@ -221,7 +221,7 @@ public enum HTMLReport {
                                 description: "Hourly supply by source in \(w.region) from \(w.start), stacked, with demand as a line.",
                                 xLabel: "day of the week from \(w.start) (\(w.stepHours == 1 ? "hourly" : "steps of \(Int(w.stepHours * 60)) min"))", yLabel: "MW",
                                 xTicks: dayTicks(w.start, steps: w.demandMW.count, stepHours: w.stepHours))
-        return Figure(id: "dispatch-\(index)", title: title, description: "", svg: svg,
+        return Figure(id: "dispatch-\(index)", title: title, svg: svg,
                       legend: w.supply.map { ($0.name.replacingOccurrences(of: "_", with: " "), $0.colour) } + [("demand (line; dashed: with exports and charging)", "demand")])
     }
 
@@ -240,7 +240,7 @@ public enum HTMLReport {
         } ?? "Net load"
         let svg = Chart.lines(lines, id: "netload", description: "Net load (demand less available wind and solar) sorted from highest to lowest, per region; demand dashed.",
                               xLabel: "hours of the \(horizonNoun(run)) at or above the value (h)", yLabel: "MW")
-        return Figure(id: "netload-duration", title: title, description: "", svg: svg,
+        return Figure(id: "netload-duration", title: title, svg: svg,
                       legend: nets.map { ($0.name.replacingOccurrences(of: " net load", with: "") + " (solid: net load; dashed: demand)", $0.colour) })
     }
 
@@ -257,7 +257,7 @@ public enum HTMLReport {
         let title = most.hoursAtLimit > 0 ? "\(most.name) is at its limit \(Format.number(most.hoursAtLimit)) h \(perHorizon(run)), the most of any corridor" : "No corridor reaches its limit"
         let svg = Chart.lines(lines, id: "corridors", description: "Net flow over each corridor as a share of its limit in that direction, sorted from highest to lowest (positive: from → to).",
                               xLabel: "hours of the \(horizonNoun(run)) at or above the value (h)", yLabel: "net flow, % of limit (+ from → to)", extraY: [-100, 100])
-        return Figure(id: "corridor-duration", title: title, description: "", svg: svg,
+        return Figure(id: "corridor-duration", title: title, svg: svg,
                       legend: run.corridors.enumerated().map { ("\($1.name) (\($1.from) → \($1.to))", "series\($0)") })
     }
 
@@ -266,7 +266,7 @@ public enum HTMLReport {
     /// One chart per store (at most 8): each day's range of state of charge, shaded, and its mean.
     static func storageCharts(_ run: RunCharts) -> [Figure] {
         guard !run.storage.isEmpty else {
-            return [Figure(id: "storage-soc", title: "The scenario has no storage", description: "", svg: "", note: "Add storage: to see its state of charge here.")]
+            return [Figure(id: "storage-soc", title: "The scenario has no storage", svg: "", note: "Add storage: to see its state of charge here.")]
         }
         return run.storage.prefix(8).enumerated().map { k, st in
             let days = st.dailyMean.indices.map(Double.init)
@@ -278,7 +278,7 @@ public enum HTMLReport {
                                   bands: [(name: "daily lowest to highest", colour: "storage", x: days, lower: st.dailyMinimum.map { $0 * 100 }, upper: st.dailyMaximum.map { $0 * 100 })],
                                   id: "soc\(k)", description: "State of charge of \(st.name) as a share of its energy capacity: each day's range (shaded) and mean (line).",
                                   xLabel: "day of the \(horizonNoun(run))", yLabel: "state of charge (% of energy)", xTicks: monthTicks(run), extraY: [0, 100])
-            return Figure(id: "storage-soc-\(k)", title: title, description: "", svg: svg,
+            return Figure(id: "storage-soc-\(k)", title: title, svg: svg,
                           legend: [("daily mean (line); shaded: the day's lowest to highest", "storage")])
         }
     }
@@ -310,7 +310,7 @@ public enum HTMLReport {
             : "Hydro energy by month (the horizon covers \(whole.count) whole month\(whole.count == 1 ? "" : "s"))"
         let svg = Chart.lines(lines, id: "hydro", description: "Hydro energy by month and region.", xLabel: "month", yLabel: "hydro energy (GWh)",
                               xTicks: shown.map { (Double($0 + 1), months[$0]) }, yFloor: 0)
-        return Figure(id: "hydro", title: title, description: "", svg: svg, legend: run.hydroByMonthMWh.map { ($0.name, $0.colour) },
+        return Figure(id: "hydro", title: title, svg: svg, legend: run.hydroByMonthMWh.map { ($0.name, $0.colour) },
                       note: "Reservoirs: r70 gives each hydro plant its month's energy as a budget (unused energy does not carry over) and has no reservoir levels yet, so this chart shows the energy used by month.")
     }
 
@@ -329,7 +329,7 @@ public enum HTMLReport {
 
     static func fuelChart(_ run: RunCharts) -> Figure? {
         guard !run.fuels.isEmpty else {
-            return Figure(id: "fuel-stocks", title: "The scenario tracks no fuel stocks", description: "", svg: "",
+            return Figure(id: "fuel-stocks", title: "The scenario tracks no fuel stocks", svg: "",
                           note: "Add fuels: (stocks, deliveries, a strategic reserve) to see them here.")
         }
         // Stocks as a share of the storage capacity (of the highest stock, where the capacity is unlimited).
@@ -351,7 +351,7 @@ public enum HTMLReport {
         let svg = Chart.lines(lines, id: "fuel", description: "Stock of each fuel at the end of each day as a share of its storage capacity; dashed: the strategic reserve floor.",
                               xLabel: "day of the \(horizonNoun(run))", yLabel: "stock (% of storage capacity)", xTicks: monthTicks(run), extraY: [0])
         let lost = run.summary.fuels.filter { $0.deliveriesLostToFullStorageT > 0 }
-        return Figure(id: "fuel-stocks", title: title, description: "", svg: svg,
+        return Figure(id: "fuel-stocks", title: title, svg: svg,
                       legend: run.fuels.enumerated().map { k, f in
                           let capacity = f.storageCapacityT.isFinite && f.storageCapacityT > 0 ? "\(Format.number(f.storageCapacityT / 1000)) kt storage" : "unlimited storage: % of its highest stock"
                           return ("\(f.name) (\(capacity)\(f.strategicReserveT > 0 ? "; dashed: strategic floor" : ""))", "series\(k)")
@@ -386,12 +386,12 @@ public enum HTMLReport {
         let svg = Chart.heatMap(values, rowLabels: months, columnLabels: (0..<24).map { String(format: "%02d", $0) }, id: "lol",
                                 description: "Hours with shed load by month and hour of the day (\(basis)).", xLabel: "hour of the day",
                                 yLabel: "month", unit: "h")
-        return Figure(id: "lol-heatmap", title: title, description: "", svg: svg, note: "Colour: \(basis).")
+        return Figure(id: "lol-heatmap", title: title, svg: svg, note: "Colour: \(basis).")
     }
 
     static func unservedDistribution(_ d: Dashboard) -> Figure? {
         guard let study = d.study, let i = study.definitions.firstIndex(where: { $0.name == "eue" }) else {
-            return Figure(id: "eue-distribution", title: "The distribution of unserved energy across years needs a Monte Carlo study", description: "", svg: "",
+            return Figure(id: "eue-distribution", title: "The distribution of unserved energy across years needs a Monte Carlo study", svg: "",
                           note: "Run with --trials N (e.g. r70 run FILE --trials 1000 --html report.html) to see it.")
         }
         let acc = study.accumulators[i]
@@ -411,7 +411,7 @@ public enum HTMLReport {
         let title = "Unserved energy: mean \(SVG.short(e.mean * scale)) \(unit) a trial year, 95th percentile \(SVG.short(e.p95 * scale)) \(unit); \(Format.percent(Double(zero) / n, decimals: 0)) of trial years shed nothing"
         let svg = Chart.histogram(bins, id: "eue", description: "Distribution of annual unserved energy over the trial years.", xLabel: "unserved energy in a trial year (\(unit))",
                                   markers: [(e.mean * scale, "mean"), (e.p95 * scale, "p95")])
-        return Figure(id: "eue-distribution", title: title, description: "", svg: svg,
+        return Figure(id: "eue-distribution", title: title, svg: svg,
                       note: "From r70's exact log-linear sketch of the \(acc.count) trial values (bucket width ≤ \(Format.number(Accumulator.relativeAccuracy * 100, decimals: 3)) % of the value).")
     }
 
@@ -427,7 +427,7 @@ public enum HTMLReport {
                                Line(name: "after TOU response", colour: "after", points: after.enumerated().map { (Double($0), $1) }, width: 2)],
                               id: "tou", description: "National demand on the average day, before and after the TOU response.", xLabel: "hour of the day",
                               yLabel: "national demand (MW)", xTicks: stride(from: 0, to: 24, by: 3).map { (Double($0), String(format: "%02d", $0)) })
-        return Figure(id: "tou-effect", title: title, description: "", svg: svg, legend: [("before TOU response (dashed)", "before"), ("after", "after")])
+        return Figure(id: "tou-effect", title: title, svg: svg, legend: [("before TOU response (dashed)", "before"), ("after", "after")])
     }
 
     // MARK: Sweeps
@@ -476,7 +476,7 @@ public enum HTMLReport {
                 }
                 let svg = Chart.errorBars(lines, id: "sweep\(mi)-\(j)", description: "\(m.metric) (\(unit)) at each point of the sweep against \(axis), with 95 % intervals.",
                                           xLabel: axisTitle(j), yLabel: yTitle, clipAtZero: nonNegative, connect: !s.latinHypercube || s.axes.count == 1)
-                figures.append(Figure(id: "sweep-\(mi)-\(j)", title: title, description: "", svg: svg,
+                figures.append(Figure(id: "sweep-\(mi)-\(j)", title: title, svg: svg,
                                       legend: lines.count > 1 ? lines.map { ($0.name, $0.colour) } : [],
                                       note: s.trials > 0 ? "Bars: 95 % intervals (±1.96 standard errors, \(s.trials) trial years per point)." : "Deterministic points (no intervals)."))
             }
@@ -496,12 +496,12 @@ public enum HTMLReport {
                                             description: "\(m.metric) over the grid of \(s.axes[0]) and \(s.axes[1]).", xLabel: axisTitle(0), yLabel: axisTitle(1), unit: unit)
                     func at(_ p: Int) -> String { "\(s.axes[0]) = \(s.points[p][0]), \(s.axes[1]) = \(s.points[p][1])" }
                     let title = best.map { b in "\(m.metric): lowest \(SVG.short(b.0 * scale)) \(unit) at \(at(b.1)); highest \(SVG.short(worst!.0 * scale)) \(unit) at \(at(worst!.1))" } ?? m.metric
-                    figures.append(Figure(id: "sweep-heat-\(mi)", title: title, description: "", svg: svg))
+                    figures.append(Figure(id: "sweep-heat-\(mi)", title: title, svg: svg))
                 }
             }
         }
         if figures.isEmpty {
-            figures.append(Figure(id: "sweep-empty", title: "No numeric axis or finished point to draw", description: "", svg: "",
+            figures.append(Figure(id: "sweep-empty", title: "No numeric axis or finished point to draw", svg: "",
                                   note: "The sweep's points: \(s.points.count); axes: \(s.axes.joined(separator: ", "))."))
         }
         return figures

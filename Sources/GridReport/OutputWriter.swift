@@ -38,12 +38,7 @@ public enum JSONOutput {
 public enum OutputWriter {
     /// Each step's timestamp (YYYY-MM-DDTHH:MM) followed by a comma, as bytes, computed once for every file.
     static func timestamps(_ cal: StepCalendar, steps n: Int) -> [[UInt8]] {
-        (0..<n).map { t in
-            let d = cal.date(ofDay: Int(cal.day[t]))
-            let m = Int(cal.minuteOfDay[t])
-            let hh = m / 60, mm = m % 60
-            return Array((d.description + "T" + (hh < 10 ? "0" : "") + String(hh) + ":" + (mm < 10 ? "0" : "") + String(mm) + ",").utf8)
-        }
+        (0..<n).map { Array((cal.timestamp($0) + ",").utf8) }
     }
 
     /// One CSV file: the header, then a row per step and entity (steps outer): the step, its timestamp,

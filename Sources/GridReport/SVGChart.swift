@@ -192,7 +192,6 @@ struct Line {
 struct Figure {
     var id: String
     var title: String
-    var description: String
     var svg: String
     var legend: [(String, String)] = []
     var note: String? = nil

@@ -16,8 +16,10 @@ final class LiveTotals {
     /// Per region and, at index `regionCount`, nationally: the largest shed in a step (MW), its step, the days
     /// with shed load, and the last such day (−1 before the first).
     let largestShortfallMW, largestShortfallStep, shortfallDays, lastShortfallDay: Doubles
-    /// The day of the horizon of each step.
-    let stepDay: FixedArray<Int>
+    /// The day of the horizon of each step, and its (month − 1) × 24 + hour of the day.
+    let stepDay: FixedArray<Int>, stepMonthHour: FixedArray<Int>
+    /// Steps with shed load in any region by (month − 1) × 24 + hour (`RunTotals.shortfallStepsByMonthHour`).
+    let shortfallStepsByMonthHour: Doubles
     /// Per-step scratch (per region).
     let stepShed, stepResponse, stepSupply, stepUse: Doubles
     var nationalShortfallHours = 0.0
@@ -86,7 +88,10 @@ final class LiveTotals {
         stepShed = pool.make(R, 0); stepResponse = pool.make(R, 0); stepSupply = pool.make(R, 0); stepUse = pool.make(R, 0)
         largestShortfallMW = pool.make(R + 1, 0); largestShortfallStep = pool.make(R + 1, -1)
         shortfallDays = pool.make(R + 1, 0); lastShortfallDay = pool.make(R + 1, -1)
-        stepDay = FixedArray(plan.scenario.calendar.day.map(Int.init))
+        let calendar = plan.scenario.calendar
+        stepDay = FixedArray(calendar.day.map(Int.init))
+        stepMonthHour = FixedArray((0..<calendar.stepCount).map { (Int(calendar.month[$0]) - 1) * 24 + Int(calendar.minuteOfDay[$0]) / 60 })
+        shortfallStepsByMonthHour = pool.make(12 * 24, 0)
         let a = plan.arrays
         regionCount = R; classCount = totals.classCount; plantCount = a.plantRegion.count
         regionPlantStart = a.regionPlantStart; regionPlants = a.regionPlants
@@ -162,6 +167,7 @@ final class LiveTotals {
             largestShortfallMW[r] = totals.largestShortfallMW[r]; largestShortfallStep[r] = Double(totals.largestShortfallStep[r])
             shortfallDays[r] = Double(totals.shortfallDays[r]); lastShortfallDay[r] = -1
         }
+        for i in 0..<shortfallStepsByMonthHour.count { shortfallStepsByMonthHour[i] = Double(totals.shortfallStepsByMonthHour[i]) }
     }
 
     /// Writes every total into `totals` (at the end of a run).
@@ -211,6 +217,7 @@ final class LiveTotals {
             totals.largestShortfallMW[r] = largestShortfallMW[r]; totals.largestShortfallStep[r] = Int(largestShortfallStep[r])
             totals.shortfallDays[r] = Int(shortfallDays[r])
         }
+        for i in 0..<shortfallStepsByMonthHour.count { totals.shortfallStepsByMonthHour[i] = Int(shortfallStepsByMonthHour[i]) }
     }
 
     /// A step that shed `shedMW` in region r (r = regionCount: nationally): the largest shed and the days.
@@ -340,7 +347,11 @@ final class LiveTotals {
             maxBalanceResidualMW = max(maxBalanceResidualMW, abs(stepSupply[r] + shed + response - stepUse[r]))
         }
         lastStepShortfall = nationalShed > 1e-6
-        if lastStepShortfall { nationalShortfallHours += dt; recordShortfall(R, shedMW: nationalShed, t: t) }
+        if lastStepShortfall {
+            nationalShortfallHours += dt
+            recordShortfall(R, shedMW: nationalShed, t: t)
+            shortfallStepsByMonthHour[stepMonthHour[t]] += 1
+        }
         nationalPriceTimesDemandUSD += priceTimesDemand * dt
         if nationalDemand > peakNationalDemandMW { peakNationalDemandMW = nationalDemand; shortfallAtPeak = lastStepShortfall }
     }

@@ -70,8 +70,6 @@ public final class Simulator {
     /// The trial being run (for error reports).
     var currentTrial: Int?
     var shortfallLastStep = false
-    /// (month − 1) × 24 + hour of the day of each step: the cell of `RunTotals.shortfallStepsByMonthHour`.
-    let monthHourOfStep: [Int16]
     // Scratch.
     let demandNow: Doubles
     let mandatoryNow: Doubles
@@ -111,8 +109,6 @@ public final class Simulator {
     public init(plan: SimulationPlan, recordHourly: Bool = false, stochastic: Bool = false) {
         self.plan = plan
         self.recordHourly = recordHourly
-        let calendar = plan.scenario.calendar
-        monthHourOfStep = (0..<calendar.stepCount).map { Int16((Int(calendar.month[$0]) - 1) * 24 + Int(calendar.minuteOfDay[$0]) / 60) }
         demandFactor = pool.make(plan.scenario.regions.count, 1)
         weatherFactor = pool.make(plan.scenario.plants.count, 1)
         let fuels = plan.scenario.fuels, steps = plan.scenario.stepCount
@@ -430,7 +426,6 @@ public final class Simulator {
         // Loss-of-load events (runs of steps with shortfall anywhere).
         let short = live.lastStepShortfall
         if short && !shortfallLastStep { live.lossOfLoadEvents += 1 }
-        if short { totals.shortfallStepsByMonthHour[Int(monthHourOfStep[t])] += 1 }
         shortfallLastStep = short
         if recordHourly {
             hourly?.record(t: t, plan: plan, result: solver.result, demandMW: demandNow, mandatoryMW: mandatoryNow, plantMaxMW: plantMaxNow,
