@@ -67,6 +67,13 @@ public struct Plant: Sendable {
     /// Scaled by the trial year's hydrological class: a reservoir's monthly energy, any other plant's
     /// available MW (key `follows_hydrology`).
     public var followsHydrology: Bool
+    /// Behind the meter (rooftop solar): its whole available output is taken as negative load, never curtailed
+    /// or dispatched (key `behind_the_meter`).
+    public var behindTheMeter = false
+    /// Must-run MW in each month (January first), while available; `minOutputMW` is their largest.
+    public var minOutputMonthlyMW: [Double]? = nil
+    /// Fraction of units out for planned maintenance in each month (already applied to `availability`).
+    public var maintenanceFractionMonthly: [Double]? = nil
 
     public init(name: String, region: Int, technology: Technology, units: Int, unitSizeMW: Double, marginalCostUSDPerMWh: Double,
                 fuel: Int?, fuelTonnesPerMWh: Double, heatRateGJPerMWh: Double?, emissionTPerMWh: Double, availability: StepSeries,
@@ -179,6 +186,18 @@ public struct Fuel: Sendable {
     public var cargoes: [Cargo]
     public var supplyPerStepT: [Double]
     public var risk: SupplyRisk
+    /// Spot cargoes bought when the stock runs low (nil: none).
+    public var spot: SpotPurchase? = nil
+    /// Fraction of a cargo arriving in each step that scheduled disruptions stop (spot cargoes too); empty: none.
+    public var cargoLostFractionByStep: [Double] = []
+}
+
+/// Spot cargoes: when the stock falls to `orderBelowT` and no spot cargo is on its way, one is bought; it arrives
+/// `leadTimeDays` later unless a disruption stops it (then it is lost, and another may be bought).
+public struct SpotPurchase: Sendable, Equatable {
+    public var cargoT: Double
+    public var orderBelowT: Double
+    public var leadTimeDays: Double
 }
 
 public struct Cargo: Sendable, Equatable {
@@ -205,6 +224,23 @@ public struct InflowClass: Sendable, Equatable {
     public var energyFactor: Double
 }
 
+/// Heat waves: a national two-state chain over days (hot or not), the same day in every region. In month m a day is
+/// hot with stationary probability `probabilityMonthly[m]`, spells last `meanSpellDays` on average, and a hot day's
+/// demand is `1 + demandUpliftFraction` times the profile's; the month's other days are lowered so that the month's
+/// expected energy is the profile's (the profile already holds the season's average heat).
+public struct HotDays: Sendable, Equatable {
+    public var probabilityMonthly: [Double]
+    public var meanSpellDays: Double
+    public var demandUpliftFraction: Double
+    public init(probabilityMonthly: [Double], meanSpellDays: Double, demandUpliftFraction: Double) {
+        self.probabilityMonthly = probabilityMonthly; self.meanSpellDays = meanSpellDays; self.demandUpliftFraction = demandUpliftFraction
+    }
+    /// Demand factors of a hot day and of another day in a month whose hot-day probability is p (mean 1).
+    public func factors(probability p: Double) -> (hot: Double, other: Double) {
+        (1 + demandUpliftFraction, p < 1 ? 1 - demandUpliftFraction * p / (1 - p) : 1)
+    }
+}
+
 public struct StochasticOptions: Sendable {
     public var forcedOutages: Bool
     public var demandForecastErrorSigma: Double
@@ -214,6 +250,8 @@ public struct StochasticOptions: Sendable {
     public var regionalCorrelation: Double
     public var heatSolarCorrelation: Double
     public var inflowClasses: [InflowClass]
+    /// Hot days (heat waves) raising demand in the Monte Carlo; nil: none.
+    public var hotDays: HotDays? = nil
 
     public static let defaultInflowClasses = [
         InflowClass(name: "dry", probability: 0.25, energyFactor: 0.7),
@@ -243,6 +281,9 @@ public struct Targets: Sendable, Equatable {
     public var maxEUEMWh: Double?
     public var minCleanShare: Double?
     public var maxEmissionsT: Double?
+    /// The capacity credits the planning reserve margin uses: "assumed" (each plant's and store's
+    /// `capacity_credit`) or "computed" (the scenario's `computed_capacity_credits`).
+    public var capacityCredits = "assumed"
 }
 
 public struct DispatchOptions: Sendable {

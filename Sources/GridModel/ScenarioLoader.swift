@@ -181,9 +181,31 @@ final class Builder {
         }
         _ = uniqueNames(regionNodes.flatMap { $0.list("plants") }, what: "plant")
         let corridors = buildCorridors(regionNames, stepHours: calendar.stepHours)
-        let storage = buildStorage(regionNames, stepHours: calendar.stepHours)
+        var storage = buildStorage(regionNames, stepHours: calendar.stepHours)
         let tou = root.object("tou").flatMap { buildTOU($0, calendar) }
         let targets = buildTargets()
+        // Computed capacity credits replace the assumed ones of every plant and store of their technology.
+        let computed = root.list("computed_capacity_credits")
+        if targets.capacityCredits == "computed" {
+            if computed.isEmpty {
+                error(root.object("targets") ?? root, "capacity_credits", "computed", "a computed_capacity_credits list to go with it (scenarios/tools/make_credits.py writes one)")
+            }
+            for c in computed {
+                guard let tech = c.string("technology"), let credit = c.number("credit") else { continue }
+                let plantsOfIt = plants.indices.filter { plants[$0].technology.rawValue == tech && !plants[$0].behindTheMeter }
+                let storesOfIt = storage.indices.filter { storage[$0].technology == tech }
+                if plantsOfIt.isEmpty && storesOfIt.isEmpty {
+                    error(c, "technology", tech, "a technology of the scenario's plants or storage (\(Set(plants.map(\.technology.rawValue) + storage.map(\.technology)).sorted().joined(separator: ", ")))")
+                }
+                for i in plantsOfIt { plants[i].capacityCredit = credit }
+                // A store's ELCC is a fraction of its power: its firm capacity is credit × power, so the credit
+                // the energy rule (credit × sustained power) applies to is scaled up to match.
+                for k in storesOfIt {
+                    let sustained = storage[k].sustainedPowerMW
+                    storage[k].capacityCredit = sustained > 0 ? credit * storage[k].powerMW / sustained : 0
+                }
+            }
+        }
         let dispatch = buildDispatch()
         guard regions.count == regionNodes.count, !regions.isEmpty else { return nil }
         return Scenario(name: root.string("name") ?? "", description: root.string("description") ?? "", file: file,
@@ -237,13 +259,18 @@ final class Builder {
         if abs(total - 1) > 1e-6 {
             error(root, "demand_classes", "shares add up to \(fmt(total))", "shares that add up to 1")
         }
-        let byOrder = zip(classes, nodes).sorted { $0.0.shedOrder < $1.0.shedOrder }
-        for i in 1..<max(byOrder.count, 1) where i < byOrder.count {
-            if byOrder[i].0.shedOrder == byOrder[i - 1].0.shedOrder {
-                error(byOrder[i].1, "shed_order", String(byOrder[i].0.shedOrder), "a shedding position not used by another class")
-            } else if byOrder[i].0.vollUSDPerMWh < byOrder[i - 1].0.vollUSDPerMWh {
-                error(byOrder[i].1, "voll_usd_per_mwh", fmt(byOrder[i].0.vollUSDPerMWh),
-                      "at least \(fmt(byOrder[i - 1].0.vollUSDPerMWh)) (the VOLL of '\(byOrder[i - 1].0.name)', shed before it)")
+        // Classes sharing a shed_order are shed in rotation (pro-rata to their demand); a class at a later
+        // position must have at least the VOLL of every class at the positions before it.
+        let positions = Dictionary(grouping: zip(classes, nodes), by: { $0.0.shedOrder }).sorted { $0.key < $1.key }
+        var bar: (voll: Double, name: String)? = nil
+        for (_, members) in positions {
+            if let b = bar {
+                for (c, node) in members where c.vollUSDPerMWh < b.voll {
+                    error(node, "voll_usd_per_mwh", fmt(c.vollUSDPerMWh), "at least \(fmt(b.voll)) (the VOLL of '\(b.name)', shed before it)")
+                }
+            }
+            if let top = members.max(by: { $0.0.vollUSDPerMWh < $1.0.vollUSDPerMWh }), bar.map({ top.0.vollUSDPerMWh > $0.voll }) ?? true {
+                bar = (top.0.vollUSDPerMWh, top.0.name)
             }
         }
         return classes
@@ -526,6 +553,11 @@ final class Builder {
         if let prof = node.object("availability_profile") {
             if let series = readProfile(prof, calendar: calendar, upperBound: 1) { availability = StepSeries(series) } else { ok = false }
         }
+        // Planned maintenance: the fraction of units out in each month is scheduled, the same in every trial.
+        let maintenance = node.numbers("maintenance_fraction_monthly")
+        if let out = maintenance, out.count == 12, out.contains(where: { $0 > 0 }) {
+            availability = StepSeries((0..<calendar.stepCount).map { availability[$0] * (1 - out[Int(calendar.month[$0]) - 1]) })
+        }
         // Hydro.
         var hydro: [Double]?
         if let h = node.object("hydro") {
@@ -549,9 +581,19 @@ final class Builder {
             error(node, "hydro", "(missing)", "reservoir energy (hydro.monthly_energy_mwh) for a hydro_reservoir plant")
             ok = false
         }
-        let minOutput = node.number("min_output_mw") ?? 0
+        let monthlyMinimum = node.numbers("min_output_monthly_mw")
+        if node.has("min_output_mw") && monthlyMinimum != nil {
+            error(node, "min_output_monthly_mw", "also given", "only one of min_output_mw and min_output_monthly_mw")
+            ok = false
+        }
+        let minOutput = monthlyMinimum?.max() ?? node.number("min_output_mw") ?? 0
         if minOutput > capacity {
-            error(node, "min_output_mw", fmt(minOutput), "at most the capacity, \(fmt(capacity)) MW")
+            error(node, monthlyMinimum != nil ? "min_output_monthly_mw" : "min_output_mw", fmt(minOutput), "at most the capacity, \(fmt(capacity)) MW")
+            ok = false
+        }
+        let behindTheMeter = node.bool("behind_the_meter") ?? false
+        if behindTheMeter && !tech.isVariableRenewable {
+            error(node, "behind_the_meter", "true", "behind the meter only for solar or wind (this plant is \(tech.rawValue))")
             ok = false
         }
         if fuelIndex != nil && tech.isVariableRenewable {
@@ -563,7 +605,7 @@ final class Builder {
             ok = false
         }
         guard ok else { return nil }
-        return Plant(name: name, region: region, technology: tech, units: units, unitSizeMW: size, marginalCostUSDPerMWh: cost,
+        var plant = Plant(name: name, region: region, technology: tech, units: units, unitSizeMW: size, marginalCostUSDPerMWh: cost,
                      fuel: fuelIndex, fuelTonnesPerMWh: tonnesPerMWh, heatRateGJPerMWh: heatRate,
                      emissionTPerMWh: node.number("emission_t_per_mwh") ?? defaults.emissionTPerMWh,
                      availability: availability, forcedOutageRate: node.number("forced_outage_rate") ?? defaults.forcedOutageRate,
@@ -571,6 +613,11 @@ final class Builder {
                      capacityCredit: node.number("capacity_credit") ?? defaults.capacityCredit, minOutputMW: minOutput,
                      hydroMonthlyEnergyMWh: hydro, clean: node.bool("clean") ?? defaults.clean,
                      followsHydrology: node.bool("follows_hydrology") ?? [.hydroReservoir, .runOfRiver].contains(tech))
+        plant.behindTheMeter = behindTheMeter
+        if behindTheMeter && !node.has("capacity_credit") { plant.capacityCredit = 0 }
+        if let m = monthlyMinimum, m.count == 12 { plant.minOutputMonthlyMW = m }
+        if let out = maintenance, out.count == 12 { plant.maintenanceFractionMonthly = out }
+        return plant
     }
 
     // MARK: Corridors
@@ -716,17 +763,36 @@ final class Builder {
                 disrupted += tonnes * lost
                 cargoes.append(Cargo(step: t, tonnes: tonnes, lostFraction: lost))
             }
-            if let dl = f.object("deliveries"), let cargo = dl.number("cargo_t"), let interval = dl.number("interval_days") {
-                let first = dl.number("first_day") ?? interval
+            if let dl = f.object("deliveries"), let cargo = dl.number("cargo_t") {
+                let fixed = dl.number("interval_days"), monthly = dl.numbers("interval_days_monthly")
                 let horizonDays = Double(steps) / perDay
-                let count = first < horizonDays ? Int(((horizonDays - first) / interval).rounded(.down)) + 1 : 0
-                if count > steps {
-                    error(dl, "interval_days", fmt(interval), "at least one step (\(fmt(1 / perDay)) days) between cargoes")
-                } else {
-                    for i in 0..<count {
-                        let day = first + Double(i) * interval
-                        if day < horizonDays { addCargo(step: Int((day * perDay).rounded(.down)), tonnes: cargo) }
+                if let interval = fixed, monthly == nil {
+                    let first = dl.number("first_day") ?? interval
+                    let count = first < horizonDays ? Int(((horizonDays - first) / interval).rounded(.down)) + 1 : 0
+                    if count > steps {
+                        error(dl, "interval_days", fmt(interval), "at least one step (\(fmt(1 / perDay)) days) between cargoes")
+                    } else {
+                        for i in 0..<count {
+                            let day = first + Double(i) * interval
+                            if day < horizonDays { addCargo(step: Int((day * perDay).rounded(.down)), tonnes: cargo) }
+                        }
                     }
+                } else if let intervals = monthly, intervals.count == 12, fixed == nil {
+                    // The next cargo comes the interval of the month of the last one after it.
+                    func interval(atDay day: Double) -> Double {
+                        intervals[calendar.date(ofDay: min(calendar.dayCount - 1, Int(day.rounded(.down)))).month - 1]
+                    }
+                    if let short = intervals.first(where: { $0 * perDay < 1 }) {
+                        error(dl, "interval_days_monthly", fmt(short), "at least one step (\(fmt(1 / perDay)) days) between cargoes")
+                    } else {
+                        var day = dl.number("first_day") ?? interval(atDay: 0)
+                        while day < horizonDays {
+                            addCargo(step: Int((day * perDay).rounded(.down)), tonnes: cargo)
+                            day += interval(atDay: day)
+                        }
+                    }
+                } else if monthly == nil || fixed != nil {
+                    error(dl, fixed != nil ? "interval_days_monthly" : "interval_days", "(both or neither)", "exactly one of interval_days and interval_days_monthly")
                 }
                 if cargo > cap { error(dl, "cargo_t", fmt(cargo), "at most storage_capacity_t (\(fmt(cap))): a cargo must fit the tanks") }
             }
@@ -739,9 +805,16 @@ final class Builder {
                 }
                 addCargo(step: day * calendar.stepsPerDay, tonnes: cargo)
             }
-            out.append(Fuel(name: name, kind: kind, energyContentGJPerT: content, priceUSDPerGJ: price, storageCapacityT: cap,
+            var fuel = Fuel(name: name, kind: kind, energyContentGJPerT: content, priceUSDPerGJ: price, storageCapacityT: cap,
                             initialStockT: initial, strategicReserveT: reserve, arrivalsT: arrivals, disruptedT: disrupted,
-                            cargoes: cargoes.sorted { $0.step < $1.step }, supplyPerStepT: supply, risk: risk(f)))
+                            cargoes: cargoes.sorted { $0.step < $1.step }, supplyPerStepT: supply, risk: risk(f))
+            if let sp = f.object("spot"), let cargo = sp.number("cargo_t"), let below = sp.number("order_below_t"), let lead = sp.number("lead_time_days") {
+                if cargo > cap { error(sp, "cargo_t", fmt(cargo), "at most storage_capacity_t (\(fmt(cap))): a cargo must fit the tanks") }
+                if below + cargo > cap { error(sp, "order_below_t", fmt(below), "at most storage_capacity_t − cargo_t (\(fmt(cap - cargo))): a spot cargo bought at that stock must fit") }
+                fuel.spot = SpotPurchase(cargoT: cargo, orderBelowT: below, leadTimeDays: lead)
+                if !windows.isEmpty { fuel.cargoLostFractionByStep = (0..<steps).map { lostFraction($0, cargo: true) } }
+            }
+            out.append(fuel)
         }
         return out
     }
@@ -812,12 +885,27 @@ final class Builder {
             }
             _ = uniqueNames(nodes, what: "inflow class")
         }
-        return StochasticOptions(forcedOutages: o?.bool("forced_outages") ?? true,
+        var hotDays: HotDays? = nil
+        if let h = o?.object("hot_days"), let p = h.numbers("probability_monthly"), p.count == 12,
+           let spell = h.number("mean_spell_days"), let uplift = h.number("demand_uplift_fraction") {
+            if let high = p.first(where: { $0 >= 1 }) {
+                error(h, "probability_monthly", fmt(high), "probabilities below 1 (some days of every month are not hot)")
+            } else if let high = p.first(where: { $0 > spell / (spell + 1) }) {
+                error(h, "probability_monthly", fmt(high), "at most mean_spell_days / (mean_spell_days + 1) = \(fmt(spell / (spell + 1))): more hot days than spells of that length allow")
+            } else if let m = p.indices.first(where: { p[$0] > 0 && uplift * p[$0] / (1 - p[$0]) >= 1 }) {
+                error(h, "demand_uplift_fraction", fmt(uplift), "at most \(fmt((1 - p[m]) / p[m])): the other days of month \(m + 1) would have no demand left")
+            } else {
+                hotDays = HotDays(probabilityMonthly: p, meanSpellDays: spell, demandUpliftFraction: uplift)
+            }
+        }
+        var options = StochasticOptions(forcedOutages: o?.bool("forced_outages") ?? true,
                                  demandForecastErrorSigma: o?.number("demand_forecast_error_sigma") ?? 0.03,
                                  demandDailySigma: o?.number("demand_daily_sigma") ?? 0.02,
                                  solarDailySigma: o?.number("solar_daily_sigma") ?? 0.2, windDailySigma: o?.number("wind_daily_sigma") ?? 0.3,
                                  regionalCorrelation: o?.number("regional_correlation") ?? 0.7,
                                  heatSolarCorrelation: o?.number("heat_solar_correlation") ?? 0.3, inflowClasses: classes)
+        options.hotDays = hotDays
+        return options
     }
 
     func buildMonteCarlo(_ o: ObjectNode) -> MonteCarloSettings? {
@@ -831,7 +919,8 @@ final class Builder {
         let t = root.object("targets")
         return Targets(minReserveMargin: t?.number("min_reserve_margin") ?? 0.15, maxLossRate: t?.number("max_loss_rate") ?? 0.06,
                        maxLOLEHours: t?.number("max_lole_hours"), maxEUEMWh: t?.number("max_eue_mwh"),
-                       minCleanShare: t?.number("min_clean_share"), maxEmissionsT: t?.number("max_emissions_t"))
+                       minCleanShare: t?.number("min_clean_share"), maxEmissionsT: t?.number("max_emissions_t"),
+                       capacityCredits: t?.string("capacity_credits") ?? "assumed")
     }
 
     func buildDispatch() -> DispatchOptions {

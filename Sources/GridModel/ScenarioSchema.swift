@@ -93,6 +93,9 @@ public enum ScenarioSchema {
         FieldSchema("mean_time_to_repair_hours", .number(.positive), "Mean duration of a forced outage; default by technology (E)."),
         FieldSchema("capacity_credit", .number(.fraction), "Fraction of capacity counted as firm for the planning reserve margin; default by technology (brief §1.3, E)."),
         FieldSchema("min_output_mw", .number(.nonNegative), default: "0", "Must-run output of the whole group while available (e.g. minimum hydro release)."),
+        FieldSchema("min_output_monthly_mw", .numberList(count: 12, .nonNegative), "Must-run output by month, January first (e.g. coal units kept on for voltage support or minimum stable generation in the dry season), instead of min_output_mw."),
+        FieldSchema("maintenance_fraction_monthly", .numberList(count: 12, .fraction), "Fraction of the units out for planned maintenance in each month, January first: a scheduled outage, the same in every Monte Carlo trial, applied to the availability (forced outages are drawn on all units)."),
+        FieldSchema("behind_the_meter", .boolean, default: "false", "Rooftop solar (or wind) behind the meter: its whole available output lowers the load the grid serves; it is never dispatched or curtailed by the grid, and has no capacity credit unless `capacity_credit` is given."),
         FieldSchema("hydro", .object(hydro), "Reservoir energy; required for `hydro_reservoir`."),
         FieldSchema("clean", .boolean, "Counts towards the clean-energy share; default by technology."),
         FieldSchema("follows_hydrology", .boolean, "Scaled by the trial year's hydrological class (its energy_factor): a reservoir's monthly energy, any other plant's available MW. Default: true for hydro_reservoir and run_of_river, false otherwise (set it on imports of hydro power, for instance)."),
@@ -171,13 +174,20 @@ public enum ScenarioSchema {
         FieldSchema("supply_lost_fraction", .number(.fraction), default: "1", "Fraction of the continuous supply lost."),
     ])
 
-    static let deliveries = ObjectSchema("Deliveries", doc: "Periodic cargo deliveries: one every `interval_days` from `first_day` (dated cargoes go in the fuel's `delivery_dates`).", fields: [
+    static let deliveries = ObjectSchema("Deliveries", doc: "Periodic cargo deliveries: one every `interval_days` (or, by month, `interval_days_monthly`: an annual delivery programme that follows the planned burn) from `first_day` (dated cargoes go in the fuel's `delivery_dates`). Give exactly one of the two intervals.", fields: [
         FieldSchema("cargo_t", .number(.positive), required: true, "Tonnes per cargo (an LNG carrier of 180,000 m³ brings ≈ 70,000–80,000 t, brief §7, D)."),
-        FieldSchema("interval_days", .number(.positive), required: true, "Days between cargoes."),
+        FieldSchema("interval_days", .number(.positive), "Days between cargoes."),
+        FieldSchema("interval_days_monthly", .numberList(count: 12, .positive), "Days between cargoes by month, January first: the next cargo comes the month's interval after the last one."),
         FieldSchema("first_day", .number(.nonNegative), "Day of the horizon (0 = first) of the first cargo; default: one interval in."),
     ])
 
-    static let fuel = ObjectSchema("Fuel", doc: "A physical fuel stock: an LNG terminal, a coal stockpile, a gas supply. Plants name it with `fuel`. Deliveries that do not fit in storage are lost (recorded). The strategic reserve (`strategic_reserve_t`) is burnt only to avoid shedding load: it is offered at a premium of `strategic_reserve_fraction_of_voll` × the lowest VOLL.", fields: [
+    static let spot = ObjectSchema("Spot", doc: "Spot cargoes: when the stock falls to `order_below_t` and no spot cargo is on its way, one is bought and arrives `lead_time_days` later, unless a disruption (scheduled or, in the Monte Carlo, random) stops it; then it is lost and another may be bought. Spot cargoes are priced as the fuel (a spot premium is not modelled).", fields: [
+        FieldSchema("cargo_t", .number(.positive), required: true, "Tonnes per spot cargo."),
+        FieldSchema("order_below_t", .number(.nonNegative), required: true, "Stock at or below which a spot cargo is bought."),
+        FieldSchema("lead_time_days", .number(.nonNegative), required: true, "Days from purchase to arrival."),
+    ])
+
+    static let fuel = ObjectSchema("Fuel", doc: "A physical fuel stock: an LNG terminal, a coal stockpile, a gas supply. Plants name it with `fuel`. A cargo that does not fit in storage is lost (recorded); continuous supply that does not fit is not taken (recorded, not a loss: the pipeline or the rail delivers less). The strategic reserve (`strategic_reserve_t`) is burnt only to avoid shedding load: it is offered at a premium of `strategic_reserve_fraction_of_voll` × the lowest VOLL.", fields: [
         FieldSchema("name", .string, required: true, "Unique name."),
         FieldSchema("kind", .enumeration(["coal", "lng", "gas", "oil", "biomass", "uranium"]), required: true, "Kind of fuel."),
         FieldSchema("energy_content_gj_per_t", .number(.positive), required: true, "Lower heating value (LNG ≈ 49.5, brief §7; imported coal ≈ 22–25, E)."),
@@ -191,7 +201,8 @@ public enum ScenarioSchema {
             FieldSchema("date", .date, required: true, "Arrival date."),
             FieldSchema("cargo_t", .number(.positive), required: true, "Tonnes."),
         ])), "Dated cargoes, in addition to periodic ones."),
-        FieldSchema("disruptions", .list(disruption), "Supply disruptions."),
+        FieldSchema("spot", .object(spot), "Spot cargoes bought when the stock runs low, beside the contracted programme."),
+        FieldSchema("disruptions", .list(disruption), "Supply disruptions (they stop spot cargoes too)."),
         FieldSchema("cargo_delay_probability", .number(.probability), default: "0.05", "Monte Carlo: probability a cargo arrives late (E)."),
         FieldSchema("cargo_mean_delay_days", .number(.nonNegative), default: "3", "Monte Carlo: mean delay of a late cargo, exponentially distributed (E)."),
         FieldSchema("cargo_cancellation_probability", .number(.probability), default: "0.01", "Monte Carlo: probability a cargo never arrives (E)."),
@@ -237,12 +248,25 @@ public enum ScenarioSchema {
         FieldSchema("max_eue_mwh", .number(.nonNegative), "Unserved energy per year (with trials: the expected value)."),
         FieldSchema("min_clean_share", .number(.fraction), "Clean generation / total generation."),
         FieldSchema("max_emissions_t", .number(.nonNegative), "CO2 over the horizon."),
+        FieldSchema("capacity_credits", .enumeration(["assumed", "computed"]), default: "assumed", "The capacity credits the planning reserve margin uses: `assumed` (each plant's and store's `capacity_credit`; by default the brief §1.3 derating factors, E) or `computed` (the scenario's `computed_capacity_credits`: each technology's ELCC from `r70 capacity-credit --technology`). Reports name the basis."),
+    ])
+
+    static let computedCredit = ObjectSchema("ComputedCredit", doc: "A technology's capacity credit computed by r70 (its ELCC as a fraction of its capacity), with how it was computed.", fields: [
+        FieldSchema("technology", .string, required: true, "A plant technology (coal, solar, ...) or a storage technology (battery, pumped_hydro)."),
+        FieldSchema("credit", .number(NumberRange(min: 0, max: 1)), required: true, "ELCC / installed capacity."),
+        FieldSchema("source", .string, "How it was computed (command, trials, seed)."),
     ])
 
     static let inflowClass = ObjectSchema("InflowClass", doc: "A hydrological year type: its probability and the factor it applies to every reservoir's monthly energy.", fields: [
         FieldSchema("name", .string, required: true, "dry, normal, wet, ..."),
         FieldSchema("probability", .number(.probability), required: true, "Probability of a trial year being of this class (the classes' probabilities add up to 1)."),
         FieldSchema("energy_factor", .number(.nonNegative), required: true, "Multiplier of the reservoirs' monthly energy."),
+    ])
+
+    static let hotDays = ObjectSchema("HotDays", doc: "Heat waves in the Monte Carlo: each day is hot or not, nationally (the same day in every region), by a two-state chain whose stationary probability in month m is `probability_monthly[m]` and whose spells last `mean_spell_days` on average. A hot day's demand is (1 + `demand_uplift_fraction`) × the profile's; the month's other days are lowered by uplift × p / (1 − p), so a month's expected energy stays the profile's (which already holds the season's average heat). Draws come from their own stream (`hot-days`).", fields: [
+        FieldSchema("probability_monthly", .numberList(count: 12, .fraction), required: true, "Share of hot days in each month, January first (each below 1)."),
+        FieldSchema("mean_spell_days", .number(NumberRange(min: 1, max: 60)), required: true, "Mean length of a heat wave, days."),
+        FieldSchema("demand_uplift_fraction", .number(NumberRange(min: 0, max: 1)), required: true, "Demand on a hot day above the profile's, as a fraction."),
     ])
 
     static let stochastic = ObjectSchema("Stochastic", doc: "The random processes of the Monte Carlo (`r70 run --trials N`). Forced outages of every unit, storage plant and 500 kV circuit are two-state Markov chains in discrete steps: a unit in service fails in a step with probability λ = Δt / MTTF and one on outage is repaired with probability μ = Δt / MTTR, where MTTF = MTTR × (1 − FOR) / FOR; the time to the next change is drawn (geometric), not a number per step; a trial starts in the stationary state. Weather and demand: each day has a national factor and a regional one (correlation `regional_correlation`); solar and wind availability are multiplied by exp(σZ − σ²/2) (capped by the unit's capacity); demand by 1 + σ_day·Z_day (hot days: the demand factor's national part is shared with solar with `heat_solar_correlation`) and by a per-trial load-forecast error 1 + σ_year·Z_year. Hydro: each trial year draws an inflow class. Fuels: see the cargo and supply keys of each fuel.", fields: [
@@ -253,6 +277,7 @@ public enum ScenarioSchema {
         FieldSchema("wind_daily_sigma", .number(NumberRange(min: 0, max: 2)), default: "0.3", "Log-standard deviation of daily wind availability (E)."),
         FieldSchema("regional_correlation", .number(.fraction), default: "0.7", "Correlation of daily weather and demand factors between regions (E)."),
         FieldSchema("heat_solar_correlation", .number(NumberRange(min: -1, max: 1)), default: "0.3", "Correlation of the national daily demand factor with the solar factor (hot, sunny days, E)."),
+        FieldSchema("hot_days", .object(hotDays), "Heat waves raising demand on some days (none unless given)."),
         FieldSchema("hydro_inflow_classes", .list(inflowClass), "Hydrological year types; default dry 0.25 (× 0.7), normal 0.5 (× 1.0), wet 0.25 (× 1.2) (E; inflows in Apr–May 2023 were ≈ 50 % of average, brief §6)."),
     ])
 
@@ -281,6 +306,7 @@ public enum ScenarioSchema {
         FieldSchema("demand_classes", .list(demandClass), "Demand classes; default as in DemandClass."),
         FieldSchema("tou", .object(tou), "Time-of-use demand response; none when omitted."),
         FieldSchema("targets", .object(targets), "Targets; the defaults apply when omitted."),
+        FieldSchema("computed_capacity_credits", .list(computedCredit), "Capacity credits computed by r70 (scenarios/tools/make_credits.py), used by the reserve margin when `targets.capacity_credits` is `computed`."),
         FieldSchema("dispatch", .object(dispatch), "Dispatch options."),
         FieldSchema("stochastic", .object(stochastic), "Random processes of the Monte Carlo; the defaults apply when omitted."),
         FieldSchema("monte_carlo", .object(monteCarlo), "Monte Carlo settings for `r70 check` (and `run` without --trials)."),

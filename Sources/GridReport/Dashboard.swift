@@ -9,7 +9,8 @@ import GridStudy
 
 public struct Dashboard: Codable, Sendable {
     public var format = "r70 dashboard"
-    public var formatVersion = 1
+    /// 2: fuels report continuous supply not taken and spot cargoes; the margin names its capacity credits.
+    public var formatVersion = 2
     public var r70Version = R70Version.string
     public var scenario: String
     /// The deterministic run (absent for a sweep, or a study whose scenario could not be read again).
@@ -35,11 +36,13 @@ public struct Dashboard: Codable, Sendable {
     public static func decode(_ data: Data) throws -> Dashboard {
         let d = JSONDecoder()
         d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        let dashboard = try d.decode(Dashboard.self, from: data)
-        guard dashboard.format == "r70 dashboard", dashboard.formatVersion == 1 else {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "format '\(dashboard.format)' version \(dashboard.formatVersion), expected 'r70 dashboard' version 1"))
+        // The header first, so a file of another version is named as such rather than failing on a missing key.
+        struct Header: Decodable { var format: String; var formatVersion: Int }
+        let header = try d.decode(Header.self, from: data)
+        guard header.format == "r70 dashboard", header.formatVersion == 2 else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "format '\(header.format)' version \(header.formatVersion), expected 'r70 dashboard' version 2 (rewrite it with this r70's run --out)"))
         }
-        return dashboard
+        return try d.decode(Dashboard.self, from: data)
     }
 }
 

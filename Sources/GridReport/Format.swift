@@ -106,7 +106,7 @@ public enum SummaryText {
             row("Peak demand (MW)", { Format.number($0.peakDemandMW) }, Format.number(n.peakDemandMW)),
             row("Firm capacity (MW)", { Format.number($0.firmCapacityMW) }, Format.number(n.firmCapacityMW)),
             row("Firm imports (MW)", { Format.number($0.firmImportsMW) }, "—"),
-            row("Planning reserve margin", { Format.percent($0.planningReserveMargin) }, Format.percent(n.planningReserveMargin)),
+            row("Planning reserve margin (\(n.capacityCredits) credits)", { Format.percent($0.planningReserveMargin) }, Format.percent(n.planningReserveMargin)),
             row("Min hourly operating reserve", { Format.percent($0.minOperatingReserveMargin) }, Format.percent(n.minOperatingReserveMargin)),
             row("Generation (TWh)", { twh($0.generationMWh) }, twh(n.generationMWh)),
             row("Imports received (TWh)", { twh($0.importsReceivedMWh) }, "—"),
@@ -144,9 +144,10 @@ public enum SummaryText {
             }) + "\n\n"
         }
         if !s.fuels.isEmpty {
-            out += Format.table(["Fuel", "Burnt (kt)", "Lowest stock (kt)", "Lowest (days)", "Reserve drawn (kt)", "Fuel-limited plant-h", "Cargo lost, full (kt)"], s.fuels.map {
+            out += Format.table(["Fuel", "Burnt (kt)", "Lowest stock (kt)", "Lowest (days)", "Reserve drawn (kt)", "Fuel-limited plant-h", "Spot cargoes", "Cargo lost, full (kt)", "Supply not taken, full (kt)"], s.fuels.map {
                 [$0.name, Format.number($0.burnT / 1e3), Format.number($0.lowestStockT / 1e3), Format.number($0.lowestStockDays, decimals: 1),
-                 Format.number($0.strategicReserveDrawnT / 1e3, decimals: 1), Format.number($0.fuelLimitedPlantHours), Format.number($0.deliveriesLostToFullStorageT / 1e3)]
+                 Format.number($0.strategicReserveDrawnT / 1e3, decimals: 1), Format.number($0.fuelLimitedPlantHours), Format.number($0.spotCargoes), Format.number($0.deliveriesLostToFullStorageT / 1e3),
+                 Format.number($0.supplyNotTakenT / 1e3)]
             }) + "\n"
         }
         return out

@@ -356,7 +356,7 @@ public enum HTMLReport {
                           let capacity = f.storageCapacityT.isFinite && f.storageCapacityT > 0 ? "\(Format.number(f.storageCapacityT / 1000)) kt storage" : "unlimited storage: % of its highest stock"
                           return ("\(f.name) (\(capacity)\(f.strategicReserveT > 0 ? "; dashed: strategic floor" : ""))", "series\(k)")
                       },
-                      note: lost.isEmpty ? nil : "Deliveries lost to full storage: " + lost.map { "\($0.name) \(Format.number($0.deliveriesLostToFullStorageT / 1000)) kt" }.joined(separator: ", ") + ".")
+                      note: lost.isEmpty ? nil : "Cargoes lost to full storage: " + lost.map { "\($0.name) \(Format.number($0.deliveriesLostToFullStorageT / 1000)) kt" }.joined(separator: ", ") + ".")
     }
 
     // MARK: Loss of load

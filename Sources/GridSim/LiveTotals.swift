@@ -11,7 +11,7 @@ final class LiveTotals {
     let unservedCostUSD, distributionLossMWh, importsReceivedMWh, exportsSentMWh, priceTimesHours, peakPricePerMWh: Doubles
     let curtailedMWh, excessMWh, touShiftedMWh, mandatorySavingsMWh, mandatoryHours, programMWh: Doubles
     let minOperatingReserveMargin, corridorForwardMWh, corridorBackwardMWh, corridorLossMWh, corridorHoursAtLimit, corridorUtilisationHours: Doubles
-    let storageDischargeMWh, storageChargeMWh, fuelBurnT, fuelMinStockT, fuelReserveDrawT, fuelOverflowT: Doubles
+    let storageDischargeMWh, storageChargeMWh, fuelBurnT, fuelMinStockT, fuelReserveDrawT, fuelOverflowT, fuelSupplyNotTakenT, fuelSpotT, fuelSpotCargoes: Doubles
     let fuelLimitedPlantHours, plantGenerationMWh, plantFuelLimitedHours: Doubles
     /// Per region and, at index `regionCount`, nationally: the largest shed in a step (MW), its step, the days
     /// with shed load, and the last such day (−1 before the first).
@@ -40,6 +40,12 @@ final class LiveTotals {
     let fuelPlants: FixedArray<Int>
     let plantFuel: FixedArray<Int>
     let shedRegion: FixedArray<Int>, shedClass: FixedArray<Int>, shedVOLL: FixedArray<Double>
+    /// Rotations (classes sharing a shed_order): each class's rotation (−1: none), the class's share of its
+    /// rotation's demand per region ([region * classes + class]), the classes' VOLL, and a per-step scratch of
+    /// each rotation's shed MW ([region * rotations + rotation]).
+    let classRotation: FixedArray<Int>, classShareOfRotation: FixedArray<Double>, classVOLL: FixedArray<Double>
+    let rotationCount: Int
+    let rotationShedMW: Doubles
     let programRegion: FixedArray<Int>, programCostPerMWh: FixedArray<Double>
     let mandatoryCostPerMWh: FixedArray<Double>, regionDistributionLossFraction: FixedArray<Double>
     let corridorFrom: FixedArray<Int>, corridorTo: FixedArray<Int>
@@ -81,6 +87,9 @@ final class LiveTotals {
         fuelMinStockT = pool.make(totals.fuelMinStockT)
         fuelReserveDrawT = pool.make(totals.fuelReserveDrawT)
         fuelOverflowT = pool.make(totals.fuelOverflowT)
+        fuelSupplyNotTakenT = pool.make(totals.fuelSupplyNotTakenT)
+        fuelSpotT = pool.make(totals.fuelSpotT)
+        fuelSpotCargoes = pool.make(totals.fuelSpotCargoes)
         fuelLimitedPlantHours = pool.make(totals.fuelLimitedPlantHours)
         plantGenerationMWh = pool.make(totals.plantGenerationMWh)
         plantFuelLimitedHours = pool.make(totals.plantFuelLimitedHours)
@@ -105,6 +114,20 @@ final class LiveTotals {
         regionRenewableStart = FixedArray(renewableStarts); regionRenewables = FixedArray(renewables)
         fuelPlants = a.fuelPlants; plantFuel = a.plantFuel
         shedRegion = a.shedRegion; shedClass = a.shedClass; shedVOLL = a.shedVOLL
+        let classes = plan.scenario.demandClasses
+        let sharedOrders = Dictionary(grouping: classes.indices, by: { classes[$0].shedOrder }).filter { $0.value.count > 1 }.keys.sorted()
+        let rotationOf = classes.map { c in sharedOrders.firstIndex(of: c.shedOrder) ?? -1 }
+        classRotation = FixedArray(rotationOf)
+        rotationCount = sharedOrders.count
+        classShareOfRotation = FixedArray(plan.scenario.regions.flatMap { region in
+            classes.indices.map { k -> Double in
+                guard rotationOf[k] >= 0 else { return 1 }
+                let total = classes.indices.filter { rotationOf[$0] == rotationOf[k] }.reduce(0.0) { $0 + region.classShares[$1] }
+                return total > 0 ? region.classShares[k] / total : 0
+            }
+        })
+        classVOLL = FixedArray(classes.map(\.vollUSDPerMWh))
+        rotationShedMW = pool.make(plan.scenario.regions.count * max(1, sharedOrders.count), 0)
         programRegion = FixedArray(plan.programRegion); programCostPerMWh = a.programCostPerMWh
         mandatoryCostPerMWh = a.mandatoryCostPerMWh; regionDistributionLossFraction = a.regionDistributionLossFraction
         corridorFrom = a.corridorFrom; corridorTo = a.corridorTo
@@ -152,6 +175,9 @@ final class LiveTotals {
         load(fuelMinStockT, totals.fuelMinStockT)
         load(fuelReserveDrawT, totals.fuelReserveDrawT)
         load(fuelOverflowT, totals.fuelOverflowT)
+        load(fuelSupplyNotTakenT, totals.fuelSupplyNotTakenT)
+        load(fuelSpotT, totals.fuelSpotT)
+        load(fuelSpotCargoes, totals.fuelSpotCargoes)
         load(fuelLimitedPlantHours, totals.fuelLimitedPlantHours)
         load(plantGenerationMWh, totals.plantGenerationMWh)
         load(plantFuelLimitedHours, totals.plantFuelLimitedHours)
@@ -203,6 +229,9 @@ final class LiveTotals {
         copy(fuelMinStockT, &totals.fuelMinStockT)
         copy(fuelReserveDrawT, &totals.fuelReserveDrawT)
         copy(fuelOverflowT, &totals.fuelOverflowT)
+        copy(fuelSupplyNotTakenT, &totals.fuelSupplyNotTakenT)
+        copy(fuelSpotT, &totals.fuelSpotT)
+        copy(fuelSpotCargoes, &totals.fuelSpotCargoes)
         copy(fuelLimitedPlantHours, &totals.fuelLimitedPlantHours)
         copy(plantGenerationMWh, &totals.plantGenerationMWh)
         copy(plantFuelLimitedHours, &totals.plantFuelLimitedHours)
@@ -263,15 +292,32 @@ final class LiveTotals {
             stepSupply[r] = 0
             stepUse[r] = demandMW[r] + res.excessMW[r]
         }
+        var rotating = false
         for b in 0..<(res.shedTotalMW > 0 ? shedCount : 0) {
             let mw = res.shedMW[b]
             if mw > 0 {
-                let r = shedRegion[b]
-                shedByClassMWh[r * K + shedClass[b]] += mw * dt
+                let r = shedRegion[b], g = classRotation[shedClass[b]]
+                if g >= 0 {
+                    rotationShedMW[r * rotationCount + g] += mw
+                    rotating = true
+                } else {
+                    shedByClassMWh[r * K + shedClass[b]] += mw * dt
+                    unservedCostUSD[r] += mw * shedVOLL[b] * dt
+                }
                 unservedMWh[r] += mw * dt
-                unservedCostUSD[r] += mw * shedVOLL[b] * dt
                 nationalShed += mw
                 stepShed[r] += mw
+            }
+        }
+        // A rotation's shed falls on its classes in proportion to their demand, each at its own VOLL.
+        if rotating {
+            for r in 0..<R {
+                for k in 0..<K where classRotation[k] >= 0 {
+                    let mw = rotationShedMW[r * rotationCount + classRotation[k]] * classShareOfRotation[r * K + k]
+                    shedByClassMWh[r * K + k] += mw * dt
+                    unservedCostUSD[r] += mw * classVOLL[k] * dt
+                }
+                for g in 0..<rotationCount { rotationShedMW[r * rotationCount + g] = 0 }
             }
         }
         for d in 0..<programCount {

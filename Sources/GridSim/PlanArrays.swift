@@ -12,6 +12,11 @@ public final class PlanArrays: Sendable {
     public let regionPlants: FixedArray<Int>
     public let plantCapacityMW: FixedArray<Double>
     public let plantMinOutputMW: FixedArray<Double>
+    /// Must-run MW by plant and month (`[plant * 12 + month − 1]`), and whether a plant is behind the meter.
+    public let plantMinOutputByMonthMW: FixedArray<Double>
+    public let plantBehindTheMeter: FixedArray<Bool>
+    /// Month − 1 of each step.
+    public let stepMonthIndex: FixedArray<Int>
     public let plantCostPerMWh: FixedArray<Double>
     public let plantFuel: FixedArray<Int>
     /// Plants that burn a fuel (plantFuel ≥ 0), in order.
@@ -55,6 +60,11 @@ public final class PlanArrays: Sendable {
     // Fuels.
     public let fuelCapacityT: FixedArray<Double>
     public let fuelReserveT: FixedArray<Double>
+    /// Spot purchases: tonnes per cargo (0: none), the stock that triggers one, and the steps until it arrives.
+    public let fuelSpotCargoT: FixedArray<Double>
+    public let fuelSpotOrderBelowT: FixedArray<Double>
+    public let fuelSpotLeadSteps: FixedArray<Int>
+    public let hasSpotPurchases: Bool
     /// Smallest tonnes per MWh of the plants burning each fuel (0 when none).
     public let fuelCheapestTonnesPerMWh: FixedArray<Double>
     // Shed blocks: region, class, share of the region's demand in the block, VOLL.
@@ -79,6 +89,9 @@ public final class PlanArrays: Sendable {
         regionPlants = FixedArray(members)
         plantCapacityMW = FixedArray(s.plants.map(\.capacityMW))
         plantMinOutputMW = FixedArray(s.plants.map(\.minOutputMW))
+        plantMinOutputByMonthMW = FixedArray(s.plants.flatMap { $0.minOutputMonthlyMW ?? [Double](repeating: $0.minOutputMW, count: 12) })
+        plantBehindTheMeter = FixedArray(s.plants.map(\.behindTheMeter))
+        stepMonthIndex = FixedArray((0..<s.stepCount).map { Int(s.calendar.month[$0]) - 1 })
         plantCostPerMWh = FixedArray(s.plants.map(\.marginalCostUSDPerMWh))
         plantFuel = FixedArray(s.plants.map { $0.fuel ?? -1 })
         fuelPlants = FixedArray(s.plants.indices.filter { s.plants[$0].fuel != nil })
@@ -121,6 +134,10 @@ public final class PlanArrays: Sendable {
         storageEconomic = FixedArray(s.storage.map { $0.policy == .economic })
         fuelCapacityT = FixedArray(s.fuels.map(\.storageCapacityT))
         fuelReserveT = FixedArray(s.fuels.map(\.strategicReserveT))
+        fuelSpotCargoT = FixedArray(s.fuels.map { $0.spot?.cargoT ?? 0 })
+        fuelSpotOrderBelowT = FixedArray(s.fuels.map { $0.spot?.orderBelowT ?? 0 })
+        fuelSpotLeadSteps = FixedArray(s.fuels.map { Int((($0.spot?.leadTimeDays ?? 0) * Double(s.calendar.stepsPerDay)).rounded()) })
+        hasSpotPurchases = s.fuels.contains { $0.spot != nil }
         fuelCheapestTonnesPerMWh = FixedArray(s.fuels.indices.map { f in
             s.plants.filter { $0.fuel == f }.map(\.fuelTonnesPerMWh).min() ?? 0
         })

@@ -44,7 +44,13 @@ public struct RunTotals: Sendable {
     public var fuelBurnT: [Double]
     public var fuelMinStockT: [Double]
     public var fuelReserveDrawT: [Double]
+    /// Cargo tonnes that did not fit the storage (lost).
     public var fuelOverflowT: [Double]
+    /// Continuous supply not taken because the storage was full (the pipeline or rail delivers less; not a loss).
+    public var fuelSupplyNotTakenT: [Double]
+    /// Spot cargoes that arrived, and their tonnes.
+    public var fuelSpotCargoes: [Double]
+    public var fuelSpotT: [Double]
     public var fuelLimitedPlantHours: [Double]
     public var plantGenerationMWh: [Double]
     public var plantFuelLimitedHours: [Double]
@@ -84,7 +90,7 @@ public struct RunTotals: Sendable {
         corridorHoursAtLimit = zeros(C); corridorUtilisationHours = zeros(C)
         storageDischargeMWh = zeros(s.storage.count); storageChargeMWh = zeros(s.storage.count)
         fuelBurnT = zeros(s.fuels.count); fuelMinStockT = s.fuels.map(\.initialStockT); fuelReserveDrawT = zeros(s.fuels.count)
-        fuelOverflowT = zeros(s.fuels.count); fuelLimitedPlantHours = zeros(s.fuels.count)
+        fuelOverflowT = zeros(s.fuels.count); fuelSupplyNotTakenT = zeros(s.fuels.count); fuelSpotCargoes = zeros(s.fuels.count); fuelSpotT = zeros(s.fuels.count); fuelLimitedPlantHours = zeros(s.fuels.count)
         plantGenerationMWh = zeros(s.plants.count); plantFuelLimitedHours = zeros(s.plants.count)
         largestShortfallMW = zeros(R + 1); largestShortfallStep = [Int](repeating: -1, count: R + 1)
         shortfallDays = [Int](repeating: 0, count: R + 1)
@@ -106,7 +112,7 @@ public struct RunTotals: Sendable {
         zero(&corridorForwardMWh); zero(&corridorBackwardMWh); zero(&corridorLossMWh); zero(&corridorHoursAtLimit)
         zero(&corridorUtilisationHours); zero(&storageDischargeMWh); zero(&storageChargeMWh); zero(&fuelBurnT)
         for f in fuelMinStockT.indices { fuelMinStockT[f] = initialStocks[f] }
-        zero(&fuelReserveDrawT); zero(&fuelOverflowT); zero(&fuelLimitedPlantHours); zero(&plantGenerationMWh); zero(&plantFuelLimitedHours)
+        zero(&fuelReserveDrawT); zero(&fuelOverflowT); zero(&fuelSupplyNotTakenT); zero(&fuelSpotCargoes); zero(&fuelSpotT); zero(&fuelLimitedPlantHours); zero(&plantGenerationMWh); zero(&plantFuelLimitedHours)
     }
 
     /// Totals that follow from each plant's energy (per region: generation, clean generation, emissions,

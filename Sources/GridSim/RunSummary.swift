@@ -66,7 +66,14 @@ public struct FuelSummary: Codable, Sendable {
     /// Lowest stock in days of the run's average consumption (infinite when nothing is burnt).
     public var lowestStockDays: Double
     public var strategicReserveDrawnT: Double
+    /// Cargo tonnes lost because they did not fit the storage.
     public var deliveriesLostToFullStorageT: Double
+    /// Continuous supply (pipeline gas, coal by rail) not taken because the storage was full: the supply
+    /// delivers less, nothing is lost.
+    public var supplyNotTakenT: Double
+    /// Spot cargoes bought when the stock ran low that arrived, and their tonnes.
+    public var spotCargoes: Double
+    public var spotT: Double
     public var disruptedT: Double
     /// Plant-hours in which a plant burning this fuel was held back by the stock.
     public var fuelLimitedPlantHours: Double
@@ -85,6 +92,8 @@ public struct NationalSummary: Codable, Sendable {
     public var peakDemandMW: Double
     public var firmCapacityMW: Double
     public var planningReserveMargin: Double
+    /// The capacity credits the firm capacity and the margin use: "assumed" or "computed" (`targets.capacity_credits`).
+    public var capacityCredits: String
     public var minOperatingReserveMargin: Double
     public var generationMWh: Double
     public var storageDischargeMWh: Double
@@ -164,6 +173,7 @@ public struct RunSummary: Codable, Sendable {
             return FuelSummary(name: fuel.name, kind: fuel.kind, burnT: t.fuelBurnT[f], lowestStockT: t.fuelMinStockT[f],
                                lowestStockDays: perDay > 0 ? t.fuelMinStockT[f] / perDay : .infinity,
                                strategicReserveDrawnT: t.fuelReserveDrawT[f], deliveriesLostToFullStorageT: t.fuelOverflowT[f],
+                               supplyNotTakenT: t.fuelSupplyNotTakenT[f], spotCargoes: t.fuelSpotCargoes[f], spotT: t.fuelSpotT[f],
                                disruptedT: fuel.disruptedT, fuelLimitedPlantHours: t.fuelLimitedPlantHours[f])
         }
         let sum = { (xs: [Double]) in xs.reduce(0, +) }
@@ -185,7 +195,7 @@ public struct RunSummary: Codable, Sendable {
             largestShortfallMW: t.largestShortfallMW[t.regionCount], largestShortfallTime: time(t.largestShortfallStep[t.regionCount]),
             shortfallDays: t.shortfallDays[t.regionCount],
             shedByClassMWh: nationalByClass, peakDemandMW: nationalPeak, firmCapacityMW: sum(firm),
-            planningReserveMargin: margins.national, minOperatingReserveMargin: t.minNationalOperatingReserveMargin,
+            planningReserveMargin: margins.national, capacityCredits: s.targets.capacityCredits, minOperatingReserveMargin: t.minNationalOperatingReserveMargin,
             generationMWh: generation, storageDischargeMWh: discharge, transmissionLossMWh: transmission,
             distributionLossMWh: distribution, lossRate: ratio(transmission + distribution, generation + discharge),
             cleanShare: ratio(sum(t.cleanGenerationMWh), generation), emissionsT: sum(t.emissionsT),

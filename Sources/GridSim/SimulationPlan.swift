@@ -86,9 +86,20 @@ public struct SimulationPlan: Sendable {
         let classOrder = s.demandClasses.indices.sorted { s.demandClasses[$0].shedOrder < s.demandClasses[$1].shedOrder }
         localMatching = regionCount > 1 && !s.corridors.isEmpty
         let tiers: [ShortfallTier] = localMatching ? ShortfallTier.allCases : [.forOthers]
+        // Classes sharing a shed_order are a rotation: one position (rank) and one cost, their demand-weighted VOLL,
+        // so the dispatch is indifferent between them; the totals then share what they shed pro-rata.
+        let positions = Array(Set(s.demandClasses.map(\.shedOrder))).sorted()
+        let classes = s.demandClasses
+        func positionVOLL(_ k: Int) -> Double {
+            let members = classes.indices.filter { classes[$0].shedOrder == classes[k].shedOrder }
+            guard members.count > 1 else { return classes[k].vollUSDPerMWh }
+            let share = members.reduce(0.0) { $0 + classes[$1].share }
+            return share > 0 ? members.reduce(0.0) { $0 + classes[$1].share * classes[$1].vollUSDPerMWh } / share : classes[k].vollUSDPerMWh
+        }
         for r in 0..<regionCount {
-            for (rank, k) in classOrder.enumerated() {
-                let voll = s.demandClasses[k].vollUSDPerMWh
+            for k in classOrder {
+                let rank = positions.firstIndex(of: classes[k].shedOrder)!
+                let voll = positionVOLL(k)
                 for tier in tiers {
                     blocks.append(ShedBlock(region: r, demandClass: k, tier: tier))
                     // The sharing rule (see README and ShortfallSharing): a premium of 10⁻⁵ × (3 × the class's rank +

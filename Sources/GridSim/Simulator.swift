@@ -30,6 +30,8 @@ public final class Simulator {
     /// Average cost of the energy in each store, per MWh stored (charging price / charge efficiency).
     let storedCostPerMWh: Doubles
     let fuelStock: Doubles
+    /// Step at which each fuel's spot cargo arrives (−1: none on its way).
+    let spotDueStep: Doubles
     let hydroMonthRemaining: Doubles
     let hydroDayBudget: Doubles
     let hydroUsedToday: Doubles
@@ -63,6 +65,11 @@ public final class Simulator {
     public var hydroEnergyFactor = 1.0
     /// Fuel arriving at the start of each step, [step * fuels + fuel] (time-major: one stream for the loop).
     let fuelArrivalsByStep: Doubles
+    /// The continuous-supply part of `fuelArrivalsByStep` (same layout): what does not fit is not taken, not lost.
+    let fuelSupplyByStep: Doubles
+    /// Fraction of a cargo arriving in each step that disruptions stop, for fuels with spot purchases (same layout;
+    /// empty when no fuel buys spot): contracted cargoes have it applied in `fuelArrivalsByStep` already.
+    let fuelCargoLostByStep: Doubles
     /// Capacity derate per plant: 1 − FOR in deterministic runs (expected availability), 1 in trials.
     let derate: Doubles
     /// The Monte Carlo sampler (and its streams), when trials are run.
@@ -113,8 +120,17 @@ public final class Simulator {
         weatherFactor = pool.make(plan.scenario.plants.count, 1)
         let fuels = plan.scenario.fuels, steps = plan.scenario.stepCount
         fuelArrivalsByStep = pool.make(steps * fuels.count, 0)
+        fuelSupplyByStep = pool.make(steps * fuels.count, 0)
         for (f, fuel) in fuels.enumerated() {
             for t in 0..<min(steps, fuel.arrivalsT.count) { fuelArrivalsByStep[t * fuels.count + f] = fuel.arrivalsT[t] }
+            for t in 0..<min(steps, fuel.supplyPerStepT.count) { fuelSupplyByStep[t * fuels.count + f] = fuel.supplyPerStepT[t] }
+        }
+        let buysSpot = fuels.contains { $0.spot != nil }
+        fuelCargoLostByStep = pool.make(buysSpot ? steps * fuels.count : 0, 0)
+        if buysSpot {
+            for (f, fuel) in fuels.enumerated() {
+                for t in 0..<min(steps, fuel.cargoLostFractionByStep.count) { fuelCargoLostByStep[t * fuels.count + f] = fuel.cargoLostFractionByStep[t] }
+            }
         }
         derate = pool.make(stochastic ? [Double](repeating: 1, count: plan.scenario.plants.count) : plan.plantDerate)
         let s = plan.scenario
@@ -123,6 +139,7 @@ public final class Simulator {
         storageSOC = pool.make(s.storage.map { $0.initialSOCFraction * $0.energyMWh })
         storedCostPerMWh = pool.make(s.storage.count, 0)
         fuelStock = pool.make(s.fuels.map(\.initialStockT))
+        spotDueStep = pool.make(s.fuels.count, -1)
         hydroMonthRemaining = pool.make(s.plants.count, 0)
         hydroDayBudget = pool.make(s.plants.count, 0)
         hydroUsedToday = pool.make(s.plants.count, 0)
@@ -195,7 +212,7 @@ public final class Simulator {
             storageSOC[k] = s.storage[k].initialSOCFraction * s.storage[k].energyMWh
             storedCostPerMWh[k] = 0
         }
-        for f in s.fuels.indices { fuelStock[f] = s.fuels[f].initialStockT }
+        for f in s.fuels.indices { fuelStock[f] = s.fuels[f].initialStockT; spotDueStep[f] = -1 }
         for i in programHoursToday.indices { programHoursToday[i] = 0 }
         for r in mandatoryHoursUsed.indices { mandatoryHoursUsed[r] = 0 }
         shortfallLastStep = false
@@ -254,6 +271,29 @@ public final class Simulator {
 
     // MARK: One step
 
+    /// A spot cargo due now arrives (unless a disruption stops it); a fuel whose stock has fallen to its order level,
+    /// with none on its way, buys one.
+    @inline(__always)
+    func spotPurchases(_ t: Int, fuelCount: Int) {
+        let a = arrays
+        for f in 0..<fuelCount where a.fuelSpotCargoT[f] > 0 {
+            if spotDueStep[f] >= 0 && Double(t) >= spotDueStep[f] {
+                spotDueStep[f] = -1
+                let arriving = a.fuelSpotCargoT[f] * (1 - fuelCargoLostByStep[t * fuelCount + f])
+                if arriving > 0 {
+                    fuelStock[f] += arriving
+                    live.fuelSpotT[f] += arriving
+                    live.fuelSpotCargoes[f] += 1
+                    let over = fuelStock[f] - a.fuelCapacityT[f]
+                    if over > 0 { fuelStock[f] -= over; live.fuelOverflowT[f] += over }
+                }
+            }
+            if spotDueStep[f] < 0 && fuelStock[f] <= a.fuelSpotOrderBelowT[f] {
+                spotDueStep[f] = Double(t + a.fuelSpotLeadSteps[f])
+            }
+        }
+    }
+
     @inline(__always)
     func step(_ t: Int, dt: Double) throws(SimulationError) {
         let a = arrays
@@ -262,15 +302,22 @@ public final class Simulator {
         let fuelCount = fuelStock.count
         let corridorCount = a.corridorFrom.count
         let storageCount = storageSOC.count
-        // Fuel deliveries arrive at the start of the step; what does not fit is lost.
+        // Fuel deliveries arrive at the start of the step. What does not fit: the continuous supply delivers
+        // less (not taken), and the rest of a cargo is lost.
         for f in 0..<fuelCount {
             let arriving = fuelArrivalsByStep[t * fuelCount + f]
             if arriving > 0 {
                 fuelStock[f] += arriving
                 let over = fuelStock[f] - a.fuelCapacityT[f]
-                if over > 0 { fuelStock[f] -= over; live.fuelOverflowT[f] += over }
+                if over > 0 {
+                    fuelStock[f] -= over
+                    let notTaken = min(over, fuelSupplyByStep[t * fuelCount + f])
+                    live.fuelSupplyNotTakenT[f] += notTaken
+                    live.fuelOverflowT[f] += over - notTaken
+                }
             }
         }
+        if a.hasSpotPurchases { spotPurchases(t, fuelCount: fuelCount) }
         // The streams a few steps ahead (a cache line holds several steps of them): the time-major ones
         // every step, the per-storage and per-region ones every 8 steps.
         plan.availableByStep.prefetch((t + 8) * a.variablePlants.count)
@@ -467,7 +514,8 @@ public final class Simulator {
         let a = arrays
         var c = a.plantCostPerMWh[i]
         if a.plantIsHydro[i] && !hydroScheduled(i, t: t, availableMW: m, dt: dt) { c = max(c, plan.reliabilityCostPerMWh) }
-        solver.input.setPlant(i, minMW: min(a.plantMinOutputMW[i] * plantInService[i], m), maxMW: m, costPerMWh: c)
+        let mustRun = a.plantBehindTheMeter[i] ? m : min(a.plantMinOutputByMonthMW[i * 12 + a.stepMonthIndex[t]] * plantInService[i], m)
+        solver.input.setPlant(i, minMW: mustRun, maxMW: m, costPerMWh: c)
     }
 
     /// Available MW of plant i in the step whose variable plants start at index `base` of `availableByStep`.

@@ -31,6 +31,10 @@ public final class TrialSampler {
     let commonWeatherStream: RandomStream
     let regionWeatherStreams: [RandomStream]
     let fuelStreams: [RandomStream]
+    /// The heat-wave chain's stream, each day's month − 1, and this trial's hot days.
+    let hotDayStream: RandomStream
+    let dayMonthIndex: [Int]
+    public private(set) var hotDay: [Bool]
     /// Two streams whose names hash to the same id (never seen; then trials are refused).
     public let streamCollision: String?
     /// Pending transitions filed by step: `dueHead[t]` is a device whose next transition is at step t (−1:
@@ -47,7 +51,8 @@ public final class TrialSampler {
     public private(set) var demandYearFactor = 1.0
     public private(set) var inflowClass = 0
     /// [region * days + day]
-    var demandDayFactor: [Double]
+    /// Each region's demand factor of each day ([region * days + day]).
+    public internal(set) var demandDayFactor: [Double]
     var solarDayFactor: [Double]
     var windDayFactor: [Double]
     var windows: [(Int, Int)] = []
@@ -100,6 +105,7 @@ public final class TrialSampler {
         ids.append(StreamID(kind: "weather-common", name: ""))
         for r in s.regions { ids.append(StreamID(kind: "weather", name: r.name)) }
         for f in s.fuels { ids.append(StreamID(kind: "fuel", name: f.name)) }
+        ids.append(StreamID(kind: "hot-days", name: ""))
         var seen: [UInt64: StreamID] = [:], collision: String? = nil
         for id in ids {
             if let other = seen[id.value], collision == nil { collision = "the random streams of \(other) and \(id) have the same id; rename one of them" }
@@ -114,7 +120,10 @@ public final class TrialSampler {
         hydrologyStream = all[d + 1]
         commonWeatherStream = all[d + 2]
         regionWeatherStreams = Array(all[(d + 3)..<(d + 3 + regionCount)])
-        fuelStreams = Array(all[(d + 3 + regionCount)...])
+        fuelStreams = Array(all[(d + 3 + regionCount)..<(all.count - 1)])
+        hotDayStream = all[all.count - 1]
+        dayMonthIndex = (0..<s.calendar.dayCount).map { s.calendar.date(ofDay: $0).month - 1 }
+        hotDay = [Bool](repeating: false, count: s.calendar.dayCount)
         stepCount = plan.scenario.stepCount
         dueHead = .allocate(capacity: max(1, stepCount)); dueHead.initialize(repeating: -1, count: max(1, stepCount))
         dueNext = .allocate(capacity: max(1, kind.count)); dueNext.initialize(repeating: -1, count: max(1, kind.count))
@@ -199,10 +208,24 @@ public final class TrialSampler {
                 windDayFactor[k] = sw > 0 ? exp(sw * xw - sw * sw / 2) : 1
             }
         }
+        // Heat waves: one draw a day (hot or not, nationally), scaling every region's demand factor.
+        if let h = st.hotDays {
+            let leave = 1 / h.meanSpellDays
+            var hot = false
+            for day in 0..<days {
+                let p = h.probabilityMonthly[dayMonthIndex[day]]
+                let u = hotDayStream.uniform()
+                // Stationary probability p: a cool day turns hot with probability p × leave / (1 − p).
+                hot = p > 0 && (hot ? u >= leave : u < min(1, p * leave / (1 - p)))
+                hotDay[day] = hot
+                let f = h.factors(probability: p)
+                for r in 0..<R { demandDayFactor[r * days + day] *= hot ? f.hot : f.other }
+            }
+        }
         // Fuel arrivals.
         let steps = s.stepCount, perDay = s.calendar.stepsPerDay
         // Written straight into the simulator's time-major table ([step * fuels + fuel]).
-        let arrivals = sim.fuelArrivalsByStep, fuels = s.fuels.count
+        let arrivals = sim.fuelArrivalsByStep, supplied = sim.fuelSupplyByStep, fuels = s.fuels.count
         for (f, fuel) in s.fuels.enumerated() {
             let risk = fuel.risk, rng = fuelStreams[f]
             // Random disruption windows.
@@ -230,6 +253,7 @@ public final class TrialSampler {
                     } else {
                         for t in start..<end { arrivals[t * fuels + f] = disrupted(t) ? 0 : supply[t] * (1 - shortfall) }
                     }
+                    for t in start..<end { supplied[t * fuels + f] = arrivals[t * fuels + f] }
                     start = end
                 }
             }
@@ -240,6 +264,11 @@ public final class TrialSampler {
                     step += Int((rng.exponential(mean: risk.cargoMeanDelayDays) * Double(perDay)).rounded())
                 }
                 if step < steps && !disrupted(step) { arrivals[step * fuels + f] += cargo.tonnes * (1 - cargo.lostFraction) }
+            }
+            // Spot cargoes are stopped by the scheduled disruptions and by this trial's random ones.
+            if fuel.spot != nil {
+                let lost = sim.fuelCargoLostByStep, scheduled = fuel.cargoLostFractionByStep
+                for t in 0..<steps { lost[t * fuels + f] = max(scheduled.isEmpty ? 0 : scheduled[t], disrupted(t) ? 1 : 0) }
             }
         }
     }

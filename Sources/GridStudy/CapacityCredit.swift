@@ -98,24 +98,65 @@ public enum CapacityCredit {
         throw CapacityCreditError.noSuchResource(name, s.plants.map(\.name) + s.storage.map(\.name))
     }
 
+    /// The scenario without every plant and store of `technology` (a plant technology, or `battery` /
+    /// `pumped_hydro` for storage), and their capacity (MW). Plants behind the meter (rooftops) stay: they
+    /// lower the load and carry no credit of their technology.
+    public static func without(_ s: Scenario, technology: String) throws -> (scenario: Scenario, capacityMW: Double) {
+        var t = s
+        let counted = { (p: Plant) in p.technology.rawValue == technology && !p.behindTheMeter }
+        t.plants = s.plants.filter { !counted($0) }
+        t.storage = s.storage.filter { $0.technology != technology }
+        let capacity = s.plants.filter(counted).reduce(0.0) { $0 + $1.capacityMW }
+            + s.storage.filter { $0.technology == technology }.reduce(0.0) { $0 + $1.powerMW }
+        if t.plants.count == s.plants.count && t.storage.count == s.storage.count {
+            throw CapacityCreditError.noSuchResource(technology, Array(Set(s.plants.map(\.technology.rawValue) + s.storage.map(\.technology))).sorted())
+        }
+        return (t, capacity)
+    }
+
+    /// Each region's peak demand over the sum of the regions' peaks: where a national fleet's firm capacity or
+    /// load goes.
+    public static func peakShares(_ s: Scenario) -> [Double] {
+        let peaks = s.regions.map { $0.demandMW.max() ?? 0 }
+        let total = peaks.reduce(0, +)
+        return total > 0 ? peaks.map { $0 / total } : peaks.map { _ in 1 / Double(max(1, peaks.count)) }
+    }
+
     /// `s` with a perfectly available generator of `mw` in `region` (never out, always available, dearer than
     /// any plant of the scenario but below the lowest VOLL).
     public static func withFirmCapacity(_ s: Scenario, region: Int, mw: Double) -> Scenario {
+        var weights = [Double](repeating: 0, count: s.regions.count)
+        weights[region] = 1
+        return withFirmCapacity(s, weights: weights, mw: mw)
+    }
+
+    /// `s` with perfectly available generators of `mw` in all, split between the regions by `weights`.
+    public static func withFirmCapacity(_ s: Scenario, weights: [Double], mw: Double) -> Scenario {
         guard mw > 0 else { return s }
         var t = s
         let cost = s.plants.map(\.marginalCostUSDPerMWh).max() ?? 0
-        t.plants.append(Plant(name: "_firm_capacity", region: region, technology: .flexible, units: 1, unitSizeMW: mw, marginalCostUSDPerMWh: cost,
-                              fuel: nil, fuelTonnesPerMWh: 0, heatRateGJPerMWh: nil, emissionTPerMWh: 0,
-                              availability: StepSeries(constant: 1, count: s.stepCount), forcedOutageRate: 0, meanTimeToRepairHours: 1,
-                              capacityCredit: 1, minOutputMW: 0, hydroMonthlyEnergyMWh: nil, clean: false, followsHydrology: false))
+        for (r, w) in weights.enumerated() where w > 0 {
+            t.plants.append(Plant(name: weights.filter { $0 > 0 }.count == 1 ? "_firm_capacity" : "_firm_capacity_\(s.regions[r].name)", region: r,
+                                  technology: .flexible, units: 1, unitSizeMW: mw * w, marginalCostUSDPerMWh: cost,
+                                  fuel: nil, fuelTonnesPerMWh: 0, heatRateGJPerMWh: nil, emissionTPerMWh: 0,
+                                  availability: StepSeries(constant: 1, count: s.stepCount), forcedOutageRate: 0, meanTimeToRepairHours: 1,
+                                  capacityCredit: 1, minOutputMW: 0, hydroMonthlyEnergyMWh: nil, clean: false, followsHydrology: false))
+        }
         return t
     }
 
     /// `s` with `mw` more demand in `region` in every step.
     public static func withAddedLoad(_ s: Scenario, region: Int, mw: Double) -> Scenario {
+        var weights = [Double](repeating: 0, count: s.regions.count)
+        weights[region] = 1
+        return withAddedLoad(s, weights: weights, mw: mw)
+    }
+
+    /// `s` with `mw` more demand in all in every step, split between the regions by `weights`.
+    public static func withAddedLoad(_ s: Scenario, weights: [Double], mw: Double) -> Scenario {
         guard mw > 0 else { return s }
         var t = s
-        t.regions[region].demandMW = t.regions[region].demandMW.map { $0 + mw }
+        for (r, w) in weights.enumerated() where w > 0 { t.regions[r].demandMW = t.regions[r].demandMW.map { $0 + mw * w } }
         return t
     }
 
@@ -133,6 +174,29 @@ public enum CapacityCredit {
     public static func assess(augmented scenario: Scenario, baseline base: Scenario, region: Int, resource: String, resourceCapacityMW capacity: Double,
                               method: CapacityCreditMethod, metric: AdequacyMetric, capacityMaxMW: Double?, gapMW: Double,
                               pValue threshold: Double, options: MonteCarloOptions, progress: ((String) -> Void)? = nil) throws -> CapacityCreditResult {
+        var weights = [Double](repeating: 0, count: scenario.regions.count)
+        weights[region] = 1
+        return try assess(augmented: scenario, baseline: base, weights: weights, place: scenario.regions[region].name, resource: resource,
+                          resourceCapacityMW: capacity, method: method, metric: metric, capacityMaxMW: capacityMaxMW, gapMW: gapMW,
+                          pValue: threshold, options: options, progress: progress)
+    }
+
+    /// The capacity credit of a whole technology (every plant or store of it), with the firm capacity (EFC) or
+    /// the load (ELCC) spread over the regions by their share of the national peak.
+    public static func assess(_ scenario: Scenario, technology: String, method: CapacityCreditMethod, metric: AdequacyMetric,
+                              capacityMaxMW: Double?, gapMW: Double, pValue threshold: Double, options: MonteCarloOptions,
+                              progress: ((String) -> Void)? = nil) throws -> CapacityCreditResult {
+        let (base, capacity) = try without(scenario, technology: technology)
+        return try assess(augmented: scenario, baseline: base, weights: peakShares(scenario), place: "all regions by peak share",
+                          resource: technology, resourceCapacityMW: capacity, method: method, metric: metric, capacityMaxMW: capacityMaxMW,
+                          gapMW: gapMW, pValue: threshold, options: options, progress: progress)
+    }
+
+    /// As above, with the firm capacity or the load split between the regions by `weights` (named `place`).
+    public static func assess(augmented scenario: Scenario, baseline base: Scenario, weights: [Double], place: String, resource: String,
+                              resourceCapacityMW capacity: Double, method: CapacityCreditMethod, metric: AdequacyMetric, capacityMaxMW: Double?,
+                              gapMW: Double, pValue threshold: Double, options: MonteCarloOptions,
+                              progress: ((String) -> Void)? = nil) throws -> CapacityCreditResult {
         let top = capacityMaxMW ?? max(capacity, 1)
         func study(_ s: Scenario) throws -> [Double] {
             do { return try trialValues(s, metric: metric, options: options) } catch { throw CapacityCreditError.simulation(error) }
@@ -141,7 +205,7 @@ public enum CapacityCredit {
         // system with the resource; ELCC adds load to the system with the resource until it matches the base.
         let target = try study(method == .efc ? scenario : base)
         let variant: (Double) -> Scenario = { mw in
-            method == .efc ? withFirmCapacity(base, region: region, mw: mw) : withAddedLoad(scenario, region: region, mw: mw)
+            method == .efc ? withFirmCapacity(base, weights: weights, mw: mw) : withAddedLoad(scenario, weights: weights, mw: mw)
         }
         var steps: [CapacityCreditStep] = []
         func evaluate(_ mw: Double) throws -> [Double] {
@@ -170,7 +234,7 @@ public enum CapacityCredit {
             if method == .efc ? aboveTarget : !aboveTarget { lower = mid; atLower = atMid } else { upper = mid; atUpper = atMid }
         }
         if reason.hasPrefix("bracket") { p = method == .efc ? pValue(higher: atLower, lower: atUpper) : pValue(higher: atUpper, lower: atLower) }
-        return CapacityCreditResult(resource: resource, region: scenario.regions[region].name, method: method.rawValue, metric: metric.rawValue,
+        return CapacityCreditResult(resource: resource, region: place, method: method.rawValue, metric: metric.rawValue,
                                     target: mean(target), targetStandardError: standardError(target), lowerMW: lower, upperMW: upper,
                                     resourceCapacityMW: capacity, pValue: p, stoppedBecause: reason, withinMaximum: withinMaximum,
                                     trials: options.trials, seed: options.seed, steps: steps)

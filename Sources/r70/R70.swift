@@ -812,6 +812,8 @@ extension R70 {
         var file: String
         @Option(name: .long, help: "The plant or storage whose credit is found.")
         var resource: String?
+        @Option(name: .long, help: "Instead of --resource: a whole technology (every plant or store of it, e.g. coal, solar, battery), with the firm capacity or load spread over the regions by their share of the national peak.")
+        var technology: String?
         @Option(name: .long, help: ArgumentHelp("Instead of --resource: the credit of what the scenario has beyond its baseline, the scenario with these overrides (as --set; repeatable), e.g. a unit 5 MW smaller. With --region.", valueName: "path=value"))
         var without: [String] = []
         @Option(name: .long, help: "With --without: the region of the firm capacity (EFC) or the load (ELCC).")
@@ -835,8 +837,11 @@ extension R70 {
 
         func validate() throws {
             if trials < 2 { throw ValidationError("Please specify a '--trials' value of at least 2.") }
-            if (resource == nil) == without.isEmpty { throw ValidationError("Please give either --resource NAME or --without PATH=VALUE (with --region).") }
+            if [resource != nil, technology != nil, !without.isEmpty].filter({ $0 }).count != 1 {
+                throw ValidationError("Please give one of --resource NAME, --technology NAME or --without PATH=VALUE (with --region).")
+            }
             if !without.isEmpty && region == nil { throw ValidationError("Please name the region of the firm capacity or load with --region.") }
+            if without.isEmpty && region != nil { throw ValidationError("--region goes with --without (a resource's credit is found in its own region, a technology's in all regions by their peaks).") }
             if !(gap > 0) { throw ValidationError("Please specify a '--gap' above 0 MW.") }
             if let capacityMax, !(capacityMax > 0) { throw ValidationError("Please specify a '--capacity-max' above 0 MW.") }
             if !(pValue > 0 && pValue < 1) { throw ValidationError("Please specify a '--p-value' between 0 and 1, such as 0.05.") }
@@ -853,6 +858,9 @@ extension R70 {
             do {
                 if let resource {
                     r = try CapacityCredit.assess(scenario, resource: resource, method: method, metric: metric, capacityMaxMW: capacityMax, gapMW: gap,
+                                                  pValue: pValue, options: options, progress: progress)
+                } else if let technology {
+                    r = try CapacityCredit.assess(scenario, technology: technology, method: method, metric: metric, capacityMaxMW: capacityMax, gapMW: gap,
                                                   pValue: pValue, options: options, progress: progress)
                 } else {
                     var changes: [ScenarioOverride] = []
@@ -879,7 +887,11 @@ extension R70 {
                                                   gapMW: gap, pValue: pValue, options: options, progress: progress)
                 }
             } catch let e as CapacityCreditError {
-                if case .noSuchResource = e { printError("r70: --resource \(resource ?? ""): \(e)"); throw ExitCode(2) }
+                if case .noSuchResource(let name, let names) = e {
+                    if technology != nil { printError("r70: --technology \(name): no plant or storage of it (the scenario's technologies: \(names.joined(separator: ", ")))") }
+                    else { printError("r70: --resource \(resource ?? ""): \(e)") }
+                    throw ExitCode(2)
+                }
                 throw simulationFailure(file, e)
             }
             if json { print((try? JSONOutput.string(r)) ?? "{}"); return }

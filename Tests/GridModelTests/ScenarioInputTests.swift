@@ -140,7 +140,7 @@ struct ScenarioInputTests {
         #expect(found == [
             "five-mistakes.yaml:11: regions[0].plants[0].unit_size_mw: -300 — a number in [0, 100000]",
             "five-mistakes.yaml:13: regions[0].plants[0].forced_outage_rate: 1.4 — a number in [0, 1)",
-            "five-mistakes.yaml:18: regions[0].plants[1].capacty_credit: unknown key — did you mean 'capacity_credit'? Plant takes: name, technology, units, unit_size_mw, marginal_cost_usd_per_mwh, fuel_price_usd_per_gj, heat_rate_gj_per_mwh, vom_usd_per_mwh, fuel, emission_t_per_mwh, availability, availability_monthly, availability_profile, forced_outage_rate, mean_time_to_repair_hours, capacity_credit, min_output_mw, hydro, clean, follows_hydrology",
+            "five-mistakes.yaml:18: regions[0].plants[1].capacty_credit: unknown key — did you mean 'capacity_credit'? Plant takes: name, technology, units, unit_size_mw, marginal_cost_usd_per_mwh, fuel_price_usd_per_gj, heat_rate_gj_per_mwh, vom_usd_per_mwh, fuel, emission_t_per_mwh, availability, availability_monthly, availability_profile, forced_outage_rate, mean_time_to_repair_hours, capacity_credit, min_output_mw, min_output_monthly_mw, maintenance_fraction_monthly, behind_the_meter, hydro, clean, follows_hydrology",
             "five-mistakes.yaml:20: corridors[0].to: Atlantis — one of the regions: North",
             "bad-profile.csv:3: regions[0].demand.profile.column 'load': \"abc\" — a finite number ≥ 0",
         ])
@@ -263,6 +263,27 @@ struct ScenarioInputTests {
         let expectedLost: Double = 2 * 70000 + 360
         #expect(abs(f.arrivalsT.reduce(0, +) - expectedArrivals) < 1e-6)
         #expect(abs(f.disruptedT - expectedLost) < 1e-6)
+    }
+
+    @Test("A delivery programme by month: the next cargo comes the interval of the last cargo's month after it")
+    func monthlyIntervals() throws {
+        let text = minimal.replacingOccurrences(of: "duration_hours: 24", with: "duration_days: 10")
+            .replacingOccurrences(of: "start_date: 2030-01-07", with: "start_date: 2030-01-27") + """
+        fuels:
+          - name: f
+            kind: coal
+            energy_content_gj_per_t: 23
+            price_usd_per_gj: 4
+            storage_capacity_t: 500000
+            initial_stock_t: 0
+            deliveries: {cargo_t: 1000, interval_days_monthly: [2, 3, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9], first_day: 0}
+
+        """
+        let f = try load(text).get().fuels[0]
+        // 27, 29, 31 January (2 days apart), then 2 February (the interval of January, the last cargo's month), 5 February.
+        #expect(f.cargoes.map(\.step) == [0, 2, 4, 6, 9].map { $0 * 24 })
+        let both = text.replacingOccurrences(of: "interval_days_monthly: [2,", with: "interval_days: 2, interval_days_monthly: [2,")
+        #expect(problems(both) == ["inline.yaml:15: fuels[0].deliveries.interval_days_monthly: (both or neither) — exactly one of interval_days and interval_days_monthly"])
     }
 
     @Test("The scenario reference in docs/ is generated from the schema the decoder uses")

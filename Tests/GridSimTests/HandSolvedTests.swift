@@ -173,3 +173,125 @@ struct StorageCreditTests {
         #expect(long.firmCapacityMW == 0.75 * 4000)
     }
 }
+
+@Suite("Fuel supply: spot cargoes, full storage")
+struct FuelSupplyTests {
+    /// The coal-runs-out fixture (100 MW of demand, 0.4 t/MWh, 150 t in stock) with `pile` edited.
+    func run(pile: String) throws -> DeterministicRun {
+        let path = fixtures.appendingPathComponent("coal-runs-out.yaml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+            .replacingOccurrences(of: "storage_capacity_t: 1000, initial_stock_t: 150}", with: pile + "}")
+        return try DeterministicRun.run(try ScenarioLoader.load(text: text, file: path), recordHourly: true)
+    }
+
+    @Test("Hand-solved: the stock falls to 70 t (≤ 80) in hour 2, a spot cargo of 100 t bought then arrives 3 h later")
+    func spotCargo() throws {
+        let r = try run(pile: "storage_capacity_t: 1000, initial_stock_t: 150, spot: {cargo_t: 100, order_below_t: 80, lead_time_days: 0.125}")
+        // 150 → 110 → 70 (order at the start of hour 2, due in hour 5) → 30 → 0 (75 MW) → empty → +100 in hour 5.
+        #expect(close(plantSeries(r, "coal"), [100, 100, 100, 75, 0, 100]))
+        #expect(close(plantSeries(r, "oil"), [0, 0, 0, 25, 100, 0]))
+        #expect(r.summary.fuels[0].spotCargoes == 1 && abs(r.summary.fuels[0].spotT - 100) < 1e-9)
+        #expect(abs(r.summary.national.generationCostUSD - (475 * 20 + 125 * 150)) < 1e-6)
+    }
+
+    @Test("A disruption stops the spot cargo as it stops contracted ones")
+    func disruptionStopsSpot() throws {
+        let r = try run(pile: "storage_capacity_t: 1000, initial_stock_t: 150, spot: {cargo_t: 100, order_below_t: 80, lead_time_days: 0.125}, "
+                            + "disruptions: [{start_date: 2030-01-07, duration_days: 1}]")
+        #expect(close(plantSeries(r, "coal"), [100, 100, 100, 75, 0, 0]))
+        #expect(r.summary.fuels[0].spotCargoes == 0 && r.summary.fuels[0].spotT == 0)
+    }
+
+    @Test("Full storage: continuous supply not taken is not a loss; the rest of a cargo is lost")
+    func fullStorage() throws {
+        // 100 t of room, full; in hour 0, 10 t of supply and a 50 t cargo arrive: 10 t not taken, 50 t lost.
+        let r = try run(pile: "storage_capacity_t: 100, initial_stock_t: 100, supply_t_per_day: 240, delivery_dates: [{date: 2030-01-07, cargo_t: 50}]")
+        let f = r.summary.fuels[0]
+        #expect(abs(f.supplyNotTakenT - 10) < 1e-9)
+        #expect(abs(f.deliveriesLostToFullStorageT - 50) < 1e-9)
+        // Afterwards the burn (40 t/h) exceeds the supply (10 t/h): nothing more is turned away.
+        #expect(abs(f.burnT - (100 + 5 * 10)) < 1e-9)
+    }
+}
+
+@Suite("What planners expect the scenarios to contain (issue 15 part 6)")
+struct PlannerInputTests {
+    func run(_ text: String) throws -> DeterministicRun {
+        try DeterministicRun.run(try ScenarioLoader.load(text: text, file: fixtures.appendingPathComponent("inline.yaml").path), recordHourly: true)
+    }
+    func oneRegion(demandMW: Double, plants: String, classes: String = "") -> String {
+        """
+        name: t
+        horizon: {start_date: 2030-01-07, duration_hours: 2}
+        \(classes)
+        regions:
+          - name: R
+            distribution_loss_fraction: 0
+            demand: {peak_mw: \(demandMW)}
+            plants:
+        \(plants)
+        """
+    }
+
+    @Test("Rooftop solar behind the meter is taken whole: dearer than the grid's plant, and beyond the load (excess), never curtailed; no firm credit")
+    func behindTheMeter() throws {
+        let plants = """
+              - {name: roof, technology: solar, unit_size_mw: 50, availability: 1, marginal_cost_usd_per_mwh: 100, forced_outage_rate: 0, behind_the_meter: true}
+              - {name: g, technology: flexible, unit_size_mw: 200, marginal_cost_usd_per_mwh: 50, forced_outage_rate: 0}
+        """
+        let a = try run(oneRegion(demandMW: 100, plants: plants))
+        #expect(close(plantSeries(a, "roof"), [50, 50]) && close(plantSeries(a, "g"), [50, 50]))
+        #expect(a.plan.scenario.plants[0].capacityCredit == 0)
+        let b = try run(oneRegion(demandMW: 30, plants: plants))
+        #expect(close(plantSeries(b, "roof"), [50, 50]) && close(plantSeries(b, "g"), [0, 0]))
+        #expect(abs(b.summary.regions[0].excessMWh - 40) < 1e-6)
+        // Without the flag the grid would dispatch the cheaper plant first.
+        let c = try run(oneRegion(demandMW: 100, plants: plants.replacingOccurrences(of: ", behind_the_meter: true", with: "")))
+        #expect(close(plantSeries(c, "roof"), [0, 0]))
+    }
+
+    @Test("Planned maintenance takes its fraction of units out in its month; must-run by month holds a dear plant on")
+    func maintenanceAndMustRun() throws {
+        var january = [Double](repeating: 0, count: 12); january[0] = 0.2
+        let list = { (x: [Double]) in "[" + x.map { "\($0)" }.joined(separator: ", ") + "]" }
+        let short = try run(oneRegion(demandMW: 1000, plants: """
+              - {name: coal, technology: coal, units: 10, unit_size_mw: 50, marginal_cost_usd_per_mwh: 40, forced_outage_rate: 0, maintenance_fraction_monthly: \(list(january))}
+        """))
+        #expect(close(plantSeries(short, "coal"), [400, 400]))   // 500 MW with 20 % of units in maintenance
+        var floor = [Double](repeating: 0, count: 12); floor[0] = 60
+        let held = try run(oneRegion(demandMW: 100, plants: """
+              - {name: cheap, technology: flexible, unit_size_mw: 200, marginal_cost_usd_per_mwh: 10, forced_outage_rate: 0}
+              - {name: coal, technology: coal, unit_size_mw: 200, marginal_cost_usd_per_mwh: 40, forced_outage_rate: 0, min_output_monthly_mw: \(list(floor))}
+        """))
+        #expect(close(plantSeries(held, "coal"), [60, 60]) && close(plantSeries(held, "cheap"), [40, 40]))
+        floor[0] = 0; floor[1] = 60   // a February floor does not bind in January
+        let free = try run(oneRegion(demandMW: 100, plants: """
+              - {name: cheap, technology: flexible, unit_size_mw: 200, marginal_cost_usd_per_mwh: 10, forced_outage_rate: 0}
+              - {name: coal, technology: coal, unit_size_mw: 200, marginal_cost_usd_per_mwh: 40, forced_outage_rate: 0, min_output_monthly_mw: \(list(floor))}
+        """))
+        #expect(close(plantSeries(free, "coal"), [0, 0]))
+    }
+
+    @Test("Hand-solved rotation: classes sharing a shed_order are shed pro-rata to their demand, each at its own VOLL")
+    func rotation() throws {
+        let classes = """
+        demand_classes:
+          - {name: industry, share: 0.4, shed_order: 1, voll_usd_per_mwh: 1500}
+          - {name: homes, share: 0.5, shed_order: 1, voll_usd_per_mwh: 3000}
+          - {name: essential, share: 0.1, shed_order: 2, voll_usd_per_mwh: 20000}
+        """
+        let r = try run(oneRegion(demandMW: 1000, plants: """
+              - {name: g, technology: flexible, unit_size_mw: 700, marginal_cost_usd_per_mwh: 10, forced_outage_rate: 0}
+        """, classes: classes))
+        // 300 MW short for 2 h = 600 MWh, split 4:5 between industry and homes; nothing from the essential class.
+        let shed = r.summary.regions[0].shedByClassMWh
+        #expect(abs(shed["industry"]! - 600 * 4 / 9) < 1e-6 && abs(shed["homes"]! - 600 * 5 / 9) < 1e-6 && shed["essential"]! < 1e-9)
+        #expect(abs(r.summary.national.unservedCostUSD - (600 * 4 / 9 * 1500 + 600 * 5 / 9 * 3000)) < 1e-3)
+        // A class after the rotation may not be valued below any class in it.
+        let bad = classes.replacingOccurrences(of: "shed_order: 2, voll_usd_per_mwh: 20000", with: "shed_order: 2, voll_usd_per_mwh: 2000")
+        var problems: [String] = []
+        do { _ = try ScenarioLoader.load(text: oneRegion(demandMW: 1000, plants: "      - {name: g, technology: flexible, unit_size_mw: 700, marginal_cost_usd_per_mwh: 10}", classes: bad), file: "inline.yaml") }
+        catch { problems = error.diagnostics.map(\.description) }
+        #expect(problems.contains { $0.contains("demand_classes[2].voll_usd_per_mwh: 2000 — at least 3000 (the VOLL of 'homes', shed before it)") }, "\(problems)")
+    }
+}

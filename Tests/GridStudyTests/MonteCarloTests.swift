@@ -717,3 +717,144 @@ struct CapacityCreditTests {
         #expect(never.upper == nil)
     }
 }
+
+@Suite("Fuel supply as planned (issue 15 part 2)")
+struct FuelSupplyPlanTests {
+    static func scenario(_ name: String) throws -> Scenario {
+        try ScenarioLoader.load(path: packageRoot.appendingPathComponent("scenarios/\(name).yaml").path)
+    }
+
+    @Test("No fuel loses cargoes to full storage in the 2030 scenarios' deterministic years")
+    func noCargoLost() throws {
+        for name in ["vn-2030-base", "vn-2030-dry-year", "vn-2030-high-demand", "vn-2030-storage-pilots", "vn-2030-6region"] {
+            let run = try DeterministicRun.run(try Self.scenario(name))
+            for f in run.summary.fuels {
+                #expect(f.deliveriesLostToFullStorageT == 0, "\(name): \(f.name) loses \(f.deliveriesLostToFullStorageT) t of cargo")
+            }
+        }
+    }
+
+    @Test("The LNG disruption changes the Monte Carlo's cost and unserved energy by more than their standard errors")
+    func disruptionMatters() throws {
+        let options = MonteCarloOptions(trials: 100, seed: 5, threads: 2)
+        let base = try MonteCarlo.run(plan: SimulationPlan(scenario: try Self.scenario("vn-2030-base")), options: options)
+        let cut = try MonteCarlo.run(plan: SimulationPlan(scenario: try Self.scenario("vn-2030-lng-disruption")), options: options)
+        for metric in ["total_cost", "eue"] {
+            let a = try #require(base.estimate(metric)), b = try #require(cut.estimate(metric))
+            let se = (a.standardError * a.standardError + b.standardError * b.standardError).squareRoot()
+            #expect(b.mean - a.mean > se, "\(metric): \(b.mean) ± \(b.standardError) with the disruption vs \(a.mean) ± \(a.standardError)")
+        }
+    }
+}
+
+@Suite("Hot days (issue 15 part 1)")
+struct HotDayTests {
+    static let scenario = """
+    name: heat
+    horizon: {start_date: 2030-01-01, duration_days: 365}
+    stochastic:
+      demand_forecast_error_sigma: 0
+      demand_daily_sigma: 0
+      hot_days: {probability_monthly: [0, 0, 0, 0.1, 0.3, 0.35, 0.35, 0.25, 0.05, 0, 0, 0], mean_spell_days: 4, demand_uplift_fraction: 0.05}
+    regions:
+      - name: A
+        demand: {peak_mw: 1000}
+        plants: [{name: a, technology: flexible, unit_size_mw: 2000, marginal_cost_usd_per_mwh: 10}]
+      - name: B
+        demand: {peak_mw: 500}
+        plants: [{name: b, technology: flexible, unit_size_mw: 2000, marginal_cost_usd_per_mwh: 10}]
+
+    """
+
+    @Test("Hot days come with their monthly frequency and spell length, in every region at once, and keep each month's expected demand")
+    func frequencyAndMean() throws {
+        let scenario = try ScenarioLoader.load(text: Self.scenario, file: fixtures.appendingPathComponent("heat.yaml").path)
+        let sim = Simulator(plan: SimulationPlan(scenario: scenario), stochastic: true)
+        let sampler = try #require(sim.sampler)
+        let p = scenario.stochastic.hotDays!.probabilityMonthly, days = 365
+        let month = (0..<days).map { scenario.calendar.date(ofDay: $0).month - 1 }
+        var hot = [Double](repeating: 0, count: 12), count = [Double](repeating: 0, count: 12), factor = [Double](repeating: 0, count: 12)
+        var spells = 0.0, spellDays = 0.0
+        let trials = 2000
+        for trial in 0..<trials {
+            sampler.startTrial(seed: 3, trial: UInt64(trial), simulator: sim)
+            for d in 0..<days {
+                let m = month[d]
+                count[m] += 1
+                if sampler.hotDay[d] { hot[m] += 1; spellDays += 1; if d == 0 || !sampler.hotDay[d - 1] { spells += 1 } }
+                factor[m] += sampler.demandDayFactor[d]
+                // National: region B's factor is region A's.
+                #expect(sampler.demandDayFactor[days + d] == sampler.demandDayFactor[d])
+            }
+        }
+        for m in [5, 6] {   // June and July: a whole month at 0.35 after a month at 0.3
+            let share = hot[m] / count[m]
+            #expect(abs(share - p[m]) < 0.01, "month \(m + 1): \(share) hot vs \(p[m])")
+            #expect(abs(factor[m] / count[m] - 1) < 0.001, "month \(m + 1): mean demand factor \(factor[m] / count[m])")
+        }
+        #expect(hot[0] == 0 && hot[11] == 0)
+        #expect(abs(spellDays / spells - 4) < 0.3, "mean spell \(spellDays / spells) days")
+    }
+}
+
+@Suite("Capacity credits that agree with the model (issue 15 part 5)")
+struct ComputedCreditTests {
+    @Test("A technology's credit is the credit of all its plants together: on PRAS's system with Gen4 made an oil unit, --technology oil is --resource Gen4 (ELCC in [7, 8] MW)")
+    func technologyIsItsPlants() throws {
+        var text = try String(contentsOfFile: fixtures.appendingPathComponent("pras/singlenode_a.yaml").path, encoding: .utf8)
+        text += "      - {name: \"Gen4\", technology: oil, unit_size_mw: 10, marginal_cost_usd_per_mwh: 12.5, forced_outage_rate: 0.1, mean_time_to_repair_hours: 1.1111111111111112}\n"
+        let s = try ScenarioLoader.load(text: text, file: fixtures.appendingPathComponent("pras/singlenode_a.yaml").path)
+        let options = MonteCarloOptions(trials: 100_000, seed: 1, threads: 2)
+        let byTechnology = try CapacityCredit.assess(s, technology: "oil", method: .elcc, metric: .eue, capacityMaxMW: 10, gapMW: 1, pValue: 0.05, options: options)
+        let byResource = try CapacityCredit.assess(s, resource: "Gen4", method: .elcc, metric: .eue, capacityMaxMW: 10, gapMW: 1, pValue: 0.05, options: options)
+        #expect(byTechnology.lowerMW == 7 && byTechnology.upperMW == 8 && byTechnology.resourceCapacityMW == 10)
+        #expect(byTechnology.lowerMW == byResource.lowerMW && byTechnology.upperMW == byResource.upperMW && byTechnology.target == byResource.target)
+        #expect(throws: CapacityCreditError.self) { try CapacityCredit.assess(s, technology: "nuclear", method: .elcc, metric: .eue, capacityMaxMW: 10, gapMW: 1, pValue: 0.05, options: options) }
+        // Load and firm capacity for a national fleet are spread by the regions' shares of the national peak.
+        let two = try ScenarioLoader.load(text: """
+        name: two
+        horizon: {start_date: 2030-01-07, duration_hours: 2}
+        regions:
+          - {name: A, demand: {peak_mw: 300}, plants: [{name: a, technology: coal, unit_size_mw: 400, marginal_cost_usd_per_mwh: 10}]}
+          - {name: B, demand: {peak_mw: 100}, plants: [{name: b, technology: coal, unit_size_mw: 400, marginal_cost_usd_per_mwh: 10}]}
+        """, file: fixtures.appendingPathComponent("two.yaml").path)
+        #expect(CapacityCredit.peakShares(two) == [0.75, 0.25])
+        let loaded = CapacityCredit.withAddedLoad(two, weights: [0.75, 0.25], mw: 40)
+        #expect(loaded.regions[0].demandMW[0] == 330 && loaded.regions[1].demandMW[0] == 110)
+        let (without, capacity) = try CapacityCredit.without(two, technology: "coal")
+        #expect(without.plants.isEmpty && capacity == 800)
+    }
+
+    @Test("targets.capacity_credits chooses the credits the margin counts, and the summary names them")
+    func chosenCredits() throws {
+        let path = packageRoot.appendingPathComponent("scenarios/vn-2030-base.yaml").path
+        let assumed = try ScenarioLoader.load(path: path)
+        let computed = try ScenarioLoader.load(path: path, overrides: [try ScenarioOverride.parse("targets.capacity_credits=computed").get()])
+        #expect(assumed.targets.capacityCredits == "assumed" && computed.targets.capacityCredits == "computed")
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains("computed_capacity_credits:"), "vn-2030-base.yaml has no computed credits (scenarios/tools/make_credits.py)")
+        // Every plant of a listed technology counts the computed credit; the margin follows.
+        let coal = try #require(computed.plants.first { $0.technology == .coal })
+        let coalAssumed = try #require(assumed.plants.first { $0.technology == .coal })
+        #expect(coalAssumed.capacityCredit == 0.85 && coal.capacityCredit != coalAssumed.capacityCredit)
+        let a = try DeterministicRun.run(assumed), c = try DeterministicRun.run(computed)
+        #expect(a.summary.national.capacityCredits == "assumed" && c.summary.national.capacityCredits == "computed")
+        // Firm capacity with the computed credits, by hand from the file's list: each plant of a listed technology
+        // (rooftops behind the meter keep none) at its technology's ELCC fraction, each store at ELCC fraction × power.
+        var credit: [String: Double] = [:]
+        for line in text.split(separator: "\n") where line.hasPrefix("  - {technology: ") {
+            let fields = line.dropFirst("  - {technology: ".count).split(separator: ",")
+            let value = fields[1].split(separator: ":")[1].trimmingCharacters(in: .whitespaces)
+            credit[String(fields[0])] = Double(value)
+        }
+        #expect(credit.count >= 10 && credit["coal"] != nil)
+        var firm = 0.0
+        for p in assumed.plants { firm += p.capacityMW * (p.behindTheMeter ? p.capacityCredit : credit[p.technology.rawValue] ?? p.capacityCredit) }
+        for st in assumed.storage { firm += credit[st.technology].map { $0 * st.powerMW } ?? st.firmCapacityMW }
+        #expect(abs(c.summary.national.firmCapacityMW - firm) < 1e-6 * firm, "\(c.summary.national.firmCapacityMW) vs \(firm)")
+        #expect(c.summary.national.firmCapacityMW != a.summary.national.firmCapacityMW)
+        // `computed` without a list is refused.
+        let bare = "name: t\nhorizon: {start_date: 2030-01-07, duration_hours: 2}\ntargets: {capacity_credits: computed}\nregions:\n  - {name: R, demand: {peak_mw: 10}, plants: [{name: g, technology: coal, unit_size_mw: 20, marginal_cost_usd_per_mwh: 1}]}\n"
+        #expect(throws: ScenarioErrors.self) { try ScenarioLoader.load(text: bare, file: fixtures.appendingPathComponent("bare.yaml").path) }
+    }
+}

@@ -786,8 +786,15 @@ struct JSONOutputTests {
         #expect(studyParsed["targets"] != nil)
         // A fuel nothing burns lasts an undefined number of days: null, not the string "Infinity".
         #expect(!run.stdout.contains("Infinity") && !run.stdout.contains("NaN"))
-        let fuels = try #require((parsed["summary"] as? [String: Any])?["fuels"] as? [[String: Any]])
-        #expect(fuels.contains { $0["lowestStockDays"] is NSNull })
+        let idle = dir.appendingPathComponent("idle-fuel.yaml").path
+        try (try String(contentsOfFile: fixture("strategic-reserve.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "fuels:\n", with: "fuels:\n  - {name: spare, kind: lng, energy_content_gj_per_t: 49.5, price_usd_per_gj: 12, storage_capacity_t: 100, initial_stock_t: 50}\n"))
+            .write(toFile: idle, atomically: true, encoding: .utf8)
+        let idleRun = try r70(["run", idle, "--json"])
+        #expect(!idleRun.stdout.contains("Infinity") && !idleRun.stdout.contains("NaN"))
+        let idleParsed = try #require(try JSONSerialization.jsonObject(with: Data(idleRun.stdout.utf8)) as? [String: Any])
+        let fuels = try #require((idleParsed["summary"] as? [String: Any])?["fuels"] as? [[String: Any]])
+        #expect(fuels.contains { $0["name"] as? String == "spare" && $0["lowestStockDays"] is NSNull })
     }
 }
 
@@ -833,7 +840,7 @@ struct PercentileTests {
 
 @Suite("Scenario sources")
 struct SourcesTests {
-    @Test("Every numeric input of every scenario has a source, and SOURCES.md is up to date")
+    @Test("Every numeric input of every scenario has a source and a confidence tag, and SOURCES.md is up to date")
     func sources() throws {
         let scenarios = packageRoot.appendingPathComponent("scenarios")
         func python(_ args: [String]) throws -> (Int32, String) {
@@ -841,7 +848,7 @@ struct SourcesTests {
             return (o.status, o.stdout)
         }
         let check = try python(["--check"])
-        #expect(check.0 == 0, "inputs without a source:\n\(check.1)")
+        #expect(check.0 == 0, "inputs without a source or a confidence tag:\n\(check.1)")
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let fresh = dir.appendingPathComponent("SOURCES.md")
