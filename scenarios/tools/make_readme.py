@@ -100,29 +100,51 @@ for name, what, answers in scenarios:
     summary_rows.append(f"| {name} | {num(n['unservedMWh'] / 1e3, 1)} | {num(est['eue']['mean'] / 1e3, 1)} ± {num(est['eue']['standardError'] / 1e3, 1)} | {pct(n['planningReserveMargin'])} |")
 out[8:8] = ["| scenario | unserved GWh (deterministic) | unserved GWh (1,000 trials) | reserve margin |", "|---|---|---|---|"] + summary_rows + [""]
 
-# Capacity credits that agree with the model: the ELCC of each northern resource of vn-2030-base (the constant
-# load it lets the system carry at the EUE the system has without it), next to the credit the margin assumes.
+# Capacity credits that agree with the model: each technology's ELCC in vn-2025-reference and vn-2030-base, computed by
+# tools/make_credits.py into the scenarios' `computed_capacity_credits`, next to the credit the margin assumes.
 import yaml
-base = yaml.safe_load(open("vn-2030-base.yaml"))
 assumed_by_technology = {"coal": 0.85, "domestic_gas": 0.80, "lng": 0.88, "oil": 0.85, "hydro_reservoir": 0.55, "run_of_river": 0.30,
                          "solar": 0.0, "onshore_wind": 0.10, "offshore_wind": 0.25, "biomass": 0.60, "nuclear": 0.90, "imports": 0.70,
-                         "flexible": 0.90}   # the technology defaults of docs/scenario-format.md (brief §1.3)
-rows = []
-north = next(r for r in base["regions"] if r["name"] == "North")
-resources = [(p["name"], p.get("capacity_credit", assumed_by_technology[p["technology"]])) for p in north["plants"]
-             if p["name"] in ("coal-n", "lng-n", "imports-n", "solar-n", "wind-n", "offshore-n")]
-resources += [(s["name"], s.get("capacity_credit", 0.75 if s.get("technology", "battery") == "battery" else 0.95)) for s in base["storage"] if s["name"] == "bess-n"]
-for name, assumed in resources:
-    r = json.loads(run(["capacity-credit", "vn-2030-base.yaml", "--resource", name, "--method", "elcc", "--trials", "200", "--gap", "100", "--quiet", "--json"]))
-    cap = r["resourceCapacityMW"]
-    rows.append(f"| {name} | {num(cap)} | {pct(assumed)} | {pct(r['lowerMW'] / cap)} – {pct(r['upperMW'] / cap)} |")
-out += ["## Capacity credits in vn-2030-base: assumed and computed", "",
-        "The planning reserve margin counts each resource at an assumed credit (brief §1.3). `r70 capacity-credit` computes",
-        "what the model says instead: the ELCC on EUE (the constant load in the same region that the system with the resource",
-        "carries at the EUE it has without it; 200 trial years per step, seed 1, a 100 MW bracket). Where they differ, the model's",
-        "own weaknesses may be the cause as much as the assumption: storage is dispatched by a policy that can empty it",
-        "before a foreseeable shortage (so its credit is near zero), and LNG runs little because it is dear and its",
-        "deliveries are fixed cargoes that a full tank turns away (the fuel-supply issue).", "",
-        "| resource | capacity (MW) | assumed credit | ELCC (model) |", "|---|---|---|---|"] + rows + [""]
+                         "flexible": 0.90, "battery": 0.75, "pumped_hydro": 0.95}   # the technology defaults of docs/scenario-format.md (brief §1.3)
+out += ["## Capacity credits: assumed and computed", "",
+        "The planning reserve margin counts each plant and store at an assumed credit: by default the brief's derating factors",
+        "(§1.3, estimates that were never checked against the model; a store's credit also follows its energy). `r70",
+        "capacity-credit --technology T --method elcc` computes what the model says instead: the ELCC on EUE of the whole",
+        "technology, the constant load, spread over the regions by their share of the national peak, that the system with all",
+        "of it carries at the EUE the system has without it (200 trial years per step, seed 1, a bracket of 2 % of the",
+        "capacity; `tools/make_credits.py` writes them into the scenario's `computed_capacity_credits`). A scenario chooses",
+        "which credits its margin counts with `targets.capacity_credits: assumed | computed` (both shipped scenarios keep",
+        "`assumed`; `--set targets.capacity_credits=computed` switches), and the summary names the basis",
+        "(`Planning reserve margin (assumed credits)`, `capacityCredits` in the JSON). Where the two differ the model's own",
+        "weaknesses may be the cause as much as the assumption: storage is dispatched by a policy that can empty it before a",
+        "foreseeable shortage (the storage issue), and a technology's ELCC depends on what the rest of the system already",
+        "covers. Rooftop solar counts with solar (its assumed credit is 0; the ELCC removes it with the farms).", ""]
+for path in ["vn-2025-reference.yaml", "vn-2030-base.yaml"]:
+    doc = yaml.safe_load(open(path))
+    computed = {c["technology"]: c for c in doc.get("computed_capacity_credits", [])}
+    capacity, assumed = collections.OrderedDict(), {}
+    for r in doc["regions"]:
+        for p in r.get("plants", []):
+            t = p["technology"]   # rooftops (behind the meter) count with their technology: its ELCC removes them too
+            capacity[t] = capacity.get(t, 0) + p.get("units", 1) * p["unit_size_mw"]
+            assumed.setdefault(t, []).append((p.get("capacity_credit", assumed_by_technology[t]), p.get("units", 1) * p["unit_size_mw"]))
+    for st in doc.get("storage", []):
+        t = st.get("technology", "battery")
+        capacity[t] = capacity.get(t, 0) + st["power_mw"]
+        # A store's firm capacity: its credit times the power its usable energy sustains for 4 hours (at most its power).
+        usable = st["energy_mwh"] * ((1.0 if "max_soc_fraction" not in st else st["max_soc_fraction"]) - st.get("min_soc_fraction", 0))
+        sustained = min(st["power_mw"], usable / 4)
+        assumed.setdefault(t, []).append((st.get("capacity_credit", assumed_by_technology[t]) * sustained / st["power_mw"], st["power_mw"]))
+    margins = {}
+    for basis in ["assumed", "computed"]:
+        margins[basis] = json.loads(run(["run", path, "--json", "--set", f"targets.capacity_credits={basis}"]))["summary"]["national"]["planningReserveMargin"]
+    out += [f"### {path[:-5]}", "",
+            f"Planning reserve margin: {pct(margins['assumed'])} with the assumed credits, {pct(margins['computed'])} with the computed ones.", "",
+            "| technology | capacity (MW) | assumed credit | ELCC (computed) | ELCC bracket and how |", "|---|---|---|---|---|"]
+    for t, cap in capacity.items():
+        a = sum(c * w for c, w in assumed[t]) / max(1e-9, sum(w for _, w in assumed[t]))
+        c = computed.get(t)
+        out.append(f"| {t} | {num(cap)} | {pct(a)} | {pct(c['credit']) if c else '—'} | {c['source'] if c else 'not computed'} |")
+    out.append("")
 open("README.md", "w").write("\n".join(out) + "\n")
 print("wrote README.md")

@@ -44,7 +44,9 @@ variants["vn-2030-dry-year.yaml"] = header("vn-2030-dry-year", "A dry hydrologic
 
 # 3. LNG disruption: no deliveries to the southern terminals for 30 days in the hot season (E: 1–30 May).
 t = edit(base, "name: vn-2030-base", "name: vn-2030-lng-disruption")
-line = next(l for l in t.splitlines() if l.startswith("    deliveries: {cargo_t: 70000, interval_days: 40, first_day: 1}"))
+lines = t.splitlines()
+south = lines.index("  - name: lng-south")
+line = next(l for l in lines[south:] if l.startswith("    spot:"))   # lng-south's spot purchases: the disruption stops them too
 t = edit(t, line, line + """
     disruptions: [{start_date: 2030-05-01, duration_days: 30, deliveries_lost_fraction: 1}]  # E: date and length of the scenario""")
 variants["vn-2030-lng-disruption.yaml"] = header("vn-2030-lng-disruption", "LNG deliveries to the southern terminals interrupted for 30 days in the hot season.",

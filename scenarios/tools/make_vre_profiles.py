@@ -10,11 +10,15 @@ How it is made (all assumptions are E unless noted):
 - Onshore wind: monsoon seasonality (north-east monsoon Nov-Feb strongest; south-west Jun-Aug in the
   South), an afternoon diurnal peak, and a day-to-day draw; annual capacity factor North 0.22,
   Central 0.30, South 0.30 (brief §10, E/L). Offshore: same seasonality, weaker diurnal cycle, 0.42.
+- Rooftop solar (behind the meter): the region's solar shape (same sun and clouds) times 14 / 17, so that the
+  rooftops' national capacity factor is the brief's 14 % (§10, D/E): their farms' factors below, weighted by
+  vn-2030-base's rooftop MW by region (N 3,069, C 1,860, S 4,371), average 17 % (D).
 Usage: python3 scenarios/tools/make_vre_profiles.py > scenarios/profiles/vn-2030-vre.csv
 """
 import math, random, datetime
 
 YEAR = 2030
+ROOFTOP_FACTOR = 0.14 / 0.17   # rooftops' national CF 14 % (brief §10) over their regions' farm CF, 17 % weighted by rooftop MW (D)
 REGIONS = {  # lat, lon, solar CF, onshore CF, offshore CF
     "north": (21.0, 105.8, 0.135, 0.22, 0.42),
     "central": (14.0, 108.2, 0.17, 0.30, 0.42),
@@ -71,6 +75,8 @@ for name, (lat, lon, cf_s, cf_w, cf_o) in REGIONS.items():
     cols[f"solar_{name}"] = scaled(solar, cf_s)
     cols[f"onshore_wind_{name}"] = scaled(onshore, cf_w)
     cols[f"offshore_wind_{name}"] = scaled(offshore, cf_o)
+for name in REGIONS:
+    cols[f"rooftop_solar_{name}"] = [v * ROOFTOP_FACTOR for v in cols[f"solar_{name}"]]
 
 names = list(cols)
 print("hour,timestamp," + ",".join(names))
