@@ -112,9 +112,13 @@ out += ["## Load shapes (brief §8)", "",
 out += ["## Known weaknesses", "",
         "- Storage is dispatched by a look-ahead rule that can empty a store before a foreseeable shortage; adding batteries",
         "  in the North barely moves its loss of load (the storage issue). Reservoirs have monthly energy budgets, not levels.",
-        "- LNG runs little in 2030 because it is the dearest fuel in the merit order, while its fixed cargo schedules fill the",
-        "  tanks: cargoes are turned away and the LNG-disruption scenario hardly differs from the base (the fuel-supply issue:",
-        "  contracts with a minimum offtake are not modelled). Domestic gas (gas-southeast) runs out and limits its plants.",
+        "- LNG runs little in 2030 because it is the dearest fuel in the merit order; its deliveries are sized to that planned",
+        "  burn (tools/make_fuels.py), so the rule is circular, and contracts with a minimum offtake (take-or-pay) are not",
+        "  modelled. Domestic gas (gas-southeast) runs short of its plants' full output, as the brief says (§7).",
+        "- Imports from Laos follow the brief's northern hydro availability by month (§10, E): the estimate that moves the",
+        "  2030 base most (1.2 GWh of deterministic unserved energy with a flat 0.9, about 148 GWh with the monthly shape).",
+        "  Planned maintenance (coal 8 %, gas 5 % of the year, outside April–August) and the heat waves' frequency, length and",
+        "  uplift are estimates; the brief gives no must-run figure.",
         "- The regional energies of 2030 are SWITCH shares of the national total (E); with §8's daily shape the North's",
         "  profile has a higher load factor than its energy allows, so the shape is sharpened (d = P·(s/max s)^γ) and its",
         "  daily min/peak falls below 0.60 as dispatched. The 2025 reference is sharpened more: its North's June min/peak",
@@ -123,8 +127,9 @@ out += ["## Known weaknesses", "",
         "  about 24 GW nationally against the brief's Tết average of 29,007 MW (its period is not stated).",
         "- A deterministic profile has no day-to-day weather: every June weekday in the North reaches its level; the Monte",
         "  Carlo's hot days and demand factors add the spread.",
-        "- The assumed capacity credits (§1.3) are not yet replaced by computed ones in the margin (scenarios/README.md lists",
-        "  the ELCC of each northern resource beside them).", ""]
+        "- The margins use the assumed capacity credits (§1.3) unless `targets.capacity_credits: computed`; the computed ELCCs",
+        "  (scenarios/README.md) give 2025 a margin of about −2 % instead of −13 %, and 2030 about −17 % instead of 5.8 %.",
+        "  Storage's ELCC is near zero because of the storage policy.", ""]
 
 open(target, "w").write("\n".join(out) + "\n")
 print("wrote", target)
