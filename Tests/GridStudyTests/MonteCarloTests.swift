@@ -795,6 +795,27 @@ struct HotDayTests {
         #expect(hot[0] == 0 && hot[11] == 0)
         #expect(abs(spellDays / spells - 4) < 0.3, "mean spell \(spellDays / spells) days")
     }
+
+    @Test("Heat waves draw from their own stream: without them, every day's demand factor is the same one divided by that day's hot or other factor")
+    func ownStream() throws {
+        let on = try ScenarioLoader.load(text: Self.scenario.replacingOccurrences(of: "demand_daily_sigma: 0", with: "demand_daily_sigma: 0.02"),
+                                         file: fixtures.appendingPathComponent("heat.yaml").path)
+        let off = try ScenarioLoader.load(text: Self.scenario.replacingOccurrences(of: "demand_daily_sigma: 0", with: "demand_daily_sigma: 0.02")
+                                            .replacingOccurrences(of: "  hot_days: {probability_monthly: [0, 0, 0, 0.1, 0.3, 0.35, 0.35, 0.25, 0.05, 0, 0, 0], mean_spell_days: 4, demand_uplift_fraction: 0.05}\n", with: ""),
+                                          file: fixtures.appendingPathComponent("heat.yaml").path)
+        let a = Simulator(plan: SimulationPlan(scenario: on), stochastic: true), b = Simulator(plan: SimulationPlan(scenario: off), stochastic: true)
+        let h = on.stochastic.hotDays!
+        for trial in 0..<20 {
+            a.sampler!.startTrial(seed: 8, trial: UInt64(trial), simulator: a)
+            b.sampler!.startTrial(seed: 8, trial: UInt64(trial), simulator: b)
+            #expect(off.stochastic.hotDays == nil && a.sampler!.hotDay.contains(true))
+            for d in 0..<365 {
+                let f = h.factors(probability: h.probabilityMonthly[on.calendar.date(ofDay: d).month - 1])
+                let expected = b.sampler!.demandDayFactor[d] * (a.sampler!.hotDay[d] ? f.hot : f.other)
+                #expect(abs(a.sampler!.demandDayFactor[d] - expected) <= 1e-12 * expected)
+            }
+        }
+    }
 }
 
 @Suite("Capacity credits that agree with the model (issue 15 part 5)")
