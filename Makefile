@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SCENARIO ?= scenarios/vn-2030-base.yaml
 # System packages the build and the tests need (Debian names).
-SYSTEM_PACKAGES := libgsl-dev libglpk-dev libsqlite3-dev sqlite3 pkg-config python3-jsonschema python3-yaml
+SYSTEM_PACKAGES := libgsl-dev libglpk-dev coinor-libclp-dev libsqlite3-dev sqlite3 pkg-config python3-jsonschema python3-yaml
 SWIFT ?= swift
 
 .PHONY: deps build run test test-sanitizers test-slurm test-browser screenshots check-baseline update-baseline bench bench-build docs clean

@@ -25,14 +25,16 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
-        // C libraries: GSL (random streams, distributions, statistics) and GLPK (the LP oracle of the tests,
-        // and the small allocation LPs of the regional firm imports).
+        // C libraries: GSL (random streams, distributions, statistics), GLPK (the LP oracle of the tests,
+        // and the small allocation LPs of the regional firm imports) and CLP (below).
         .systemLibrary(name: "CGSL", pkgConfig: "gsl", providers: [.apt(["libgsl-dev"]), .brew(["gsl"])]),
         .systemLibrary(name: "CGLPK", providers: [.apt(["libglpk-dev"]), .brew(["glpk"])]),
+        // COIN-OR CLP: the perfect-foresight LP of a whole horizon (`r70 run --foresight`).
+        .systemLibrary(name: "CClp", pkgConfig: "clp", providers: [.apt(["coinor-libclp-dev"]), .brew(["clp"])]),
         // Philox4x32-10 as a GSL generator type (counter-based streams keyed by seed, trial and name).
         .target(name: "CPhilox", dependencies: ["CGSL"]),
         .target(name: "GridRandom", dependencies: ["CGSL", "CPhilox"]),
-        .target(name: "LPOracle", dependencies: ["CGLPK"]),
+        .target(name: "LPOracle", dependencies: ["CGLPK", "CClp"]),
         .target(name: "_TestSupport"),
         // A prefetch hint (`__builtin_prefetch`) for the step loop's time-major streams.
         .target(name: "CPrefetch"),

@@ -103,6 +103,9 @@ public final class Simulator {
     /// Called with each step's dispatch input before it is solved (for benchmarks and diagnostics); the input is a
     /// view of the solver's buffers: keep `input.copy()`.
     public var dispatchObserver: ((Int, DispatchInput) -> Void)?
+    /// Called with each step's input and answer once it is solved, before the state updates (the perfect-
+    /// foresight reference records the horizon with it); both are views of the solver's buffers.
+    var solvedObserver: ((Int, DispatchInput, DispatchResult) -> Void)?
 
     /// Owns every `Doubles` above.
     private let pool = DoublesPool()
@@ -439,6 +442,7 @@ public final class Simulator {
 
         // Where a shortfall falls among regions that could equally shed it (see ShortfallSharing).
         if let sharing, solver.result.shedTotalMW > 0 { sharing.share(solver) }
+        solvedObserver?(t, solver.input, solver.result)
 
         // State updates.
         for k in 0..<storageCount {
@@ -520,13 +524,17 @@ public final class Simulator {
 
     /// Available MW of plant i in the step whose variable plants start at index `base` of `availableByStep`.
     @inline(__always) func plantMaximum(_ i: Int, base: Int, dt: Double) -> Double {
+        let hi = plantAvailableMW(i, base: base)
+        return arrays.plantIsHydro[i] ? min(hi, max(0, hydroMonthRemaining[i]) / dt) : hi
+    }
+
+    /// Available MW of plant i before a reservoir's remaining energy limits it.
+    @inline(__always) func plantAvailableMW(_ i: Int, base: Int) -> Double {
         let a = arrays
         // A constant-availability plant's MW are already at most its capacity, and its weather factor is 1.
         let constant = a.plantConstantAvailableMW[i]
         let available = constant >= 0 ? constant : plan.availableByStep[base + a.plantVariableIndex[i]]
-        var hi = min(a.plantCapacityMW[i], available * weatherFactor[i]) * derate[i] * plantInService[i]
-        if a.plantIsHydro[i] { hi = min(hi, max(0, hydroMonthRemaining[i]) / dt) }
-        return hi
+        return min(a.plantCapacityMW[i], available * weatherFactor[i]) * derate[i] * plantInService[i]
     }
 
     @inline(__always) func fillPlantMaxima(base: Int, dt: Double) {

@@ -145,7 +145,23 @@ extension R70 {
         @Option(name: .customLong("partial-out"), help: "With --shard: write the shard's exact partial result here (JSON) for `r70 merge`.")
         var partialOut: String?
 
+        @Flag(name: .long, help: "Also solve the whole horizon as one LP with perfect foresight (COIN-OR CLP: storage, reservoirs, fuel stocks and demand response scheduled knowing the whole year), and print its cost, unserved energy and storage use beside the step-by-step run's, with the gap (deterministic runs only).")
+        var foresight = false
+
+        @Flag(name: .customLong("foresight-gap"), help: "Print the run's summary, then its cost gap to the perfect-foresight optimum (as --foresight).")
+        var foresightGap = false
+
+        @Option(name: .long, help: ArgumentHelp("With --foresight: solve rolling windows of H hours instead of the whole horizon at once.", valueName: "H"))
+        var window: Int?
+
+        @Option(name: .long, help: ArgumentHelp("With --window: each window also looks K hours ahead (solved, not kept).", valueName: "K"))
+        var overlap: Int?
+
         func validate() throws {
+            if (window != nil || overlap != nil) && !(foresight || foresightGap) { throw ValidationError("--window and --overlap set the perfect-foresight LP's windows: give --foresight (or --foresight-gap) too.") }
+            if overlap != nil && window == nil { throw ValidationError("--overlap is the look-ahead of each --window: give --window H too.") }
+            if let window, window < 1 { throw ValidationError("--window must be at least 1 hour (got \(window)).") }
+            if let overlap, overlap < 0 { throw ValidationError("--overlap cannot be negative (got \(overlap)).") }
             if (shard == nil) != (partialOut == nil) { throw ValidationError("Please give --shard i/K and --partial-out FILE together.") }
             if shard != nil && study.sampling.relError != nil { throw ValidationError("A shard cannot size its study by --rel-error: give the shards a fixed --trials N.") }
         }
@@ -172,7 +188,19 @@ extension R70 {
                 throw ExitCode(2)
             }
             if let settings = study.settings(scenario, samplesOut: samplesOut) {
+                if foresight || foresightGap {
+                    printError("r70: --foresight solves the deterministic year; it does not run with a Monte Carlo study (--trials or monte_carlo: in the scenario)")
+                    throw ExitCode(2)
+                }
                 try runStudy(scenario, settings)
+                return
+            }
+            if foresight || foresightGap {
+                if out != nil || html != nil {
+                    printError("r70: --foresight prints the optimum beside the run; run again without it for --out or --html")
+                    throw ExitCode(2)
+                }
+                try runForesight(scenario)
                 return
             }
             if samplesOut != nil {
@@ -1323,3 +1351,29 @@ struct MonteCarloResultSummary: Encodable {
     var pilotTrials: Int?
     var metrics: [MetricEstimate]
 }
+
+extension R70.Run {
+    /// The deterministic run beside its perfect-foresight optimum.
+    func runForesight(_ scenario: Scenario) throws {
+        let stepsPerHour = 60 / scenario.calendar.stepMinutes
+        let options = ForesightOptions(windowSteps: window.map { $0 * stepsPerHour }, overlapSteps: (overlap ?? 0) * stepsPerHour)
+        let comparison: ForesightComparison
+        do { comparison = try Foresight.compare(scenario, options: options) } catch {
+            printError("r70: \(file): \(error)")
+            throw ExitCode(3)
+        }
+        let names = scenario.storage.map(\.name)
+        if json {
+            print(try ForesightText.json(comparison, storeNames: names))
+            return
+        }
+        if foresightGap {
+            let targets = TargetCheck.evaluate(targets: scenario.targets, summary: comparison.run.summary)
+            print(SummaryText.render(comparison.run.summary))
+            print(SummaryText.targets(targets))
+            print("")
+        }
+        print(ForesightText.render(comparison, storeNames: names))
+    }
+}
+

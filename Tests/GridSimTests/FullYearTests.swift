@@ -116,6 +116,10 @@ struct PerfectForesightTests {
         print("perfect-foresight week: policy \(policy) $, optimum \(optimum) $, gap \(gap * 100) %")
         #expect(gap >= -1e-9, "a causal policy cannot beat perfect foresight")
         #expect(gap < 0.05)
+        // r70's own perfect-foresight LP (CLP) reaches this hand-built one's optimum, and counts the run's cost the same way.
+        let foresight = try Foresight.compare(scenario)
+        #expect(abs(foresight.foresight.costUSD - optimum) <= 1e-6 * optimum)
+        #expect(abs(foresight.policyCostUSD - policy) <= 1e-9 * policy)
     }
 }
 

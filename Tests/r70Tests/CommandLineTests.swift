@@ -50,6 +50,28 @@ func fixture(_ name: String) -> String { fixtures.appendingPathComponent(name).p
 
 @Suite("The r70 command", .serialized)
 struct CommandLineTests {
+    @Test("run --foresight: the optimum beside the run, its gap, JSON; its options refused where they mean nothing (exit 2)")
+    func foresight() throws {
+        let o = try r70(["run", fixture("foreseeable-shortage.yaml"), "--foresight"])
+        #expect(o.status == 0, "\(o.stderr)")
+        #expect(o.stdout.contains("Perfect foresight (one LP of") && o.stdout.contains("Gap of the run to the optimum"))
+        #expect(o.stdout.contains("31,000"))
+        let g = try r70(["run", fixture("perfect-foresight-week.yaml"), "--foresight-gap", "--window", "24", "--overlap", "12"])
+        #expect(g.status == 0, "\(g.stderr)")
+        #expect(g.stdout.contains("Unserved energy") && g.stdout.contains("Perfect foresight (7 windows"))
+        let j = try r70(["run", fixture("perfect-foresight-week.yaml"), "--foresight", "--json"])
+        #expect(j.status == 0, "\(j.stderr)")
+        let decoded = try JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as? [String: Any]
+        let gap = try #require(decoded?["gap"] as? Double)
+        #expect(gap >= 0 && gap < 0.05)
+        for args in [["--window", "24"], ["--foresight", "--overlap", "5"], ["--foresight", "--window", "0"], ["--foresight", "--trials", "4"],
+                     ["--foresight", "--out", "/tmp/r70-never-written"]] {
+            let bad = try r70(["run", fixture("perfect-foresight-week.yaml")] + args)
+            #expect(bad.status == 2, "\(args): \(bad.stderr)")
+            #expect(!bad.stderr.isEmpty)
+        }
+    }
+
     @Test("check: exit 0 when every target passes, JUnit with one test case per target")
     func checkPasses() throws {
         let dir = try temporaryDirectory()
