@@ -53,6 +53,10 @@ public struct SimulationPlan: Sendable {
     /// later steps of the same day have a higher forecast net load.
     public let storageSchedule: FixedArray<UInt8>
     public let storageChargeValuePerMWh: FixedArray<Double>
+    /// Per storage and step [k * steps + t], the energy an economic store holds back at the end of step t
+    /// for the shortfalls the plan foresees in the look-ahead after it (MWh, absolute: its floor included;
+    /// see `storageReserves`). Computed once per plan and used by every trial.
+    public private(set) var storageReserveMWh: FixedArray<Double>
     public let laterHigherToday: FixedArray<Int32>
     let regionPeakMW: [Double]
     let nationalPeakMW: Double
@@ -186,6 +190,7 @@ public struct SimulationPlan: Sendable {
             scenario: s, netLoad: net, price: price, lookahead: lookaheadSteps, reliabilityCost: reliabilityCostPerMWh)
         storageSchedule = FixedArray(schedule)
         storageChargeValuePerMWh = FixedArray(chargeValue)
+        storageReserveMWh = FixedArray(s.storage.flatMap { st in [Double](repeating: st.minSOCFraction * st.energyMWh, count: steps) })
         var later = [Int32](repeating: 0, count: regionCount * steps)
         for r in 0..<regionCount {
             for t in 0..<steps {
@@ -206,6 +211,49 @@ public struct SimulationPlan: Sendable {
         var flatDemand = [Double](repeating: 0, count: steps * regionCount)
         for r in 0..<regionCount { for t in 0..<steps { flatDemand[t * regionCount + r] = demand[r][t] } }
         demandByStep = FixedArray(flatDemand)
+        if s.storage.contains(where: { $0.policy == .economic && $0.powerMW > 0 && $0.energyMWh > 0 }) {
+            storageReserveMWh = SimulationPlan.storageReserves(self)
+        }
+    }
+
+    /// The energy each economic store holds back for foreseeable shortfalls. The expected year is simulated
+    /// once with every store discharging only to avoid shedding (the `reliability` policy); a store's need in
+    /// a step is what it discharged then plus its share (by power) of what its region still shed, up to its
+    /// power. At the end of step t it holds back the energy its needs in the next `lookaheadSteps` steps
+    /// take (at its discharge efficiency), up to its usable energy, above its floor. (Without a plan pass
+    /// that sees shortfalls, an arbitrage policy spends at 17:00 what 18:00's shortfall needed.)
+    static func storageReserves(_ plan: SimulationPlan) -> FixedArray<Double> {
+        let s = plan.scenario
+        let n = s.stepCount, S = s.storage.count, dt = s.stepHours, R = s.regions.count
+        var regionPowerMW = [Double](repeating: 0, count: R)
+        for st in s.storage { regionPowerMW[st.region] += st.powerMW }
+        var need = [Double](repeating: 0, count: S * n)
+        var regionShed = [Double](repeating: 0, count: R)
+        let sim = Simulator(plan: plan)
+        sim.reliabilityStorageOnly = true
+        let shedRegion = sim.solver.structure.shedRegion
+        sim.solvedObserver = { t, _, result in
+            for r in 0..<R { regionShed[r] = 0 }
+            if result.shedTotalMW > 0 { for b in shedRegion.indices { regionShed[shedRegion[b]] += result.shedMW[b] } }
+            for (k, st) in s.storage.enumerated() where st.powerMW > 0 {
+                let share = regionShed[st.region] * st.powerMW / regionPowerMW[st.region]
+                need[k * n + t] = min(st.powerMW, result.storageDischargeMW[k] + share)
+            }
+        }
+        var reserve = [Double](repeating: 0, count: S * n)
+        let ran = (try? sim.run()) != nil
+        for (k, st) in s.storage.enumerated() {
+            let floor = st.minSOCFraction * st.energyMWh, usable = (st.maxSOCFraction - st.minSOCFraction) * st.energyMWh
+            // Sliding sum over (t, t + L] of the energy the needs take from the store.
+            var window = 0.0
+            let L = plan.lookaheadSteps
+            for t in stride(from: n - 1, through: 0, by: -1) {
+                if t + 1 < n { window += need[k * n + t + 1] * dt / st.dischargeEfficiency }
+                if t + 1 + L < n { window -= need[k * n + t + 1 + L] * dt / st.dischargeEfficiency }
+                reserve[k * n + t] = floor + (ran && st.policy == .economic ? min(usable, max(0, window)) : 0)
+            }
+        }
+        return FixedArray(reserve)
     }
 
     /// The economic storage policy's schedule (see `Storage` in the scenario reference), at full power.

@@ -106,6 +106,10 @@ public final class Simulator {
     /// Called with each step's input and answer once it is solved, before the state updates (the perfect-
     /// foresight reference records the horizon with it); both are views of the solver's buffers.
     var solvedObserver: ((Int, DispatchInput, DispatchResult) -> Void)?
+    /// Every store discharges only to avoid shedding (the plan's pass that finds foreseeable shortfalls).
+    var reliabilityStorageOnly = false
+    /// Some store's economic discharge was held back this step for a later foreseeable shortfall.
+    var storageHeldBack = false
 
     /// Owns every `Doubles` above.
     private let pool = DoublesPool()
@@ -426,18 +430,18 @@ public final class Simulator {
             solver.input.responseMaxMW[d] = programHoursToday[d] + dt <= a.programMaxHoursPerDay[d] + 1e-9 ? a.programCapacityMW[d] : 0
         }
         // Storage: bounds from the state of charge, costs from the policy.
+        storageHeldBack = false
         for k in 0..<storageCount { setStorage(k, t: t, dt: dt) }
 
         // Local matching: the shed blocks' tiers from each region's own and its neighbours' means this step.
         if let sharing { sharing.setWidths(demandMW: demandNow, availableMW: availableNow, importableMW: importNow, widths: solver.input.shedMaxMW) }
 
         dispatchObserver?(t, solver.input)
-        do { try solver.solve() } catch {
-            let trial = currentTrial.map { "trial \($0), " } ?? ""
-            throw SimulationError(step: t, reason: error.description,
-                                  dispatchCase: DispatchCase(context: "scenario \(plan.scenario.name), \(trial)step \(t)",
-                                                             structure: solver.structure, input: solver.input,
-                                                             shedPositions: solver.shedPositions))
+        try solveStep(t)
+        // Energy held back for a later shortfall is released when load is shed now.
+        if storageHeldBack && solver.result.shedTotalMW > 0 {
+            for k in 0..<storageCount { solver.input.storageDischargeMaxMW[k] = storageDischargeLimit(k, dt: dt) }
+            try solveStep(t)
         }
 
         // Where a shortfall falls among regions that could equally shed it (see ShortfallSharing).
@@ -621,6 +625,16 @@ public final class Simulator {
         return true
     }
 
+    func solveStep(_ t: Int) throws(SimulationError) {
+        do { try solver.solve() } catch {
+            let trial = currentTrial.map { "trial \($0), " } ?? ""
+            throw SimulationError(step: t, reason: error.description,
+                                  dispatchCase: DispatchCase(context: "scenario \(plan.scenario.name), \(trial)step \(t)",
+                                                             structure: solver.structure, input: solver.input,
+                                                             shedPositions: solver.shedPositions))
+        }
+    }
+
     // MARK: Policies
 
     @inline(__always)
@@ -642,11 +656,22 @@ public final class Simulator {
         let surplusValue = 0.01
         var dischargeCost = reliability
         var chargeCost = -surplusValue
-        if !a.storageEconomic[k] {
+        let i = k * stepCount + t
+        // An economic store short of the energy it holds back for foreseeable shortfalls refills like a
+        // reliability store; above it, only the energy above it is offered to the economic schedule.
+        let reserve = a.storageEconomic[k] ? plan.storageReserveMWh[i] : 0
+        let short = reserve > a.storageMinMWh[k] && storageSOC[k] < reserve - 1e-6
+        if !a.storageEconomic[k] || reliabilityStorageOnly || short {
             // Charge from any generation (PRAS convention), never from scarcity resources.
             chargeCost = -min(a.maxPlantCostPerMWh + 1, 0.5 * reliability)
         } else if power > 0 {
-            let i = k * stepCount + t
+            if reserve > a.storageMinMWh[k] {
+                let free = max(0, storageSOC[k] - reserve) * a.storageDischargeEfficiency[k] / dt
+                if free < solver.input.storageDischargeMaxMW[k] {
+                    solver.input.storageDischargeMaxMW[k] = free
+                    storageHeldBack = true
+                }
+            }
             switch plan.storageSchedule[i] {
             case 1: dischargeCost = max(storedCostPerMWh[k] / a.storageDischargeEfficiency[k], 2 * surplusValue)  // the price must beat the stored energy's cost
             case 2: chargeCost = -plan.storageChargeValuePerMWh[i]

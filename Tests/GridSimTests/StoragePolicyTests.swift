@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+import GridModel
+@testable import GridSim
+
+@Suite("Storage holds back energy for foreseeable shortfalls")
+struct StoragePolicyTests {
+    @Test("Hand-solved: the highest-load hour is not the short one; the battery keeps 30 MWh for it ($22,200, nothing shed)")
+    func heldBack() throws {
+        let scenario = try ScenarioLoader.load(path: fixtures.appendingPathComponent("held-back.yaml").path)
+        let run = try DeterministicRun.run(scenario, recordHourly: true)
+        let h = try #require(run.hourly)
+        #expect(run.summary.national.unservedMWh < 1e-9)
+        #expect(close(Array(h.storageDischargeMW[0..<3]), [70, 30, 0]), "\(Array(h.storageDischargeMW[0..<3]))")
+        #expect(abs(run.summary.national.generationCostUSD - 22_200) < 1e-6)
+        // The plan's pass: 30 MWh held at the end of hour 0 for hour 1, none after.
+        #expect(close(Array(run.plan.storageReserveMWh[0..<3]), [30, 0, 0]))
+        let c = try Foresight.compare(scenario)
+        #expect(abs(c.gap) < 1e-9)
+    }
+
+    @Test("More storage never sheds more on vn-2030-base (North 2-hour battery 0–12 GW), and 12 GW sheds at most half of none")
+    func monotoneInStorage() throws {
+        var unserved: [Double] = []
+        for mw in [0, 2_000, 4_000, 8_000, 12_000] {
+            let scenario = try ScenarioLoader.load(path: packageRoot.appendingPathComponent("scenarios/vn-2030-base.yaml").path, overrides: [
+                try ScenarioOverride.parse("storage[bess-n].power_mw=\(mw)").get(),
+                try ScenarioOverride.parse("storage[bess-n].energy_mwh=\(2 * mw)").get(),
+            ])
+            unserved.append(try DeterministicRun.run(scenario).summary.national.unservedMWh)
+        }
+        print("vn-2030-base, unserved MWh with the North battery at 0, 2, 4, 8, 12 GW: \(unserved)")
+        for i in 1..<unserved.count { #expect(unserved[i] <= unserved[i - 1] + 1e-6, "\(unserved)") }
+        #expect(unserved[4] <= 0.5 * unserved[0], "\(unserved)")
+    }
+}
