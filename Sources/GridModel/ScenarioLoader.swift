@@ -321,7 +321,7 @@ final class Builder {
     }
 
     /// The profile at each step, and all its rows (its reference period: a year, or the horizon).
-    func readProfileWithReference(_ node: ObjectNode, calendar: StepCalendar, upperBound: Double? = nil) -> (steps: [Double], reference: [Double])? {
+    func readProfileWithReference(_ node: ObjectNode, calendar: StepCalendar, upperBound: Double? = nil) -> (steps: [Double], reference: [Double], perStep: Bool)? {
         guard let rel = node.string("file"), let column = node.string("column") else { return nil }
         let url = rel.hasPrefix("/") ? URL(fileURLWithPath: rel) : directory.appendingPathComponent(rel)
         guard let table = table(url, node: node, rel: rel) else { return nil }
@@ -352,8 +352,14 @@ final class Builder {
         }
         let hours = calendar.stepCount * calendar.stepMinutes / 60
         let yearHours = CivilDate.daysIn(year: calendar.start.year) * 24
+        // With sub-hourly steps, a file of one row per step is read step by step (it takes precedence).
+        if calendar.stepMinutes < 60 && values.count == calendar.stepCount {
+            if bad > 0 { return nil }
+            return (values, values, true)
+        }
         if values.count != hours && values.count != 8760 && values.count != 8784 {
-            error(node, "file", "\(rel) has \(values.count) rows", "\(hours) rows (one per hour of the horizon) or a full year (8760 or 8784)")
+            let perStep = calendar.stepMinutes < 60 ? ", one per \(calendar.stepMinutes)-minute step (\(calendar.stepCount))," : ""
+            error(node, "file", "\(rel) has \(values.count) rows", "\(hours) rows (one per hour of the horizon)\(perStep) or a full year (8760 or 8784)")
             return nil
         }
         if bad > 0 { return nil }
@@ -363,7 +369,7 @@ final class Builder {
             let idx = yearly ? Int(calendar.hourOfYear[t]) % values.count : t * calendar.stepMinutes / 60
             out[t] = values[min(idx, values.count - 1)]
         }
-        return (out, values)
+        return (out, values, false)
     }
 
     /// A problem inside a profile file: reported against that file's own line.
@@ -407,6 +413,10 @@ final class Builder {
         if let p = d.object("profile") {
             // A profile's rows are its reference period: a full year, or exactly the horizon.
             guard let series = readProfileWithReference(p, calendar: calendar) else { return nil }
+            if series.perStep && energy != nil {
+                error(d, "annual_energy_mwh", fmt(energy!), "peak_mw only: a profile of one row per step sets the shape of the steps, not of a year's hours")
+                return nil
+            }
             stepShape = series.steps
             yearShape = series.reference
         } else {

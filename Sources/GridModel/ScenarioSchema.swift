@@ -238,7 +238,7 @@ public enum ScenarioSchema {
         FieldSchema("start_date", .date, required: true, "First day (00:00)."),
         FieldSchema("duration_days", .number(NumberRange(min: 0, max: 3660, minExclusive: true)), "Length in days."),
         FieldSchema("duration_hours", .integer(NumberRange(min: 1, max: 87840)), "Length in hours."),
-        FieldSchema("step_minutes", .integerChoice([60, 30, 15]), default: "60", "Step length, minutes."),
+        FieldSchema("step_minutes", .integerChoice([60, 30, 20, 15, 10, 5]), default: "60", "Step length, minutes (a divisor of an hour). Hourly profiles are held through the hour's steps; a profile with one row per step (sub-hourly steps only) is read step by step."),
     ])
 
     static let targets = ObjectSchema("Targets", doc: "Targets `r70 check` evaluates. Omitted optional targets are not checked.", fields: [

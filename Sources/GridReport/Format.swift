@@ -95,7 +95,8 @@ public enum SummaryText {
             row("Demand (TWh)", { twh($0.demandMWh) }, twh(n.demandMWh)),
             row("Energy served (TWh)", { twh($0.servedMWh) }, twh(n.servedMWh)),
             row("Unserved energy (GWh)", { gwh($0.unservedMWh) }, gwh(n.unservedMWh)),
-            row("Hours with shortfall", { Format.number($0.shortfallHours) }, Format.number(n.shortfallHours)),
+            row("Hours with shortfall", { Format.number($0.shortfallHours, decimals: s.steps > 0 && s.hours / Double(s.steps) < 1 ? 2 : 0) },
+                Format.number(n.shortfallHours, decimals: s.steps > 0 && s.hours / Double(s.steps) < 1 ? 2 : 0)),
             row("Days with shortfall", { String($0.shortfallDays) }, String(n.shortfallDays)),
             row("Largest shortfall (MW)", { Format.number($0.largestShortfallMW) }, Format.number(n.largestShortfallMW)),
         ]
@@ -125,6 +126,11 @@ public enum SummaryText {
             row("  hours imposed", { Format.number($0.mandatorySavingsHours) }, "—"),
             row("Callable DR used (GWh)", { gwh($0.callableResponseMWh) }, gwh(n.callableResponseMWh)),
         ]
+        let stepHours = s.steps > 0 ? s.hours / Double(s.steps) : 1
+        if stepHours < 1, let at = rows.firstIndex(where: { $0.first == "Hours with shortfall" }) {
+            // Sub-hourly steps: the count in steps too (PRAS counts LOLE in periods).
+            rows.insert(row("Steps with shortfall", { Format.number(($0.shortfallHours / stepHours).rounded()) }, Format.number((n.shortfallHours / stepHours).rounded())), at: at + 1)
+        }
         out += Format.table([""] + regionNames, rows) + "\n\n"
         if let when = n.largestShortfallTime {
             let regional = s.regions.compactMap { r in r.largestShortfallTime.map { "\(r.name) \(Format.number(r.largestShortfallMW)) MW at \($0)" } }

@@ -22,6 +22,8 @@ public struct MetricCatalog: Sendable {
     let targetNames: [String]
 
     let adequacyOnly: Bool
+    /// Steps shorter than an hour: LOLE is also counted in steps.
+    let subHourly: Bool
     /// Demand classes in shedding order (indices into the scenario's classes).
     let classOrder: [Int]
 
@@ -38,6 +40,10 @@ public struct MetricCatalog: Sendable {
             d.append(MetricDefinition(name: name, unit: unit, description: description, resolution: resolution, higherIsWorse: worse == .higher))
         }
         add("lole", "h", "loss-of-load expectation: hours with shed load in any region", 1e-6, worse: .higher)
+        subHourly = s.calendar.stepMinutes < 60
+        if subHourly {
+            add("lole_steps", "steps", "loss-of-load expectation counted in steps (\(s.calendar.stepMinutes)-minute steps with shed load in any region; PRAS's LOLE in periods)", 1e-6, worse: .higher)
+        }
         add("lol_events", "events", "loss-of-load events: runs of consecutive hours with shed load", 1e-6, worse: .higher)
         add("eue", "MWh", "expected unserved energy", 1e-4, worse: .higher)
         add("neue", "ppm", "normalised EUE: unserved / demand energy × 10⁶", 1e-6, worse: .higher)
@@ -82,6 +88,7 @@ public struct MetricCatalog: Sendable {
         var v: [Double] = [totals.nationalShortfallHours, Double(totals.lossOfLoadEvents), unserved,
                            demand > 0 ? unserved / demand * 1e6 : 0, totals.shortfallAtPeak ? 1 : 0,
                            totals.largestShortfallMW[R], Double(totals.shortfallDays[R])]
+        if subHourly { v.insert((totals.nationalShortfallHours / plan.scenario.stepHours).rounded(), at: 1) }
         v.reserveCapacity(definitions.count)
         for k in classOrder {
             var shed = 0.0

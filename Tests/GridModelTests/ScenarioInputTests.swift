@@ -32,6 +32,33 @@ struct CSVTests {
         return (load(text, file: dir.appendingPathComponent("s.yaml").path), dir)
     }
 
+    @Test("Steps of 5, 10, 15, 20, 30 and 60 minutes; hourly profiles held through the hour, or one row per step read step by step")
+    func stepLengths() throws {
+        for minutes in [5, 10, 15, 20, 30, 60] {
+            let text = minimalScenarioText.replacingOccurrences(of: "duration_hours: 24}", with: "duration_hours: 24, step_minutes: \(minutes)}")
+            let s = try load(text).get()
+            #expect(s.stepCount == 24 * 60 / minutes)
+        }
+        let seven = minimalScenarioText.replacingOccurrences(of: "duration_hours: 24}", with: "duration_hours: 24, step_minutes: 7}")
+        #expect(problems(seven).contains { $0.contains("horizon.step_minutes: 7") }, "\(problems(seven))")
+        // Two hours at 20-minute steps: a 2-row hourly profile is held, a 6-row one read per step.
+        func twoHours(_ rows: [Double], energy: Bool = false) throws -> Result<Scenario, ScenarioErrors> {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("r70-steps-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try ("t,load\n" + rows.enumerated().map { "\($0),\($1)" }.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("p.csv"), atomically: true, encoding: .utf8)
+            let text = minimalScenarioText
+                .replacingOccurrences(of: "duration_hours: 24}", with: "duration_hours: 2, step_minutes: 20}")
+                .replacingOccurrences(of: "demand: {peak_mw: 100}", with: "demand: {peak_mw: 100\(energy ? ", annual_energy_mwh: 500000" : ""), profile: {file: p.csv, column: load}}")
+            return load(text, file: dir.appendingPathComponent("s.yaml").path)
+        }
+        #expect(try twoHours([50, 100]).get().regions[0].demandMW == [50, 50, 50, 100, 100, 100])
+        #expect(try twoHours([10, 20, 30, 40, 50, 100]).get().regions[0].demandMW == [10, 20, 30, 40, 50, 100])
+        guard case .failure(let wrong) = try twoHours([1, 2, 3]) else { Issue.record("3 rows accepted"); return }
+        #expect(wrong.description.contains("has 3 rows — 2 rows (one per hour of the horizon), one per 20-minute step (6), or a full year"), "\(wrong)")
+        guard case .failure(let both) = try twoHours([10, 20, 30, 40, 50, 100], energy: true) else { Issue.record("energy with a per-step profile accepted"); return }
+        #expect(both.description.contains("peak_mw only"), "\(both)")
+    }
+
     @Test("Quoted fields, quoted numbers, commas and doubled quotes inside quotes, CRLF line ends")
     func quoted() throws {
         var rows = "hour,\"load, MW\",\"note \"\"x\"\"\"\r\n"

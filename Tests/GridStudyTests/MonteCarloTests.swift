@@ -34,6 +34,22 @@ struct MonteCarloValidationTests {
         #expect(abs(eue.mean - expected.eue) <= 3 * eue.standardError, "EUE \(eue.mean) ± \(eue.standardError) vs \(expected.eue)")
     }
 
+    @Test("PRAS's singlenode_a at 5-minute steps: LOLE in steps and hours and EUE within 3 standard errors")
+    func prasFiveMinutes() throws {
+        let p = try plan("pras/singlenode_a_5min.yaml")
+        #expect(p.scenario.calendar.stepMinutes == 5 && p.scenario.stepCount == 12)
+        // The per-step profile is read step by step (not held hour by hour).
+        #expect(p.scenario.regions[0].demandMW == [25, 28, 27, 24, 25, 28, 27, 24, 25, 28, 27, 24])
+        let result = try MonteCarlo.run(plan: p, options: MonteCarloOptions(trials: 100_000, seed: 7, threads: 2))
+        let steps = try #require(result.estimate("lole_steps")), hours = try #require(result.estimate("lole")), eue = try #require(result.estimate("eue"))
+        #expect(abs(steps.mean - 1.065) <= 3 * steps.standardError, "LOLE \(steps.mean) ± \(steps.standardError) steps vs 1.065")
+        #expect(abs(hours.mean - 1.065 * 5 / 60) <= 3 * hours.standardError, "LOLE \(hours.mean) h vs 0.08875")
+        #expect(abs(steps.mean * 5 / 60 - hours.mean) < 1e-6)   // (to the accumulators' resolution)
+        #expect(abs(eue.mean - 0.3975) <= 3 * eue.standardError, "EUE \(eue.mean) ± \(eue.standardError) vs 0.3975 MWh")
+        // Hourly scenarios have no step count (their tables are as before).
+        #expect(MetricCatalog(plan: try plan("pras/singlenode_a.yaml")).index(of: "lole_steps") == nil)
+    }
+
     @Test("The exact method reproduces PRAS's analytic answers", arguments: ["singlenode_a", "singlenode_b"])
     func exactMatchesPRAS(system: String) throws {
         let r = try ExactAdequacy.compute(plan: try plan("pras/\(system).yaml"))

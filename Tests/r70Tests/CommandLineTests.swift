@@ -50,6 +50,18 @@ func fixture(_ name: String) -> String { fixtures.appendingPathComponent(name).p
 
 @Suite("The r70 command", .serialized)
 struct CommandLineTests {
+    @Test("run at 5-minute steps: the summary counts shortfall in hours and in steps; the Monte Carlo table has lole_steps")
+    func fiveMinuteSteps() throws {
+        let o = try r70(["run", fixture("pras/singlenode_a_5min.yaml")])
+        #expect(o.status == 0, "\(o.stderr)")
+        #expect(o.stdout.contains("1 h in 12 steps") && o.stdout.contains("Steps with shortfall"), "\(o.stdout)")
+        let mc = try r70(["run", fixture("pras/singlenode_a_5min.yaml"), "--trials", "2000", "--seed", "1", "--quiet"])
+        #expect(mc.status == 0, "\(mc.stderr)")
+        #expect(mc.stdout.contains("lole_steps"), "\(mc.stdout)")
+        let hourly = try r70(["run", fixture("pras/singlenode_a.yaml")])
+        #expect(!hourly.stdout.contains("Steps with shortfall"))
+    }
+
     @Test("run --foresight: the optimum beside the run, its gap, JSON; its options refused where they mean nothing (exit 2)")
     func foresight() throws {
         let o = try r70(["run", fixture("foreseeable-shortage.yaml"), "--foresight"])
