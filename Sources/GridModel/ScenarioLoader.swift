@@ -352,8 +352,9 @@ final class Builder {
         }
         let hours = calendar.stepCount * calendar.stepMinutes / 60
         let yearHours = CivilDate.daysIn(year: calendar.start.year) * 24
-        // With sub-hourly steps, a file of one row per step is read step by step (it takes precedence).
-        if calendar.stepMinutes < 60 && values.count == calendar.stepCount {
+        // With sub-hourly steps, a file of one row per step is read step by step (a file whose rows could
+        // also be a full year of hours, 8760 or 8784, is read as that year).
+        if calendar.stepMinutes < 60 && values.count == calendar.stepCount && values.count != 8760 && values.count != 8784 {
             if bad > 0 { return nil }
             return (values, values, true)
         }

@@ -76,7 +76,7 @@ public enum MonteCarloText {
     }
 
     static let groups: [Group] = [
-        Group(heading: "Adequacy") { ["lole", "lol_events", "eue", "neue", "lolp_peak", "largest_shortfall", "shortfall_days"].contains($0) ? $0 : nil },
+        Group(heading: "Adequacy") { ["lole", "lole_steps", "lol_events", "eue", "neue", "lolp_peak", "largest_shortfall", "shortfall_days"].contains($0) ? $0 : nil },
         Group(heading: "Energy shed by demand class, in shedding order (shed.CLASS)") { name in
             name.hasPrefix("shed.") ? String(name.dropFirst(5)) : nil
         },

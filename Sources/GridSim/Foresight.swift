@@ -89,9 +89,10 @@ public enum Foresight {
         let sim = Simulator(plan: plan)
         let recorder = HorizonRecorder(plan: plan, simulator: sim)
         sim.solvedObserver = { t, input, result in recorder.record(t, input, result) }
+        defer { sim.solvedObserver = nil }   // (the observer holds the recorder, which holds the simulator)
         do { try sim.run() } catch { throw ForesightError(description: error.description) }
         let run = DeterministicRun(plan: plan, summary: RunSummary(plan: plan, totals: sim.totals), totals: sim.totals, hourly: nil)
-        let result = try ForesightLP(recorder: recorder, plan: plan).solve(options: options, solver: solver)
+        let result = try withExtendedLifetime(sim) { try ForesightLP(recorder: recorder, plan: plan).solve(options: options, solver: solver) }
         return ForesightComparison(run: run, policyCostUSD: recorder.policyCostUSD, policyUnservedMWh: recorder.policyUnservedMWh, foresight: result)
     }
 }
@@ -99,7 +100,7 @@ public enum Foresight {
 /// What the LP needs of each step of the deterministic run.
 final class HorizonRecorder {
     let plan: SimulationPlan
-    unowned let sim: Simulator
+    let sim: Simulator
     var inputs: [DispatchInput] = []
     /// Per step, each reservoir plant's available MW before its remaining energy limits it ([t][h]).
     var hydroAvailableMW: [[Double]] = []
@@ -304,6 +305,9 @@ struct ForesightLP {
         }
     }
 
+    /// US$ per tonne below the reserve and step: small enough not to count, large enough to keep the depth exact.
+    static let depthCostPerTonne = 1e-6
+
     func build(range: Range<Int>, state: State) -> Built {
         let s = plan.scenario, a = plan.arrays, dt = s.stepHours
         let sim = recorder.sim
@@ -463,7 +467,9 @@ struct ForesightLP {
             }
             for f in 0..<F {
                 guard floorRow[f] >= 0 else { belowColumns.append(-1); continue }
-                let c = lp.addColumn(cost: 0, lower: 0, upper: a.fuelReserveT[f])
+                // A depth that costs a little per tonne and step is the least the floor row allows:
+                // max(0, reserve − stock), so the premium falls on every tonne of each new draw.
+                let c = lp.addColumn(cost: Self.depthCostPerTonne, lower: 0, upper: a.fuelReserveT[f])
                 lp.set(row: floorRow[f], column: c, 1)
                 lp.set(row: increaseRow[f], column: c, -1)
                 if let prev = previousBelow { lp.set(row: increaseRow[f], column: prev[f], 1) }

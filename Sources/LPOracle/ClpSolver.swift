@@ -10,7 +10,7 @@ public enum ClpSolver {
     /// method CLP picks for the problem). Row duals are ∂objective/∂(row bound), as GLPK's are.
     public static func solve(_ lp: LinearProgram) throws -> LPSolution {
         let m = lp.rowKinds.count, n = lp.columnCost.count
-        // Column-major (compressed sparse column) matrix, entries of a column in row order.
+        // Column-major (compressed sparse column) matrix, a column's entries in the order they were set.
         var start = [CoinBigIndex](repeating: 0, count: n + 1)
         for (_, c, _) in lp.entries { start[c + 1] += 1 }
         for j in 0..<n { start[j + 1] += start[j] }
