@@ -102,6 +102,36 @@ public struct MandatorySavings: Sendable {
     public var costUSDPerMWh: Double
 }
 
+/// A shiftable demand-response programme (NREL PRAS's DemandResponse semantics): load deferred ("borrowed")
+/// in one step must be paid back within `paybackSteps` steps; what is still owed at that deadline, or at the
+/// end of the horizon, is unserved energy. Borrowing only avoids shedding; paying back comes before storage
+/// charges (see the scenario reference).
+public struct ShiftableProgram: Sendable {
+    public var name: String
+    public var borrowMW: Double
+    public var paybackMW: Double
+    /// Most energy owed at once, MWh.
+    public var energyMWh: Double
+    /// Steps after the first borrow of a debt within which it must be repaid.
+    public var paybackSteps: Int
+    /// Debt added per MWh borrowed, and debt repaid per MWh paid back, are `borrowEfficiency` and
+    /// `1 / paybackEfficiency` (PRAS's convention).
+    public var borrowEfficiency: Double
+    public var paybackEfficiency: Double
+    /// Growth of the debt per hour (PRAS's borrowed-energy interest, per hour instead of per period).
+    public var interestPerHour: Double
+    public var costUSDPerMWh: Double
+    public var forcedOutageRate: Double
+    public var meanTimeToRepairHours: Double
+    public init(name: String, borrowMW: Double, paybackMW: Double, energyMWh: Double, paybackSteps: Int, borrowEfficiency: Double = 1,
+                paybackEfficiency: Double = 1, interestPerHour: Double = 0, costUSDPerMWh: Double = 0, forcedOutageRate: Double = 0,
+                meanTimeToRepairHours: Double = 1) {
+        self.name = name; self.borrowMW = borrowMW; self.paybackMW = paybackMW; self.energyMWh = energyMWh; self.paybackSteps = paybackSteps
+        self.borrowEfficiency = borrowEfficiency; self.paybackEfficiency = paybackEfficiency; self.interestPerHour = interestPerHour
+        self.costUSDPerMWh = costUSDPerMWh; self.forcedOutageRate = forcedOutageRate; self.meanTimeToRepairHours = meanTimeToRepairHours
+    }
+}
+
 public struct Region: Sendable {
     public var name: String
     /// Demand at the grid supply points in each step, MW (before TOU response).
@@ -111,6 +141,7 @@ public struct Region: Sendable {
     public var classShares: [Double]
     public var programs: [CallableProgram]
     public var mandatorySavings: MandatorySavings?
+    public var shiftable: [ShiftableProgram] = []
 }
 
 public struct Corridor: Sendable {

@@ -180,6 +180,7 @@ final class Builder {
             }
         }
         _ = uniqueNames(regionNodes.flatMap { $0.list("plants") }, what: "plant")
+        _ = uniqueNames(regionNodes.flatMap { $0.object("demand_response")?.list("shiftable") ?? [] }, what: "shiftable programme")
         let corridors = buildCorridors(regionNames, stepHours: calendar.stepHours)
         var storage = buildStorage(regionNames, stepHours: calendar.stepHours)
         let tou = root.object("tou").flatMap { buildTOU($0, calendar) }
@@ -484,6 +485,7 @@ final class Builder {
         }
         var programs: [CallableProgram] = []
         var mandatory: MandatorySavings?
+        var shiftable: [ShiftableProgram] = []
         if let dr = node.object("demand_response") {
             for p in dr.list("programs") {
                 guard let n = p.string("name"), let c = p.number("capacity_mw") else { continue }
@@ -491,6 +493,18 @@ final class Builder {
                                                 maxHoursPerDay: p.number("max_hours_per_day") ?? 4))
             }
             _ = uniqueNames(dr.list("programs"), what: "program")
+            for p in dr.list("shiftable") {
+                guard let n = p.string("name"), let b = p.number("borrow_mw"), let e = p.number("energy_mwh"),
+                      let h = p.number("payback_hours"),
+                      outageChainFits(p, "forced_outage_rate", p.number("forced_outage_rate") ?? 0, "mean_time_to_repair_hours",
+                                      p.number("mean_time_to_repair_hours") ?? 1, calendar.stepHours) else { continue }
+                let steps = max(1, Int((h / calendar.stepHours).rounded()))
+                shiftable.append(ShiftableProgram(name: n, borrowMW: b, paybackMW: p.number("payback_mw") ?? b, energyMWh: e, paybackSteps: steps,
+                                                  borrowEfficiency: p.number("borrow_efficiency") ?? 1, paybackEfficiency: p.number("payback_efficiency") ?? 1,
+                                                  interestPerHour: p.number("interest_per_hour") ?? 0, costUSDPerMWh: p.number("cost_usd_per_mwh") ?? 0,
+                                                  forcedOutageRate: p.number("forced_outage_rate") ?? 0,
+                                                  meanTimeToRepairHours: p.number("mean_time_to_repair_hours") ?? 1))
+            }
             if let m = dr.object("mandatory_savings"), let c = m.number("capacity_mw"), let t = m.number("trigger_reserve_mw") {
                 mandatory = MandatorySavings(capacityMW: c, triggerReserveMW: t, maxHoursPerYear: m.number("max_hours_per_year") ?? 200,
                                              costUSDPerMWh: m.number("cost_usd_per_mwh") ?? 500)
@@ -498,7 +512,7 @@ final class Builder {
         }
         demand = demand.map { max(0, $0) }
         return Region(name: name, demandMW: demand, distributionLossFraction: node.number("distribution_loss_fraction") ?? 0.045,
-                      classShares: shares, programs: programs, mandatorySavings: mandatory)
+                      classShares: shares, programs: programs, mandatorySavings: mandatory, shiftable: shiftable)
     }
 
     // MARK: Plants

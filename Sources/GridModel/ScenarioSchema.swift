@@ -115,9 +115,24 @@ public enum ScenarioSchema {
         FieldSchema("cost_usd_per_mwh", .number(.nonNegative), default: "500", "Economic cost per MWh saved (E)."),
     ])
 
+    static let shiftable = ObjectSchema("ShiftableProgram", doc: "Load that can be deferred and must be paid back (NREL PRAS's DemandResponse semantics): borrowing defers up to `borrow_mw` of the region's load, only to avoid shedding (after storage and the strategic fuel reserve, before any load is shed; units already owing energy first). Debt is repaid, up to `payback_mw`, ahead of storage charging, from any generation or storage (a debt nearer its deadline first). One deadline covers a debt: `payback_hours` after its first borrow (borrowing more does not extend it), whatever is still owed is unserved energy of that step in the region, counted in EUE and LOLE; so is any debt left at the end of the horizon. The debt starts at zero.", fields: [
+        FieldSchema("name", .string, required: true, "Unique name (among all shiftable programmes: it keys the programme's random stream)."),
+        FieldSchema("borrow_mw", .number(NumberRange(min: 0, max: 1e6)), required: true, "Most load deferred in a step."),
+        FieldSchema("payback_mw", .number(NumberRange(min: 0, max: 1e6)), "Most extra load paid back in a step; default: borrow_mw."),
+        FieldSchema("energy_mwh", .number(NumberRange(min: 0, max: 1e9)), required: true, "Most energy owed at once."),
+        FieldSchema("payback_hours", .number(NumberRange(min: 0, max: 8784, minExclusive: true)), required: true, "Hours after a debt's first borrow by which it must be repaid (rounded to whole steps, at least one)."),
+        FieldSchema("borrow_efficiency", .number(NumberRange(min: 0, max: 1, minExclusive: true)), default: "1", "Debt per MWh deferred (PRAS's convention)."),
+        FieldSchema("payback_efficiency", .number(NumberRange(min: 0, max: 1, minExclusive: true)), default: "1", "MWh paid back per MWh of debt repaid is 1 / … (PRAS's convention: debt falls by payback / efficiency)."),
+        FieldSchema("interest_per_hour", .number(NumberRange(min: -1, max: 1, minExclusive: true)), default: "0", "Growth of the debt per hour (PRAS's borrowed-energy interest); debt above energy_mwh is unserved at once."),
+        FieldSchema("cost_usd_per_mwh", .number(.nonNegative), default: "0", "Payment per MWh deferred, counted in the system cost (E: an assumption; shifting is paid through the tariff in most programmes)."),
+        FieldSchema("forced_outage_rate", .number(NumberRange(min: 0, max: 1, maxExclusive: true)), default: "0", "Probability the programme is unavailable (it can then neither borrow nor pay back; the deadline runs on) (E)."),
+        FieldSchema("mean_time_to_repair_hours", .number(.positive), default: "1", "Mean length of an unavailability (E)."),
+    ])
+
     static let regionalResponse = ObjectSchema("RegionalDemandResponse", doc: "Demand response available in a region.", fields: [
         FieldSchema("programs", .list(callable), "Callable programs."),
         FieldSchema("mandatory_savings", .object(mandatory), "Mandatory savings for large loads."),
+        FieldSchema("shiftable", .list(shiftable), "Shiftable programmes: deferred load paid back within a deadline."),
     ])
 
     static let region = ObjectSchema("Region", doc: "A region with its demand, plants and demand response.", fields: [

@@ -149,6 +149,11 @@ public enum SummaryText {
                 [$0.name, $0.region, gwh($0.dischargeMWh), gwh($0.chargeMWh), Format.number($0.cycles, decimals: 1)]
             }) + "\n\n"
         }
+        if !s.shiftable.isEmpty {
+            out += Format.table(["Shiftable DR", "Region", "Deferred (GWh)", "Paid back (GWh)", "Unpaid, unserved (GWh)"], s.shiftable.map {
+                [$0.name, $0.region, gwh($0.borrowedMWh), gwh($0.paidBackMWh), gwh($0.unpaidMWh)]
+            }) + "\n\n"
+        }
         if !s.fuels.isEmpty {
             out += Format.table(["Fuel", "Burnt (kt)", "Lowest stock (kt)", "Lowest (days)", "Reserve drawn (kt)", "Fuel-limited plant-h", "Spot cargoes", "Cargo lost, full (kt)", "Supply not taken, full (kt)"], s.fuels.map {
                 [$0.name, Format.number($0.burnT / 1e3), Format.number($0.lowestStockT / 1e3), Format.number($0.lowestStockDays, decimals: 1),

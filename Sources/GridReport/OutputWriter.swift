@@ -134,6 +134,12 @@ public enum OutputWriter {
                                                labels: s.storage.map(\.name),
                                                columns: [h.storageChargeMW, h.storageDischargeMW, h.storageSOCMWh], seriesLength: H)))
         }
+        let shiftable = s.regions.flatMap { region in region.shiftable.map { $0.name + "," + region.name } }
+        if !shiftable.isEmpty {
+            files.append(("shiftable.csv", table(["step", "timestamp", "programme", "region", "borrow_mw", "payback_mw", "debt_mwh", "unpaid_mwh"],
+                                                 steps: n, stamps: stamps, labels: shiftable,
+                                                 columns: [h.shiftableBorrowMW, h.shiftablePaybackMW, h.shiftableDebtMWh, h.shiftableUnpaidMWh], seriesLength: H)))
+        }
         if !s.fuels.isEmpty {
             files.append(("fuels.csv", table(["step", "timestamp", "fuel", "stock_t", "burn_t"], steps: n, stamps: stamps,
                                              labels: s.fuels.map(\.name), columns: [h.fuelStockT, h.fuelBurnT], seriesLength: H)))
@@ -149,7 +155,7 @@ public enum OutputWriter {
 
     /// The files an `--out` directory may hold: r70 replaces such a directory whole, and refuses one that
     /// holds anything else (it is someone's directory, not a previous output).
-    public static let outputNames: Set<String> = ["regions.csv", "plants.csv", "corridors.csv", "storage.csv", "fuels.csv", "summary.json", "dashboard.json", "daily.csv"]
+    public static let outputNames: Set<String> = ["regions.csv", "plants.csv", "corridors.csv", "storage.csv", "shiftable.csv", "fuels.csv", "summary.json", "dashboard.json", "daily.csv"]
 
     /// Checks, before anything runs, that `directory` can receive a run's output: its parent exists, and it
     /// is missing or a directory holding only r70's output files. Returns the problem, or nil.

@@ -85,6 +85,9 @@ public enum Foresight {
     /// Simulates `scenario`'s deterministic run, then solves its perfect-foresight LP.
     public static func compare(_ scenario: Scenario, options: ForesightOptions = ForesightOptions(),
                                solver: (LinearProgram) throws -> LPSolution = ClpSolver.solve) throws -> ForesightComparison {
+        if let region = scenario.regions.first(where: { !$0.shiftable.isEmpty }) {
+            throw ForesightError(description: "the perfect-foresight LP does not model shiftable demand response yet (region \(region.name) has \(region.shiftable.count) programme(s)); run without --foresight")
+        }
         let plan = SimulationPlan(scenario: scenario)
         let sim = Simulator(plan: plan)
         let recorder = HorizonRecorder(plan: plan, simulator: sim)

@@ -13,6 +13,7 @@ final class LiveTotals {
     let minOperatingReserveMargin, corridorForwardMWh, corridorBackwardMWh, corridorLossMWh, corridorHoursAtLimit, corridorUtilisationHours: Doubles
     let storageDischargeMWh, storageChargeMWh, fuelBurnT, fuelMinStockT, fuelReserveDrawT, fuelOverflowT, fuelSupplyNotTakenT, fuelSpotT, fuelSpotCargoes: Doubles
     let fuelLimitedPlantHours, plantGenerationMWh, plantFuelLimitedHours: Doubles
+    let shiftableBorrowedMWh, shiftablePaidBackMWh, shiftableUnpaidMWh: Doubles
     /// Per region and, at index `regionCount`, nationally: the largest shed in a step (MW), its step, the days
     /// with shed load, and the last such day (−1 before the first).
     let largestShortfallMW, largestShortfallStep, shortfallDays, lastShortfallDay: Doubles
@@ -21,7 +22,7 @@ final class LiveTotals {
     /// Steps with shed load in any region by (month − 1) × 24 + hour (`RunTotals.shortfallStepsByMonthHour`).
     let shortfallStepsByMonthHour: Doubles
     /// Per-step scratch (per region).
-    let stepShed, stepResponse, stepSupply, stepUse: Doubles
+    let stepShed, stepResponse, stepSupply, stepUse, stepShifted: Doubles
     var nationalShortfallHours = 0.0
     var minNationalOperatingReserveMargin = Double.infinity
     var maxBalanceResidualMW = 0.0
@@ -51,6 +52,9 @@ final class LiveTotals {
     let corridorFrom: FixedArray<Int>, corridorTo: FixedArray<Int>
     let corridorLimitForwardMW: FixedArray<Double>, corridorLimitBackwardMW: FixedArray<Double>
     let storageRegion: FixedArray<Int>
+    let shiftableRegion: FixedArray<Int>, shiftableCostPerMWh: FixedArray<Double>
+    /// Value of a MWh of shifted load left unpaid (the lowest VOLL: the load deferred is the most flexible).
+    let unpaidVOLL: Double
     /// TOU-shifted MW per region and step, [region * steps + t].
     let touShiftedMW: Doubles
     let stepCount: Int
@@ -93,8 +97,11 @@ final class LiveTotals {
         fuelLimitedPlantHours = pool.make(totals.fuelLimitedPlantHours)
         plantGenerationMWh = pool.make(totals.plantGenerationMWh)
         plantFuelLimitedHours = pool.make(totals.plantFuelLimitedHours)
+        shiftableBorrowedMWh = pool.make(totals.shiftableBorrowedMWh)
+        shiftablePaidBackMWh = pool.make(totals.shiftablePaidBackMWh)
+        shiftableUnpaidMWh = pool.make(totals.shiftableUnpaidMWh)
         let R = totals.regionCount
-        stepShed = pool.make(R, 0); stepResponse = pool.make(R, 0); stepSupply = pool.make(R, 0); stepUse = pool.make(R, 0)
+        stepShed = pool.make(R, 0); stepResponse = pool.make(R, 0); stepSupply = pool.make(R, 0); stepUse = pool.make(R, 0); stepShifted = pool.make(R, 0)
         largestShortfallMW = pool.make(R + 1, 0); largestShortfallStep = pool.make(R + 1, -1)
         shortfallDays = pool.make(R + 1, 0); lastShortfallDay = pool.make(R + 1, -1)
         let calendar = plan.scenario.calendar
@@ -133,6 +140,8 @@ final class LiveTotals {
         corridorFrom = a.corridorFrom; corridorTo = a.corridorTo
         corridorLimitForwardMW = a.corridorLimitForwardMW; corridorLimitBackwardMW = a.corridorLimitBackwardMW
         storageRegion = a.storageRegion
+        shiftableRegion = a.shiftableRegion; shiftableCostPerMWh = a.shiftableCostPerMWh
+        unpaidVOLL = plan.minVOLL
         let steps = plan.scenario.stepCount
         stepCount = steps
         touShiftedMW = pool.make(plan.touShiftedMW.flatMap { $0.count == steps ? $0 : [Double](repeating: 0, count: steps) })
@@ -181,6 +190,9 @@ final class LiveTotals {
         load(fuelLimitedPlantHours, totals.fuelLimitedPlantHours)
         load(plantGenerationMWh, totals.plantGenerationMWh)
         load(plantFuelLimitedHours, totals.plantFuelLimitedHours)
+        load(shiftableBorrowedMWh, totals.shiftableBorrowedMWh)
+        load(shiftablePaidBackMWh, totals.shiftablePaidBackMWh)
+        load(shiftableUnpaidMWh, totals.shiftableUnpaidMWh)
         nationalShortfallHours = totals.nationalShortfallHours
         minNationalOperatingReserveMargin = totals.minNationalOperatingReserveMargin
         maxBalanceResidualMW = totals.maxBalanceResidualMW
@@ -235,6 +247,9 @@ final class LiveTotals {
         copy(fuelLimitedPlantHours, &totals.fuelLimitedPlantHours)
         copy(plantGenerationMWh, &totals.plantGenerationMWh)
         copy(plantFuelLimitedHours, &totals.plantFuelLimitedHours)
+        copy(shiftableBorrowedMWh, &totals.shiftableBorrowedMWh)
+        copy(shiftablePaidBackMWh, &totals.shiftablePaidBackMWh)
+        copy(shiftableUnpaidMWh, &totals.shiftableUnpaidMWh)
         totals.nationalShortfallHours = nationalShortfallHours
         totals.minNationalOperatingReserveMargin = minNationalOperatingReserveMargin
         totals.maxBalanceResidualMW = maxBalanceResidualMW
@@ -263,8 +278,9 @@ final class LiveTotals {
         lastStepShortfall = false
         if national > peakNationalDemandMW { peakNationalDemandMW = national; shortfallAtPeak = false }
     }
+    /// `unpaidMWh`: per shiftable programme, the debt written off in this step (unserved; see `Simulator`).
     func record(t: Int, dt: Double, solver: DispatchSolver, demandMW: Doubles, mandatoryMW: Doubles,
-                         plantMaxMW: Doubles, fuelStock: Doubles) {
+                         plantMaxMW: Doubles, fuelStock: Doubles, unpaidMWh: Doubles) {
         let res = solver.result
         let R = regionCount, K = classCount
         // The per-region TOU stream 16 steps ahead, every 8 steps (as the simulator does for its streams).
@@ -288,6 +304,7 @@ final class LiveTotals {
             if shift > 0 { touShiftedMWh[r] += shift * dt }
             stepShed[r] = 0
             stepResponse[r] = 0
+            stepShifted[r] = 0
             // Balance: generation + received + discharge + shed + response = demand + sent + charge + excess
             stepSupply[r] = 0
             stepUse[r] = demandMW[r] + res.excessMW[r]
@@ -379,6 +396,17 @@ final class LiveTotals {
             stepSupply[r] += res.storageDischargeMW[k]
             stepUse[r] += res.storageChargeMW[k]
         }
+        // Shiftable programmes: the storage columns after the stores'. A borrow lowers the load served now, a
+        // payback raises it.
+        for d in 0..<shiftableRegion.count {
+            let r = shiftableRegion[d], borrow = res.storageDischargeMW[storageCount + d], payback = res.storageChargeMW[storageCount + d]
+            shiftableBorrowedMWh[d] += borrow * dt
+            shiftablePaidBackMWh[d] += payback * dt
+            responseCostUSD[r] += borrow * shiftableCostPerMWh[d] * dt
+            stepSupply[r] += borrow
+            stepUse[r] += payback
+            stepShifted[r] += borrow - payback
+        }
         for f in 0..<fuelCount {
             fuelBurnT[f] += res.fuelBurnTonnes[f]
             fuelReserveDrawT[f] += res.fuelReserveDrawTonnes[f]
@@ -387,10 +415,23 @@ final class LiveTotals {
         // Served demand, distribution losses, shortfall hours, and the balance self-check.
         for r in 0..<R {
             let shed = stepShed[r], response = stepResponse[r]
-            let served = demandMW[r] - shed - response
+            let served = demandMW[r] - shed - response - stepShifted[r]
             distributionLossMWh[r] += served * regionDistributionLossFraction[r] * dt
-            if shed > 1e-6 { shortfallHours[r] += dt; recordShortfall(r, shedMW: shed, t: t) }
             maxBalanceResidualMW = max(maxBalanceResidualMW, abs(stepSupply[r] + shed + response - stepUse[r]))
+        }
+        // Shifted load still owed at its deadline is unserved in this step, in its programme's region (PRAS's
+        // semantics): it counts in the region's and the nation's shortfall, like shed load.
+        for d in 0..<shiftableRegion.count where unpaidMWh[d] > 0 {
+            let r = shiftableRegion[d], mwh = unpaidMWh[d]
+            shiftableUnpaidMWh[d] += mwh
+            unservedMWh[r] += mwh
+            unservedCostUSD[r] += mwh * unpaidVOLL
+            stepShed[r] += mwh / dt
+            nationalShed += mwh / dt
+        }
+        for r in 0..<R {
+            let shed = stepShed[r]
+            if shed > 1e-6 { shortfallHours[r] += dt; recordShortfall(r, shedMW: shed, t: t) }
         }
         lastStepShortfall = nationalShed > 1e-6
         if lastStepShortfall {

@@ -2,6 +2,7 @@
 // hot path never copies model structs (and never retains or releases their arrays).
 import GridModel
 import CPrefetch
+import Foundation
 
 public final class PlanArrays: Sendable {
     // Plants.
@@ -57,6 +58,18 @@ public final class PlanArrays: Sendable {
     public let storageDischargeEfficiency: FixedArray<Double>
     public let storageRoundTrip: FixedArray<Double>
     public let storageEconomic: FixedArray<Bool>
+    // Shiftable demand-response programmes (dispatched as the storage columns after the stores': a borrow
+    // is a discharge, a payback a charge).
+    public let shiftableRegion: FixedArray<Int>
+    public let shiftableBorrowMW: FixedArray<Double>
+    public let shiftablePaybackMW: FixedArray<Double>
+    public let shiftableEnergyMWh: FixedArray<Double>
+    public let shiftablePaybackSteps: FixedArray<Int>
+    public let shiftableBorrowEfficiency: FixedArray<Double>
+    public let shiftablePaybackEfficiency: FixedArray<Double>
+    /// Debt growth factor per step, (1 + interest per hour)^(step hours).
+    public let shiftableInterestFactor: FixedArray<Double>
+    public let shiftableCostPerMWh: FixedArray<Double>
     // Fuels.
     public let fuelCapacityT: FixedArray<Double>
     public let fuelReserveT: FixedArray<Double>
@@ -132,6 +145,16 @@ public final class PlanArrays: Sendable {
         storageDischargeEfficiency = FixedArray(s.storage.map(\.dischargeEfficiency))
         storageRoundTrip = FixedArray(s.storage.map(\.roundTripEfficiency))
         storageEconomic = FixedArray(s.storage.map { $0.policy == .economic })
+        let shiftable = s.regions.enumerated().flatMap { r, region in region.shiftable.map { (r, $0) } }
+        shiftableRegion = FixedArray(shiftable.map(\.0))
+        shiftableBorrowMW = FixedArray(shiftable.map(\.1.borrowMW))
+        shiftablePaybackMW = FixedArray(shiftable.map(\.1.paybackMW))
+        shiftableEnergyMWh = FixedArray(shiftable.map(\.1.energyMWh))
+        shiftablePaybackSteps = FixedArray(shiftable.map(\.1.paybackSteps))
+        shiftableBorrowEfficiency = FixedArray(shiftable.map(\.1.borrowEfficiency))
+        shiftablePaybackEfficiency = FixedArray(shiftable.map(\.1.paybackEfficiency))
+        shiftableInterestFactor = FixedArray(shiftable.map { Foundation.pow(1 + $0.1.interestPerHour, s.stepHours) })
+        shiftableCostPerMWh = FixedArray(shiftable.map(\.1.costUSDPerMWh))
         fuelCapacityT = FixedArray(s.fuels.map(\.storageCapacityT))
         fuelReserveT = FixedArray(s.fuels.map(\.strategicReserveT))
         fuelSpotCargoT = FixedArray(s.fuels.map { $0.spot?.cargoT ?? 0 })

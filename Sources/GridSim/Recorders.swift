@@ -41,6 +41,11 @@ public struct RunTotals: Sendable {
     public var corridorUtilisationHours: [Double]
     public var storageDischargeMWh: [Double]
     public var storageChargeMWh: [Double]
+    /// Per shiftable programme (in region order): load deferred, paid back, and owed at a deadline or at the end
+    /// (unserved, also in `unservedMWh`), MWh.
+    public var shiftableBorrowedMWh: [Double]
+    public var shiftablePaidBackMWh: [Double]
+    public var shiftableUnpaidMWh: [Double]
     public var fuelBurnT: [Double]
     public var fuelMinStockT: [Double]
     public var fuelReserveDrawT: [Double]
@@ -89,6 +94,8 @@ public struct RunTotals: Sendable {
         corridorForwardMWh = zeros(C); corridorBackwardMWh = zeros(C); corridorLossMWh = zeros(C)
         corridorHoursAtLimit = zeros(C); corridorUtilisationHours = zeros(C)
         storageDischargeMWh = zeros(s.storage.count); storageChargeMWh = zeros(s.storage.count)
+        let D = s.regions.reduce(0) { $0 + $1.shiftable.count }
+        shiftableBorrowedMWh = zeros(D); shiftablePaidBackMWh = zeros(D); shiftableUnpaidMWh = zeros(D)
         fuelBurnT = zeros(s.fuels.count); fuelMinStockT = s.fuels.map(\.initialStockT); fuelReserveDrawT = zeros(s.fuels.count)
         fuelOverflowT = zeros(s.fuels.count); fuelSupplyNotTakenT = zeros(s.fuels.count); fuelSpotCargoes = zeros(s.fuels.count); fuelSpotT = zeros(s.fuels.count); fuelLimitedPlantHours = zeros(s.fuels.count)
         plantGenerationMWh = zeros(s.plants.count); plantFuelLimitedHours = zeros(s.plants.count)
@@ -111,6 +118,7 @@ public struct RunTotals: Sendable {
         zero(&mandatoryHours); zero(&programMWh); zero(&minOperatingReserveMargin, .infinity)
         zero(&corridorForwardMWh); zero(&corridorBackwardMWh); zero(&corridorLossMWh); zero(&corridorHoursAtLimit)
         zero(&corridorUtilisationHours); zero(&storageDischargeMWh); zero(&storageChargeMWh); zero(&fuelBurnT)
+        zero(&shiftableBorrowedMWh); zero(&shiftablePaidBackMWh); zero(&shiftableUnpaidMWh)
         for f in fuelMinStockT.indices { fuelMinStockT[f] = initialStocks[f] }
         zero(&fuelReserveDrawT); zero(&fuelOverflowT); zero(&fuelSupplyNotTakenT); zero(&fuelSpotCargoes); zero(&fuelSpotT); zero(&fuelLimitedPlantHours); zero(&plantGenerationMWh); zero(&plantFuelLimitedHours)
     }
@@ -156,6 +164,12 @@ public struct HourlySeries: Sendable {
     public var fuelStockT: [Double]
     public var fuelBurnT: [Double]
     public var plantMW: [Double]
+    /// Per shiftable programme (region order): load deferred and paid back (MW), debt after the step and debt
+    /// written off in it as unserved (MWh).
+    public var shiftableBorrowMW: [Double]
+    public var shiftablePaybackMW: [Double]
+    public var shiftableDebtMWh: [Double]
+    public var shiftableUnpaidMWh: [Double]
 
     init(scenario s: Scenario) {
         steps = s.stepCount
@@ -168,10 +182,12 @@ public struct HourlySeries: Sendable {
         storageChargeMW = z(s.storage.count); storageDischargeMW = z(s.storage.count); storageSOCMWh = z(s.storage.count)
         fuelStockT = z(s.fuels.count); fuelBurnT = z(s.fuels.count)
         plantMW = z(s.plants.count)
+        let D = s.regions.reduce(0) { $0 + $1.shiftable.count }
+        shiftableBorrowMW = z(D); shiftablePaybackMW = z(D); shiftableDebtMWh = z(D); shiftableUnpaidMWh = z(D)
     }
 
     mutating func record(t: Int, plan: SimulationPlan, result res: DispatchResult, demandMW: Doubles, mandatoryMW: Doubles,
-                         plantMaxMW: Doubles, fuelStock: Doubles, storageSOC: Doubles) {
+                         plantMaxMW: Doubles, fuelStock: Doubles, storageSOC: Doubles, shiftableDebt: Doubles, shiftableUnpaid: Doubles) {
         let s = plan.scenario
         let n = steps
         for r in 0..<s.regions.count {
@@ -206,6 +222,12 @@ public struct HourlySeries: Sendable {
             storageSOCMWh[k * n + t] = storageSOC[k]
             regionChargeMW[r * n + t] += res.storageChargeMW[k]
             regionDischargeMW[r * n + t] += res.storageDischargeMW[k]
+        }
+        for d in 0..<shiftableDebt.count {
+            shiftableBorrowMW[d * n + t] = res.storageDischargeMW[s.storage.count + d]
+            shiftablePaybackMW[d * n + t] = res.storageChargeMW[s.storage.count + d]
+            shiftableDebtMWh[d * n + t] = shiftableDebt[d]
+            shiftableUnpaidMWh[d * n + t] = shiftableUnpaid[d]
         }
         for f in 0..<s.fuels.count {
             fuelStockT[f * n + t] = fuelStock[f]

@@ -58,6 +58,16 @@ public struct StorageSummary: Codable, Sendable {
     public var cycles: Double
 }
 
+/// A shiftable programme over the run: load deferred, paid back, and owed at a deadline or at the end
+/// (unserved; part of `unservedMWh`).
+public struct ShiftableSummary: Codable, Sendable {
+    public var name: String
+    public var region: String
+    public var borrowedMWh: Double
+    public var paidBackMWh: Double
+    public var unpaidMWh: Double
+}
+
 public struct FuelSummary: Codable, Sendable {
     public var name: String
     public var kind: String
@@ -125,6 +135,7 @@ public struct RunSummary: Codable, Sendable {
     public var regions: [RegionSummary]
     public var corridors: [CorridorSummary]
     public var storage: [StorageSummary]
+    public var shiftable: [ShiftableSummary]
     public var fuels: [FuelSummary]
     public var maxBalanceResidualMW: Double
 
@@ -167,6 +178,10 @@ public struct RunSummary: Codable, Sendable {
             let usable = st.energyMWh * (st.maxSOCFraction - st.minSOCFraction)
             return StorageSummary(name: st.name, region: s.regions[st.region].name, dischargeMWh: t.storageDischargeMWh[k],
                                   chargeMWh: t.storageChargeMWh[k], cycles: ratio(t.storageDischargeMWh[k], usable))
+        }
+        shiftable = s.regions.flatMap { region in region.shiftable.map { (region.name, $0.name) } }.enumerated().map { d, p in
+            ShiftableSummary(name: p.1, region: p.0, borrowedMWh: t.shiftableBorrowedMWh[d], paidBackMWh: t.shiftablePaidBackMWh[d],
+                             unpaidMWh: t.shiftableUnpaidMWh[d])
         }
         fuels = s.fuels.enumerated().map { f, fuel in
             let perDay = hours > 0 ? t.fuelBurnT[f] / (hours / 24) : 0

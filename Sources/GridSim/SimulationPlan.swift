@@ -44,6 +44,12 @@ public struct SimulationPlan: Sendable {
     public let minVOLL: Double
     public let reliabilityCostPerMWh: Double
     public let strategicReserveCostPerMWh: Double
+    /// Shiftable programmes' offers (USD/MWh): borrowing between `shiftableBorrowCostRange`'s bounds, paying back
+    /// valued between `shiftablePaybackValueRange`'s, placed by each debt's deadline counter (see `shiftableCosts`).
+    public let shiftableBorrowCostRange: ClosedRange<Double>
+    public let shiftablePaybackValueRange: ClosedRange<Double>
+    /// The longest payback deadline of any shiftable programme, in steps (at least 1).
+    public let shiftableMaxPaybackSteps: Int
     public let lookaheadSteps: Int
     /// The model's numbers as flat arrays for the per-step loop.
     public let arrays: PlanArrays
@@ -119,9 +125,11 @@ public struct SimulationPlan: Sendable {
         for (r, region) in s.regions.enumerated() { for p in region.programs { progRegion.append(r); progs.append(p) } }
         programRegion = progRegion
         programs = progs
+        // Shiftable programmes are the dispatch's storage columns after the stores' (see `PlanArrays`).
+        let shiftableRegion = s.regions.indices.flatMap { r in s.regions[r].shiftable.map { _ in r } }
         var structure = DispatchStructure(regionCount: regionCount, plantRegion: s.plants.map(\.region),
                                           plantFuel: s.plants.map { $0.fuel ?? -1 }, plantFuelTonnesPerMWh: s.plants.map(\.fuelTonnesPerMWh),
-                                          corridors: corridors, storageRegion: s.storage.map(\.region), shedRegion: blocks.map(\.region),
+                                          corridors: corridors, storageRegion: s.storage.map(\.region) + shiftableRegion, shedRegion: blocks.map(\.region),
                                           responseRegion: progRegion, fuelCount: s.fuels.count, stepHours: s.stepHours)
         // Without local matching each block is its class's share of the region's demand; with it, the
         // simulator sizes the blocks in each step (`ShortfallSharing.setWidths`).
@@ -177,6 +185,11 @@ public struct SimulationPlan: Sendable {
         strategicReserveCostPerMWh = s.dispatch.strategicReserveFractionOfVOLL * minV
         lookaheadSteps = max(1, s.dispatch.lookaheadHours * 60 / s.calendar.stepMinutes)
         arrays = PlanArrays(scenario: s, shedBlocks: blocks)
+        let costs = SimulationPlan.shiftableCosts(minVOLL: minV, reliabilityCost: reliabilityCostPerMWh,
+                                                  strategicCost: strategicReserveCostPerMWh, maxPlantCost: arrays.maxPlantCostPerMWh)
+        shiftableBorrowCostRange = costs.borrow
+        shiftablePaybackValueRange = costs.payback
+        shiftableMaxPaybackSteps = max(1, s.regions.flatMap(\.shiftable).map(\.paybackSteps).max() ?? 1)
         var peakLoad = -Double.infinity
         for t in 0..<steps {
             var sum = 0.0
@@ -329,13 +342,41 @@ public struct SimulationPlan: Sendable {
         }
     }
 
+    /// The merit order of shiftable demand (NREL PRAS's, in r70's costs): paying a debt back is worth more than
+    /// every plant's cost and storage's scarcity offer (so any generation, and storage, repays debt before a
+    /// store charges), less than the strategic fuel reserve (not burnt to repay) and than borrowing (no
+    /// programme borrows to repay another); borrowing costs more than the strategic reserve and less than the
+    /// lowest VOLL (shifting load comes last before shedding it).
+    static func shiftableCosts(minVOLL v: Double, reliabilityCost: Double, strategicCost: Double, maxPlantCost: Double)
+        -> (borrow: ClosedRange<Double>, payback: ClosedRange<Double>) {
+        let base = min(max(reliabilityCost, maxPlantCost), v)
+        let top = strategicCost > base ? strategicCost : base + 0.5 * (v - base)
+        let payback = (base + 0.25 * (top - base))...(base + 0.75 * (top - base))
+        let scarcity = max(top, strategicCost)
+        let borrow = (scarcity + 0.2 * (v - scarcity))...(scarcity + 0.6 * (v - scarcity))
+        return (borrow, payback)
+    }
+
+    /// Cost of borrowing from a programme whose deadline counter is `counter` (−1: no debt, the dearest; more
+    /// steps left: cheaper, as PRAS orders them).
+    @inline(__always) public func shiftableBorrowCostPerMWh(counter: Double) -> Double {
+        let r = shiftableBorrowCostRange
+        return r.upperBound - (r.upperBound - r.lowerBound) * (counter + 1) / Double(shiftableMaxPaybackSteps)
+    }
+
+    /// Value of paying back a MWh of a debt whose deadline counter is `counter` (0: due in this step, the highest).
+    @inline(__always) public func shiftablePaybackValuePerMWh(counter: Double) -> Double {
+        let r = shiftablePaybackValueRange
+        return r.lowerBound + (r.upperBound - r.lowerBound) * (Double(shiftableMaxPaybackSteps) - max(0, counter)) / Double(shiftableMaxPaybackSteps)
+    }
+
     /// True when nothing carries over from one step to the next (no storage, fuel stocks, reservoir
-    /// energy, demand-response limits or mandatory savings): a step's shortfall then depends only on that
+    /// energy, demand-response limits, shiftable demand's debt or mandatory savings): a step's shortfall then depends only on that
     /// step's availability and demand.
     public var isStateless: Bool {
         let s = scenario
         return s.storage.isEmpty && s.fuels.isEmpty && !s.plants.contains { $0.hydroMonthlyEnergyMWh != nil }
-            && !s.regions.contains { !$0.programs.isEmpty || $0.mandatorySavings != nil }
+            && !s.regions.contains { !$0.programs.isEmpty || $0.mandatorySavings != nil || !$0.shiftable.isEmpty }
     }
 
     // MARK: Static adequacy figures

@@ -57,6 +57,15 @@ public final class Simulator {
     let corridorInService: Doubles
     /// Fraction of each storage plant in service.
     let storageInService: Doubles
+    /// Shiftable programmes (dispatched as storage columns `storageCount + d`): the energy owed (MWh), the steps
+    /// left before the debt's deadline (PRAS's payback counter: −1 with no debt, 0 in the deadline step), whether
+    /// the programme is available (1 or 0), and the debt written off in the current step (MWh).
+    let shiftableDebtMWh: Doubles
+    let shiftableCounter: Doubles
+    let shiftableInService: Doubles
+    let shiftableUnpaidMWh: Doubles
+    /// The run's last step (all debt left after it is unserved).
+    var lastStep = 0
     /// Today's demand factor per region, weather factor per plant, this year's hydro energy factor, and
     /// the fuel arrivals per fuel and step (all 1 / the scenario's in deterministic runs; a trial's draws
     /// in the Monte Carlo).
@@ -155,6 +164,11 @@ public final class Simulator {
         plantInService = pool.make(s.plants.count, 1)
         corridorInService = pool.make(s.corridors.count, 1)
         storageInService = pool.make(s.storage.count, 1)
+        let shiftableCount = plan.arrays.shiftableRegion.count
+        shiftableDebtMWh = pool.make(shiftableCount, 0)
+        shiftableCounter = pool.make(shiftableCount, -1)
+        shiftableInService = pool.make(shiftableCount, 1)
+        shiftableUnpaidMWh = pool.make(shiftableCount, 0)
         demandNow = pool.make(s.regions.count, 0)
         mandatoryNow = pool.make(s.regions.count, 0)
         plantMaxNow = pool.make(s.plants.count, 0)
@@ -220,6 +234,7 @@ public final class Simulator {
             storedCostPerMWh[k] = 0
         }
         for f in s.fuels.indices { fuelStock[f] = s.fuels[f].initialStockT; spotDueStep[f] = -1 }
+        for d in 0..<shiftableDebtMWh.count { shiftableDebtMWh[d] = 0; shiftableCounter[d] = -1 }
         for i in programHoursToday.indices { programHoursToday[i] = 0 }
         for r in mandatoryHoursUsed.indices { mandatoryHoursUsed[r] = 0 }
         shortfallLastStep = false
@@ -236,6 +251,7 @@ public final class Simulator {
         let dt = s.stepHours
         let cal = s.calendar
         constantSumsStale = true
+        lastStep = steps - 1
         if let sampler {
             for t in 0..<steps {
                 sampler.advance(to: t, simulator: self)
@@ -432,6 +448,7 @@ public final class Simulator {
         // Storage: bounds from the state of charge, costs from the policy.
         storageHeldBack = false
         for k in 0..<storageCount { setStorage(k, t: t, dt: dt) }
+        for d in 0..<shiftableDebtMWh.count { startShiftable(d, storageCount: storageCount, dt: dt) }
 
         // Local matching: the shed blocks' tiers from each region's own and its neighbours' means this step.
         if let sharing { sharing.setWidths(demandMW: demandNow, availableMW: availableNow, importableMW: importNow, widths: solver.input.shedMaxMW) }
@@ -476,15 +493,16 @@ public final class Simulator {
             hydroUsedToday[i] += used
         }
         for d in 0..<a.programCapacityMW.count where solver.result.responseMW[d] > 1e-6 { programHoursToday[d] += dt }
+        for d in 0..<shiftableDebtMWh.count { finishShiftable(d, storageCount: storageCount, last: t == lastStep, dt: dt) }
         live.record(t: t, dt: dt, solver: solver, demandMW: demandNow, mandatoryMW: mandatoryNow,
-                      plantMaxMW: plantMaxNow, fuelStock: fuelStock)
+                      plantMaxMW: plantMaxNow, fuelStock: fuelStock, unpaidMWh: shiftableUnpaidMWh)
         // Loss-of-load events (runs of steps with shortfall anywhere).
         let short = live.lastStepShortfall
         if short && !shortfallLastStep { live.lossOfLoadEvents += 1 }
         shortfallLastStep = short
         if recordHourly {
             hourly?.record(t: t, plan: plan, result: solver.result, demandMW: demandNow, mandatoryMW: mandatoryNow, plantMaxMW: plantMaxNow,
-                           fuelStock: fuelStock, storageSOC: storageSOC)
+                           fuelStock: fuelStock, storageSOC: storageSOC, shiftableDebt: shiftableDebtMWh, shiftableUnpaid: shiftableUnpaidMWh)
         }
     }
 
@@ -681,6 +699,50 @@ public final class Simulator {
         solver.input.storageDischargeCostPerMWh[k] = dischargeCost
         solver.input.storageChargeCostPerMWh[k] = chargeCost
     }
+
+    /// Shiftable programme d at the start of a step (NREL PRAS's DemandResponse semantics): its debt grows by
+    /// the interest (debt above its energy limit is unserved now), its deadline counter moves, and its
+    /// dispatch columns get their bounds and costs. Borrowing is offered only in scarcity, after storage and
+    /// the strategic fuel reserve and before shedding, cheaper for a programme that already owes (nearer its
+    /// deadline: cheaper); paying back is valued above every plant's cost and storage discharge (so
+    /// surplus and storage repay debt before stores charge), below the strategic reserve and borrowing, and
+    /// more for a debt nearer its deadline. See `SimulationPlan.shiftableCosts`.
+    @inline(__always)
+    func startShiftable(_ d: Int, storageCount: Int, dt: Double) {
+        let a = arrays, k = storageCount + d
+        var debt = shiftableDebtMWh[d] * a.shiftableInterestFactor[d]
+        let over = debt - a.shiftableEnergyMWh[d]
+        shiftableUnpaidMWh[d] = 0
+        if over > 0 { shiftableUnpaidMWh[d] = over; debt = a.shiftableEnergyMWh[d] }
+        if debt <= Self.negligibleDebtMWh { debt = 0 }
+        shiftableDebtMWh[d] = debt
+        let counter: Double = debt == 0 ? -1 : (shiftableCounter[d] < 0 ? Double(a.shiftablePaybackSteps[d] - 1) : shiftableCounter[d] - 1)
+        shiftableCounter[d] = counter
+        let up = shiftableInService[d]
+        solver.input.storageDischargeMaxMW[k] = min(up * a.shiftableBorrowMW[d],
+                                                    max(0, a.shiftableEnergyMWh[d] - debt) / (a.shiftableBorrowEfficiency[d] * dt))
+        solver.input.storageChargeMaxMW[k] = min(up * a.shiftablePaybackMW[d], debt * a.shiftablePaybackEfficiency[d] / dt)
+        solver.input.storageDischargeCostPerMWh[k] = plan.shiftableBorrowCostPerMWh(counter: counter)
+        solver.input.storageChargeCostPerMWh[k] = -plan.shiftablePaybackValuePerMWh(counter: counter)
+    }
+
+    /// Shiftable programme d after the dispatch: the debt takes the step's borrow and payback; in the deadline
+    /// step, or the run's last, what is still owed is written off as unserved.
+    @inline(__always)
+    func finishShiftable(_ d: Int, storageCount: Int, last: Bool, dt: Double) {
+        let a = arrays, k = storageCount + d
+        var debt = shiftableDebtMWh[d] + solver.result.storageDischargeMW[k] * a.shiftableBorrowEfficiency[d] * dt
+        debt = max(0, debt - solver.result.storageChargeMW[k] * dt / a.shiftablePaybackEfficiency[d])
+        if debt <= Self.negligibleDebtMWh { debt = 0 }
+        if debt > 0 && (shiftableCounter[d] == 0 || last) {
+            shiftableUnpaidMWh[d] += debt
+            debt = 0
+        }
+        shiftableDebtMWh[d] = debt
+    }
+
+    /// Debt below this is rounding, not energy owed (MWh).
+    static let negligibleDebtMWh = 1e-6
 
     /// True when reservoir plant i should run at its economic cost in step t: the day's energy budget is
     /// spread over the day's remaining steps of highest forecast net load in its region.

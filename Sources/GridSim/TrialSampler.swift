@@ -16,7 +16,7 @@ import GridRandom
 public final class TrialSampler {
     public let plan: SimulationPlan
     // Devices: every unit of a plant with a forced outage rate, every storage plant, every circuit.
-    enum Kind: UInt8 { case unit, storage, circuit }
+    enum Kind: UInt8 { case unit, storage, circuit, shiftable }
     let deviceKind: [Kind]
     let deviceOwner: [Int]
     let deviceFail: [Double]     // λ per step
@@ -88,6 +88,11 @@ public final class TrialSampler {
                 let (l, m) = rates(st.forcedOutageRate, st.meanTimeToRepairHours)
                 kind.append(.storage); owner.append(k); fail.append(l); repair.append(m)
                 ids.append(StreamID(kind: "storage", name: st.name))
+            }
+            for (d, program) in s.regions.flatMap(\.shiftable).enumerated() where program.forcedOutageRate > 0 {
+                let (l, m) = rates(program.forcedOutageRate, program.meanTimeToRepairHours)
+                kind.append(.shiftable); owner.append(d); fail.append(l); repair.append(m)
+                ids.append(StreamID(kind: "shiftable", name: program.name))
             }
             for (k, c) in s.corridors.enumerated() where c.circuitForcedOutageRate > 0 {
                 let (l, m) = rates(c.circuitForcedOutageRate, c.circuitMeanTimeToRepairHours)
@@ -176,6 +181,7 @@ public final class TrialSampler {
         for i in unitsUp.indices { unitsUp[i] = unitsTotal[i]; unitStepsOut[i] = 0; outagesBegun[i] = 0 }
         for k in circuitsUp.indices { circuitsUp[k] = s.corridors[k].circuits }
         for k in sim.storageInService.indices { sim.storageInService[k] = 1 }
+        for d in sim.shiftableInService.indices { sim.shiftableInService[d] = 1 }
         for d in deviceKind.indices {
             let l = deviceFail[d], m = deviceRepair[d]
             let up = streams[d].uniform() < m / (l + m)
@@ -282,6 +288,7 @@ public final class TrialSampler {
             sim.setPlantInService(o, Double(unitsUp[o]) / Double(unitsTotal[o]))
             if up { unitStepsOut[o] += Double(t - downSince[d]) } else { downSince[d] = t; outagesBegun[o] += 1 }
         case .storage: sim.storageInService[o] = up ? 1 : 0
+        case .shiftable: sim.shiftableInService[o] = up ? 1 : 0
         case .circuit:
             circuitsUp[o] += delta
             sim.corridorInService[o] = Double(circuitsUp[o]) / Double(plan.scenario.corridors[o].circuits)

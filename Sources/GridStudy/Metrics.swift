@@ -24,6 +24,8 @@ public struct MetricCatalog: Sendable {
     let adequacyOnly: Bool
     /// Steps shorter than an hour: LOLE is also counted in steps.
     let subHourly: Bool
+    /// Some region has a shiftable programme (its unpaid debt is a metric).
+    let hasShiftable: Bool
     /// Demand classes in shedding order (indices into the scenario's classes).
     let classOrder: [Int]
 
@@ -50,6 +52,10 @@ public struct MetricCatalog: Sendable {
         add("lolp_peak", "probability", "probability of shed load in the hour of the trial's own highest national demand (as dispatched: after the trial's demand factors and TOU response)", 1e-9, worse: .higher)
         add("largest_shortfall", "MW", "the size of the hole: the largest load shed nationally in one step of the year (0 in a year without shortfall)", 1e-3, worse: .higher)
         add("shortfall_days", "days", "days with shed load in any region", 1, worse: .higher)
+        hasShiftable = s.regions.contains { !$0.shiftable.isEmpty }
+        if hasShiftable {
+            add("shiftable_unpaid", "MWh", "shifted load still owed at its payback deadline (or at the end of the year): unserved, part of EUE (PRAS's DemandResponseShortfall)", 1e-4, worse: .higher)
+        }
         for c in s.demandClasses.sorted(by: { $0.shedOrder < $1.shedOrder }) {
             add("shed.\(c.name)", "MWh", "energy shed from class \(c.name)", 1e-4, worse: .higher)
         }
@@ -90,6 +96,7 @@ public struct MetricCatalog: Sendable {
                            totals.largestShortfallMW[R], Double(totals.shortfallDays[R])]
         if subHourly { v.insert((totals.nationalShortfallHours / plan.scenario.stepHours).rounded(), at: 1) }
         v.reserveCapacity(definitions.count)
+        if hasShiftable { v.append(totals.shiftableUnpaidMWh.reduce(0, +)) }
         for k in classOrder {
             var shed = 0.0
             for r in 0..<R { shed += totals.shedByClassMWh[r * K + k] }

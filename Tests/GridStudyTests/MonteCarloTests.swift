@@ -34,6 +34,23 @@ struct MonteCarloValidationTests {
         #expect(abs(eue.mean - expected.eue) <= 3 * eue.standardError, "EUE \(eue.mean) ± \(eue.standardError) vs \(expected.eue)")
     }
 
+    @Test("NREL PRAS's demand-response test systems (TestData.jl): LOLE, EUE and the unpaid-DR EUE within 3 standard errors",
+          arguments: ["test4_gen_dr_1region", "test5_gen_dr_stor_1region", "threenode_dr"])
+    func prasDemandResponse(system: String) throws {
+        struct ExpectedDR: Decodable { var lole: Double; var eue: Double; var dr_eue: Double? }
+        let all = try JSONDecoder().decode([String: ExpectedDR].self, from: Data(contentsOf: fixtures.appendingPathComponent("pras/expected_dr.json")))
+        let expected = try #require(all[system])
+        let p = try plan("pras/\(system).yaml")
+        let result = try MonteCarlo.run(plan: p, options: MonteCarloOptions(trials: 100_000, seed: 7, threads: 2))
+        let lole = try #require(result.estimate("lole")), eue = try #require(result.estimate("eue"))
+        #expect(abs(lole.mean - expected.lole) <= 3 * lole.standardError, "LOLE \(lole.mean) ± \(lole.standardError) vs \(expected.lole)")
+        #expect(abs(eue.mean - expected.eue) <= 3 * eue.standardError, "EUE \(eue.mean) ± \(eue.standardError) vs \(expected.eue)")
+        if let dr = expected.dr_eue {
+            let unpaid = try #require(result.estimate("shiftable_unpaid"))
+            #expect(abs(unpaid.mean - dr) <= 3 * unpaid.standardError, "unpaid DR \(unpaid.mean) ± \(unpaid.standardError) vs \(dr)")
+        }
+    }
+
     @Test("PRAS's singlenode_a at 5-minute steps: LOLE in steps and hours and EUE within 3 standard errors")
     func prasFiveMinutes() throws {
         let p = try plan("pras/singlenode_a_5min.yaml")

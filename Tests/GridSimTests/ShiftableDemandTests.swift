@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+import GridModel
+@testable import GridSim
+
+/// Hand-solved cases of shiftable demand response (NREL PRAS's DemandResponse semantics; the fixture's
+/// header has the arithmetic). PRAS's own DR test systems are in the Monte Carlo suite.
+@Suite("Shiftable demand: deferred load paid back within its deadline")
+struct ShiftableDemandTests {
+    /// The fixture with its load column, peak and programme edited.
+    func scenario(column: String = "repaid", peakMW: Int = 110, paybackHours: Int = 2, storage: String? = nil) throws -> Scenario {
+        let path = fixtures.appendingPathComponent("shiftable.yaml").path
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+            .replacingOccurrences(of: "column: repaid", with: "column: \(column)")
+            .replacingOccurrences(of: "peak_mw: 115", with: "peak_mw: \(peakMW)")
+            .replacingOccurrences(of: "payback_hours: 2", with: "payback_hours: \(paybackHours)")
+        if let storage { text += "storage:\n  - \(storage)\n" }
+        return try ScenarioLoader.load(text: text, file: path)
+    }
+
+    @Test("Deferred in the short hour, paid back from the next hour's spare capacity: nothing unserved ($3,800 + $200)")
+    func repaid() throws {
+        let run = try DeterministicRun.run(try scenario(), recordHourly: true)
+        let h = try #require(run.hourly)
+        #expect(close(h.regionDemandMW, [90, 110, 90, 90]))
+        #expect(close(h.shiftableBorrowMW, [0, 10, 0, 0]), "\(h.shiftableBorrowMW)")
+        #expect(close(h.shiftablePaybackMW, [0, 0, 10, 0]), "\(h.shiftablePaybackMW)")
+        #expect(close(h.shiftableDebtMWh, [0, 10, 0, 0]), "\(h.shiftableDebtMWh)")
+        #expect(run.summary.national.unservedMWh < 1e-9)
+        #expect(run.summary.national.shortfallHours == 0)
+        #expect(abs(run.summary.national.generationCostUSD - 3_800) < 1e-6)
+        #expect(abs(run.summary.national.demandResponseCostUSD - 200) < 1e-6)
+        #expect(run.summary.maxBalanceResidualMW < 1e-6)
+        let p = try #require(run.summary.shiftable.first)
+        #expect(abs(p.borrowedMWh - 10) < 1e-9 && abs(p.paidBackMWh - 10) < 1e-9 && p.unpaidMWh == 0)
+    }
+
+    @Test("A 1-hour deadline with no spare capacity: the debt (10 MWh, plus 5 borrowed in the deadline hour) is unserved in hour 2, one hour of shortfall")
+    func deadlinePasses() throws {
+        let run = try DeterministicRun.run(try scenario(column: "deadline", paybackHours: 1), recordHourly: true)
+        let h = try #require(run.hourly)
+        #expect(close(h.shiftableBorrowMW, [0, 10, 5, 0]), "\(h.shiftableBorrowMW)")
+        #expect(close(h.shiftablePaybackMW, [0, 0, 0, 0]), "\(h.shiftablePaybackMW)")
+        #expect(close(h.shiftableUnpaidMWh, [0, 0, 15, 0]), "\(h.shiftableUnpaidMWh)")
+        #expect(close(h.regionShedMW, [0, 0, 0, 0]))
+        #expect(abs(run.summary.national.unservedMWh - 15) < 1e-9)
+        #expect(run.summary.national.shortfallHours == 1)
+        #expect(run.summary.national.largestShortfallTime == run.summary.regions[0].largestShortfallTime)
+        #expect(abs(run.summary.national.unservedCostUSD - 15 * run.plan.minVOLL) < 1e-6)
+        #expect(abs(run.summary.shiftable[0].unpaidMWh - 15) < 1e-9)
+    }
+
+    @Test("Debt left at the end of the horizon is unserved in the last hour")
+    func endOfHorizon() throws {
+        let run = try DeterministicRun.run(try scenario(column: "end_short"), recordHourly: true)
+        let h = try #require(run.hourly)
+        #expect(close(h.shiftableBorrowMW, [0, 0, 0, 10]))
+        #expect(close(h.shiftableUnpaidMWh, [0, 0, 0, 10]), "\(h.shiftableUnpaidMWh)")
+        #expect(abs(run.summary.national.unservedMWh - 10) < 1e-9)
+        #expect(run.summary.national.shortfallHours == 1)
+    }
+
+    @Test("Storage discharges before borrowing, and debt is repaid before a store charges")
+    func storageBeforeBorrowingAndRepaymentBeforeCharging() throws {
+        let s = try scenario(column: "storage_first", peakMW: 115,
+                             storage: "{name: b, region: R, power_mw: 5, energy_mwh: 5, round_trip_efficiency: 1, initial_soc_fraction: 1, policy: reliability}")
+        let run = try DeterministicRun.run(s, recordHourly: true)
+        let h = try #require(run.hourly)
+        #expect(close(h.storageDischargeMW, [0, 5, 0, 0]), "\(h.storageDischargeMW)")
+        #expect(close(h.shiftableBorrowMW, [0, 10, 0, 0]), "\(h.shiftableBorrowMW)")
+        // Hour 3's 10 MW spare repays the debt (its deadline hour); the empty store waits.
+        #expect(close(h.shiftablePaybackMW, [0, 0, 0, 10]), "\(h.shiftablePaybackMW)")
+        #expect(close(h.storageChargeMW, [0, 0, 0, 0]), "\(h.storageChargeMW)")
+        #expect(run.summary.national.unservedMWh < 1e-9)
+    }
+
+    @Test("As in PRAS, a store with energy left discharges to repay debt when nothing is short")
+    func storageRepaysDebt() throws {
+        let s = try scenario(column: "storage_first", peakMW: 115,
+                             storage: "{name: b, region: R, power_mw: 10, energy_mwh: 20, round_trip_efficiency: 1, initial_soc_fraction: 1, policy: reliability}")
+        let run = try DeterministicRun.run(s, recordHourly: true)
+        let h = try #require(run.hourly)
+        // Hour 1: the store's 10 MW, then 5 deferred; hour 2 (load = the plant): the store repays the 5; hour 3 refills it.
+        #expect(close(h.storageDischargeMW, [0, 10, 5, 0]), "\(h.storageDischargeMW)")
+        #expect(close(h.shiftableBorrowMW, [0, 5, 0, 0]), "\(h.shiftableBorrowMW)")
+        #expect(close(h.shiftablePaybackMW, [0, 0, 5, 0]), "\(h.shiftablePaybackMW)")
+        #expect(close(h.storageChargeMW, [0, 0, 0, 10]), "\(h.storageChargeMW)")
+        #expect(run.summary.national.unservedMWh < 1e-9)
+    }
+
+    @Test("The merit order: repaying is worth more than storage's scarcity offer and every plant, less than the strategic reserve and borrowing; borrowing costs less than shedding")
+    func meritOrder() throws {
+        let plan = SimulationPlan(scenario: try scenario())
+        let borrowCheapest = plan.shiftableBorrowCostPerMWh(counter: Double(plan.shiftableMaxPaybackSteps - 1))
+        let borrowDearest = plan.shiftableBorrowCostPerMWh(counter: -1)
+        let repayLeast = plan.shiftablePaybackValuePerMWh(counter: Double(plan.shiftableMaxPaybackSteps - 1))
+        let repayMost = plan.shiftablePaybackValuePerMWh(counter: 0)
+        #expect(plan.reliabilityCostPerMWh < repayLeast && repayLeast < repayMost)
+        #expect(repayMost < plan.strategicReserveCostPerMWh && plan.strategicReserveCostPerMWh < borrowCheapest)
+        #expect(borrowCheapest < borrowDearest && borrowDearest < plan.minVOLL)
+    }
+
+    @Test("Two programmes with one name are refused (the name keys the random stream), and so is an unreachable outage rate")
+    func loaderChecks() throws {
+        let path = fixtures.appendingPathComponent("shiftable.yaml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let twice = text.replacingOccurrences(of: "        - {name: dr, borrow_mw: 20, energy_mwh: 20, payback_hours: 2, cost_usd_per_mwh: 20}",
+                                              with: "        - {name: dr, borrow_mw: 20, energy_mwh: 20, payback_hours: 2}\n        - {name: dr, borrow_mw: 5, energy_mwh: 5, payback_hours: 2}")
+        #expect(throws: ScenarioErrors.self) { try ScenarioLoader.load(text: twice, file: path) }
+        do {
+            _ = try ScenarioLoader.load(text: twice, file: path)
+        } catch {
+            #expect(error.description.contains("regions[0].demand_response.shiftable[1].name: dr"), "\(error.description)")
+        }
+        let flaky = text.replacingOccurrences(of: "cost_usd_per_mwh: 20}", with: "forced_outage_rate: 0.6}")
+        do {
+            _ = try ScenarioLoader.load(text: flaky, file: path)
+            Issue.record("an outage rate of 0.6 with 1-hour repairs was accepted")
+        } catch {
+            #expect(error.description.contains("shiftable[0].forced_outage_rate: 0.6"), "\(error.description)")
+        }
+    }
+}
