@@ -85,15 +85,16 @@ public enum Foresight {
     /// Simulates `scenario`'s deterministic run, then solves its perfect-foresight LP.
     public static func compare(_ scenario: Scenario, options: ForesightOptions = ForesightOptions(),
                                solver: (LinearProgram) throws -> LPSolution = ClpSolver.solve) throws -> ForesightComparison {
-        if let region = scenario.regions.first(where: { !$0.shiftable.isEmpty }) {
-            throw ForesightError(description: "the perfect-foresight LP does not model shiftable demand response yet (region \(region.name) has \(region.shiftable.count) programme(s)); run without --foresight")
-        }
         let plan = SimulationPlan(scenario: scenario)
         let sim = Simulator(plan: plan)
         let recorder = HorizonRecorder(plan: plan, simulator: sim)
         sim.solvedObserver = { t, input, result in recorder.record(t, input, result) }
         defer { sim.solvedObserver = nil }   // (the observer holds the recorder, which holds the simulator)
         do { try sim.run() } catch { throw ForesightError(description: error.description) }
+        // Shifted load the run left unpaid is unserved, at the lowest VOLL (as `LiveTotals` counts it).
+        let unpaid = sim.totals.shiftableUnpaidMWh.reduce(0, +)
+        recorder.policyCostUSD += unpaid * plan.minVOLL
+        recorder.policyUnservedMWh += unpaid
         let run = DeterministicRun(plan: plan, summary: RunSummary(plan: plan, totals: sim.totals), totals: sim.totals, hourly: nil)
         let result = try withExtendedLifetime(sim) { try ForesightLP(recorder: recorder, plan: plan).solve(options: options, solver: solver) }
         return ForesightComparison(run: run, policyCostUSD: recorder.policyCostUSD, policyUnservedMWh: recorder.policyUnservedMWh, foresight: result)
@@ -127,6 +128,8 @@ final class HorizonRecorder {
     private var lastStockAfterBurn: [Double] = []
     var policyCostUSD = 0.0
     var policyUnservedMWh = 0.0
+    /// Per step, whether each shiftable programme was available ([t][d]).
+    var shiftableInService: [[Double]] = []
 
     init(plan: SimulationPlan, simulator: Simulator) {
         self.plan = plan
@@ -171,6 +174,9 @@ final class HorizonRecorder {
         var shed = 0.0
         for b in 0..<structure.shedCount { perHour += input.shedCostPerMWh[b] * result.shedMW[b]; shed += result.shedMW[b] }
         for d in 0..<structure.responseCount { perHour += input.responseCostPerMWh[d] * result.responseMW[d] }
+        let stores = sim.storageSOC.count
+        for d in 0..<a.shiftableRegion.count { perHour += a.shiftableCostPerMWh[d] * result.storageDischargeMW[stores + d] }
+        shiftableInService.append((0..<a.shiftableRegion.count).map { sim.shiftableInService[$0] })
         for r in 0..<structure.regionCount { perHour += input.excessCostPerMWh[r] * result.excessMW[r] }
         policyCostUSD += perHour * dt
         for f in 0..<fuelCount { policyCostUSD += input.fuelReserveCostPerTonne[f] * result.fuelReserveDrawTonnes[f] }
@@ -209,6 +215,10 @@ struct ForesightLP {
         /// Energy each reservoir has used in each month, and each programme on each day (MWh).
         var hydroUsedMWh: [[Int: Double]]
         var responseUsedMWh: [[Int: Double]]
+        /// Each shiftable programme's debt, and the energy borrowed in each of the last steps (newest last) that
+        /// it may still owe (MWh).
+        var debtMWh: [Double]
+        var recentBorrowMWh: [[Double]]
     }
 
     func solve(options: ForesightOptions, solver: (LinearProgram) throws -> LPSolution) throws -> ForesightResult {
@@ -218,7 +228,8 @@ struct ForesightLP {
         var state = State(socMWh: recorder.initialSOCMWh, fuelT: recorder.initialFuelT,
                           belowReserveT: recorder.initialFuelT.indices.map { max(0, plan.arrays.fuelReserveT[$0] - recorder.initialFuelT[$0]) },
                           hydroUsedMWh: recorder.hydroAvailableMW.first.map { $0.map { _ in [:] } } ?? [],
-                          responseUsedMWh: (0..<plan.arrays.programCapacityMW.count).map { _ in [:] })
+                          responseUsedMWh: (0..<plan.arrays.programCapacityMW.count).map { _ in [:] },
+                          debtMWh: plan.arrays.shiftableRegion.map { _ in 0 }, recentBorrowMWh: plan.arrays.shiftableRegion.map { _ in [] })
         var out = ForesightResult(costUSD: 0, unservedMWh: 0,
                                   storageSOCMWh: Array(repeating: Array(repeating: 0, count: n), count: S),
                                   storageValuePerMWh: Array(repeating: Array(repeating: 0, count: n), count: S),
@@ -268,8 +279,15 @@ struct ForesightLP {
         var minimumShortColumns: [[Int]] = []
         var hydroColumns: [[Int]] = []
         var responseColumns: [[Int]] = []
+        /// Per step, each shiftable programme's borrow, debt and write-off columns.
+        var borrowColumns: [[Int]] = []
+        var debtColumns: [[Int]] = []
+        var writeOffColumns: [[Int]] = []
+
         /// Per column, its cost per unit in the committed total (the LP's own objective coefficients).
         let regionCount: Int, storageCount: Int, fuelCount: Int
+        let shiftableBorrowEfficiency: [Double]
+        let paybackSteps: [Int]
         let hydroMonth: [Int]
         let day: [Int]
 
@@ -296,10 +314,16 @@ struct ForesightLP {
                 }
                 for (h, g) in hydroColumns[i].enumerated() { state.hydroUsedMWh[h][hydroMonth[t], default: 0] += sol.x[g] * stepHours }
                 for (d, c) in responseColumns[i].enumerated() { state.responseUsedMWh[d][day[t], default: 0] += sol.x[c] * stepHours }
+                for c in writeOffColumns[i] { out.unservedMWh += sol.x[c] }
+                for (d, c) in borrowColumns[i].enumerated() {
+                    state.recentBorrowMWh[d].append(sol.x[c] * shiftableBorrowEfficiency[d] * stepHours)
+                    if state.recentBorrowMWh[d].count > paybackSteps[d] { state.recentBorrowMWh[d].removeFirst() }
+                }
             }
             guard let lastStep = steps.last else { return }
             let i = lastStep - range.lowerBound
             for k in 0..<storageCount { state.socMWh[k] = sol.x[socColumn[i] + k] }
+            for (d, c) in debtColumns[i].enumerated() { state.debtMWh[d] = sol.x[c] }
             for f in 0..<fuelCount {
                 state.fuelT[f] = sol.x[fuelStockColumn[i][f]]
                 let below = fuelBelowColumn[i][f]
@@ -315,13 +339,20 @@ struct ForesightLP {
         let s = plan.scenario, a = plan.arrays, dt = s.stepHours
         let sim = recorder.sim
         let structure = sim.solver.structure
-        let R = structure.regionCount, P = structure.plantCount, S = structure.storageCount, F = structure.fuelCount
+        // The dispatch's storage columns are the stores' and then the shiftable programmes' (`PlanArrays`).
+        let R = structure.regionCount, P = structure.plantCount, S = s.storage.count, F = structure.fuelCount
+        let D = a.shiftableRegion.count
         let hydro = sim.hydroIndex
         var hydroSlot = [Int](repeating: -1, count: P)
         for (h, i) in hydro.enumerated() { hydroSlot[i] = h }
         let day = (0..<s.stepCount).map { Int(s.calendar.day[$0]) }
         var b = Built(lp: LinearProgram(), range: range, stepHours: dt, regionCount: R, storageCount: S, fuelCount: F,
+                      shiftableBorrowEfficiency: (0..<D).map { a.shiftableBorrowEfficiency[$0] },
+                      paybackSteps: (0..<D).map { a.shiftablePaybackSteps[$0] },
                       hydroMonth: recorder.monthOfStep, day: day)
+        var previousDebt: [Int]? = nil
+        /// Per programme, its borrow columns in the range so far (newest last).
+        var borrowsSoFar = [[Int]](repeating: [], count: D)
         var lp = LinearProgram()
         // Budget rows: one per reservoir and month, and per programme and day, of the range.
         var hydroRow: [Int: Int] = [:]   // key: h * 100_000 + month
@@ -452,6 +483,48 @@ struct ForesightLP {
                 responseCols.append(c)
             }
             b.responseColumns.append(responseCols)
+            // Shiftable demand: borrow (a load reduction), payback (extra load), the debt after the step and debt
+            // written off as unserved (at the lowest VOLL, as the run counts it). The debt:
+            //   debt_t − f·debt_{t−1} − ηb·Δt·borrow_t + Δt/ηp·payback_t + writeOff_t = 0, 0 ≤ debt_t ≤ energy,
+            // and what is owed at a step's end was borrowed in its last P steps (each MWh repaid within its
+            // deadline; the run's single deadline per debt is stricter):
+            //   debt_t ≤ Σ_{τ = t−P+1 … t} f^(t−τ)·ηb·Δt·borrow_τ (+ the carried debt's share, in windows).
+            // At the end of the horizon nothing is owed.
+            var borrowCols: [Int] = [], debtCols: [Int] = [], writeOffCols: [Int] = []
+            for d in 0..<D {
+                let k = S + d, region = structure.storageRegion[k], f = a.shiftableInterestFactor[d]
+                let up = recorder.shiftableInService[t][d]
+                let borrow = lp.addColumn(cost: a.shiftableCostPerMWh[d] * dt, lower: 0, upper: up * a.shiftableBorrowMW[d])
+                lp.set(row: balance + region, column: borrow, 1)
+                let payback = lp.addColumn(cost: 0, lower: 0, upper: up * a.shiftablePaybackMW[d])
+                lp.set(row: balance + region, column: payback, -1)
+                let writeOff = lp.addColumn(cost: plan.minVOLL, lower: 0, upper: .infinity)
+                let last = t == recorder.inputs.count - 1
+                let debt = lp.addColumn(cost: 0, lower: 0, upper: last ? 0 : a.shiftableEnergyMWh[d])
+                let row = lp.addRow(.equal, previousDebt == nil ? f * state.debtMWh[d] : 0)
+                lp.set(row: row, column: debt, 1)
+                if let prev = previousDebt { lp.set(row: row, column: prev[d], -f) }
+                lp.set(row: row, column: borrow, -a.shiftableBorrowEfficiency[d] * dt)
+                lp.set(row: row, column: payback, dt / a.shiftablePaybackEfficiency[d])
+                lp.set(row: row, column: writeOff, 1)
+                borrowsSoFar[d].append(borrow)
+                let P = a.shiftablePaybackSteps[d]
+                let inRange = borrowsSoFar[d].suffix(P)
+                // Borrowed before the range and still within its P steps (windows only).
+                let before = state.recentBorrowMWh[d].suffix(max(0, P - inRange.count))
+                var carried = 0.0
+                for (age, mwh) in before.reversed().enumerated() { carried += mwh * Foundation.pow(f, Double(inRange.count + age)) }
+                let deadline = lp.addRow(.lessOrEqual, min(carried, f * state.debtMWh[d] * Foundation.pow(f, Double(inRange.count - 1))))
+                lp.set(row: deadline, column: debt, 1)
+                for (age, c) in inRange.reversed().enumerated() {
+                    lp.set(row: deadline, column: c, -Foundation.pow(f, Double(age)) * a.shiftableBorrowEfficiency[d] * dt)
+                }
+                borrowCols.append(borrow); debtCols.append(debt); writeOffCols.append(writeOff)
+            }
+            previousDebt = debtCols
+            b.borrowColumns.append(borrowCols)
+            b.debtColumns.append(debtCols)
+            b.writeOffColumns.append(writeOffCols)
             // Forced over-generation.
             for r in 0..<R {
                 let c = lp.addColumn(cost: input.excessCostPerMWh[r] * dt, lower: 0, upper: .infinity)

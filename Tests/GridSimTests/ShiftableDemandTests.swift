@@ -88,6 +88,32 @@ struct ShiftableDemandTests {
         #expect(run.summary.national.unservedMWh < 1e-9)
     }
 
+    @Test("Perfect foresight: the optimum repays where generation is cheap and defers load for economy ($10,100); the policy defers only in scarcity and repays at once ($11,700)")
+    func foresight() throws {
+        // `dear_now` (90, 160, 120, 60) with a second plant of 50 MW at $100/MWh. The policy defers 10 MWh in
+        // hour 1 and repays them in hour 2 from the peaker: 900 + 6,000 + 4,000 + 600 + $200 deferral = $11,700.
+        // The optimum also defers 10 MWh in hour 2 (at $20 instead of the peaker's $100) and repays all 20 in
+        // hour 3 from the $10 plant: 900 + 6,200 + 2,200 + 800 = $10,100.
+        let path = fixtures.appendingPathComponent("shiftable.yaml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+            .replacingOccurrences(of: "column: repaid", with: "column: dear_now")
+            .replacingOccurrences(of: "peak_mw: 115", with: "peak_mw: 160")
+            .replacingOccurrences(of: "      - {name: plant,", with: "      - {name: peaker, technology: flexible, unit_size_mw: 50, marginal_cost_usd_per_mwh: 100, forced_outage_rate: 0}\n      - {name: plant,")
+        let c = try Foresight.compare(try ScenarioLoader.load(text: text, file: path))
+        let h = try #require(c.run.hourly ?? DeterministicRun.run(try ScenarioLoader.load(text: text, file: path), recordHourly: true).hourly)
+        #expect(close(h.shiftablePaybackMW, [0, 0, 10, 0]), "\(h.shiftablePaybackMW)")
+        #expect(abs(c.policyCostUSD - 11_700) < 1e-6, "\(c.policyCostUSD)")
+        #expect(abs(c.foresight.costUSD - 10_100) < 1e-4, "\(c.foresight.costUSD)")
+        #expect(c.foresight.unservedMWh < 1e-9)
+        // Paid back in time: equal. Debt that cannot be repaid: the optimum sheds that load (at the lowest VOLL)
+        // rather than defer it for $20/MWh and default; the policy defers it (its gap is the $20/MWh).
+        for (column, hours, unpaid) in [("repaid", 2, 0.0), ("deadline", 1, 15.0), ("end_short", 2, 10.0)] {
+            let other = try Foresight.compare(try scenario(column: column, paybackHours: hours))
+            #expect(abs(other.policyCostUSD - other.foresight.costUSD - 20 * unpaid) < 1, "\(column): \(other.foresight.costUSD) vs \(other.policyCostUSD)")
+            #expect(abs(other.foresight.unservedMWh - other.policyUnservedMWh) < 1e-6, "\(column)")
+        }
+    }
+
     @Test("The merit order: repaying is worth more than storage's scarcity offer and every plant, less than the strategic reserve and borrowing; borrowing costs less than shedding")
     func meritOrder() throws {
         let plan = SimulationPlan(scenario: try scenario())
