@@ -40,7 +40,7 @@ test: deps
 # AddressSanitizer; the Monte Carlo engine's threads run under ThreadSanitizer. LeakSanitizer is off: it
 # reports the schema's and the test runtime's one-time globals, not per-trial memory (the benchmarks
 # count the step loop's allocations).
-ASAN_TESTS := GridDispatchTests|HandSolvedTests|ReserveMarginTests|ReproducibilityTests|CommonRandomNumberTests|TailStatisticsTests|RandomStreamTests|ReportTests|SamplerTests|fastPathRandomSystems
+ASAN_TESTS := GridDispatchTests|HandSolvedTests|ShiftableDemandTests|ReserveMarginTests|ReproducibilityTests|CommonRandomNumberTests|TailStatisticsTests|RandomStreamTests|ReportTests|SamplerTests|fastPathRandomSystems
 TSAN_TESTS := ReproducibilityTests|SamplerTests
 test-sanitizers: deps
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan

@@ -284,6 +284,20 @@ struct ReproducibilityTests {
         #expect(results[0].trials == 20)
     }
 
+    @Test("Shiftable demand with outages: identical results with 1, 2 and 3 threads (PRAS's three-region DR system)")
+    func threadsWithShiftableDemand() throws {
+        let p = try plan("pras/threenode_dr.yaml")
+        let results = try [1, 2, 3].map { threads in
+            try MonteCarlo.run(plan: p, options: MonteCarloOptions(trials: 500, seed: 42, threads: threads, blockSize: 16))
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let encoded = try results.map { try encoder.encode($0) }
+        #expect(encoded[0] == encoded[1] && encoded[1] == encoded[2])
+        #expect(try #require(results[0].estimate("shiftable_unpaid")).mean > 0)
+    }
+
     @Test("--rel-error sizes the study from a pilot, then reports fresh trials only; any thread count gives the same")
     func relativeError() throws {
         let p = try plan("pras/singlenode_a.yaml")
