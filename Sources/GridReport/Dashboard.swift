@@ -193,11 +193,13 @@ extension RunCharts {
             if received.contains(where: { $0 > 0.5 }) { supply.append(Series(name: "imports over corridors", colour: "corridor", values: received)) }
             let response = range.map { h.regionResponseMW[r * H + $0] + h.regionMandatoryMW[r * H + $0] }
             if response.contains(where: { $0 > 0.5 }) { supply.append(Series(name: "demand response", colour: "response", values: response)) }
+            let shifted = range.map { max(0, h.regionShiftedMW[r * H + $0]) }
+            if shifted.contains(where: { $0 > 0.5 }) { supply.append(Series(name: "load deferred", colour: "response", values: shifted)) }
             let shed = range.map { h.regionShedMW[r * H + $0] }
             if shed.contains(where: { $0 > 0.5 }) { supply.append(Series(name: "shed load", colour: "shed", values: shed)) }
             weeks.append(PeakWeek(region: region.name, firstStep: first, start: stamp(first), stepHours: s.stepHours, supply: supply,
                                   demandMW: range.map { h.regionDemandMW[r * H + $0] + h.regionMandatoryMW[r * H + $0] },
-                                  useMW: range.map { h.regionDemandMW[r * H + $0] + h.regionMandatoryMW[r * H + $0] + h.regionSentMW[r * H + $0] + h.regionChargeMW[r * H + $0] },
+                                  useMW: range.map { h.regionDemandMW[r * H + $0] + h.regionMandatoryMW[r * H + $0] + h.regionSentMW[r * H + $0] + h.regionChargeMW[r * H + $0] + max(0, -h.regionShiftedMW[r * H + $0]) },
                                   peakDemandMW: demand[r * H + peakStep], peakTimestamp: stamp(peakStep)))
             // Net load: demand less the wind and solar available (before curtailment).
             let vre = s.plants.indices.filter { s.plants[$0].region == r && s.plants[$0].technology.isVariableRenewable }
@@ -243,7 +245,7 @@ extension RunCharts {
                        strategicReserveT: fuel.strategicReserveT, storageCapacityT: fuel.storageCapacityT)
         }
         var lol = Array(repeating: [Double](repeating: 0, count: 24), count: 12)
-        for t in 0..<n where (0..<s.regions.count).contains(where: { h.regionShedMW[$0 * H + t] > 1e-6 }) {
+        for t in 0..<n where (0..<s.regions.count).contains(where: { h.regionShedMW[$0 * H + t] + h.regionUnpaidMW[$0 * H + t] > 1e-6 }) {
             lol[Int(cal.month[t]) - 1][Int(cal.minuteOfDay[t]) / 60] += s.stepHours
         }
         shortfallHoursByMonthHour = lol

@@ -150,9 +150,10 @@ public enum SummaryText {
             }) + "\n\n"
         }
         if !s.shiftable.isEmpty {
-            out += Format.table(["Shiftable DR", "Region", "Deferred (GWh)", "Paid back (GWh)", "Unpaid, unserved (GWh)"], s.shiftable.map {
-                [$0.name, $0.region, gwh($0.borrowedMWh), gwh($0.paidBackMWh), gwh($0.unpaidMWh)]
-            }) + "\n\n"
+            // (MWh: programmes are small beside the system's GWh; unpaid debt is part of unserved energy, not of any class's shed)
+            out += Format.table(["Shiftable DR", "Region", "Deferred (MWh)", "Paid back (MWh)", "Unpaid, unserved (MWh)"], s.shiftable.map {
+                [$0.name, $0.region, Format.number($0.borrowedMWh, decimals: 1), Format.number($0.paidBackMWh, decimals: 1), Format.number($0.unpaidMWh, decimals: 1)]
+            }) + "\n" + "(Unpaid shifted load is unserved energy beside the classes' shed; with interest the debt grows between deferral and payback.)\n\n"
         }
         if !s.fuels.isEmpty {
             out += Format.table(["Fuel", "Burnt (kt)", "Lowest stock (kt)", "Lowest (days)", "Reserve drawn (kt)", "Fuel-limited plant-h", "Spot cargoes", "Cargo lost, full (kt)", "Supply not taken, full (kt)"], s.fuels.map {

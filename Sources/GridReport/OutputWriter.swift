@@ -80,7 +80,7 @@ public enum OutputWriter {
             while t < n && Int(cal.day[t]) == d {
                 var national = 0.0
                 for r in 0..<R {
-                    let shed = h.regionShedMW[r * H + t]
+                    let shed = h.regionShedMW[r * H + t] + h.regionUnpaidMW[r * H + t]   // (shifted load unpaid at its deadline is unserved too)
                     national += shed
                     if shed > 1e-6 { unserved[r] += shed * dt; hours[r] += dt; largest[r] = max(largest[r], shed) }
                 }
@@ -113,13 +113,17 @@ public enum OutputWriter {
         let stamps = timestamps(s.calendar, steps: n)
         var files: [(String, [UInt8])] = []
         let H = h.steps
+        // With shiftable programmes, two more columns: load deferred less load paid back (in the balance beside
+        // shed and callable response), and debt written off at its deadline (unserved, MW over the step).
+        let shifting = s.regions.contains { !$0.shiftable.isEmpty }
         files.append(("regions.csv", table(["step", "timestamp", "region", "demand_mw", "shed_mw", "callable_response_mw", "mandatory_savings_mw",
                                             "generation_mw", "received_mw", "sent_mw", "discharge_mw", "charge_mw", "excess_mw",
-                                            "curtailed_mw", "tou_shift_mw", "price_usd_per_mwh"], steps: n, stamps: stamps,
-                                           labels: s.regions.map(\.name),
+                                            "curtailed_mw", "tou_shift_mw", "price_usd_per_mwh"] + (shifting ? ["shifted_mw", "unpaid_shifted_mw"] : []),
+                                           steps: n, stamps: stamps, labels: s.regions.map(\.name),
                                            columns: [h.regionDemandMW, h.regionShedMW, h.regionResponseMW, h.regionMandatoryMW, h.regionGenerationMW,
                                                      h.regionReceivedMW, h.regionSentMW, h.regionDischargeMW, h.regionChargeMW, h.regionExcessMW,
-                                                     h.regionCurtailedMW, h.regionTOUShiftMW, h.regionPricePerMWh], seriesLength: H)))
+                                                     h.regionCurtailedMW, h.regionTOUShiftMW, h.regionPricePerMWh]
+                                                    + (shifting ? [h.regionShiftedMW, h.regionUnpaidMW] : []), seriesLength: H)))
         if !s.plants.isEmpty {
             files.append(("plants.csv", table(["step", "timestamp", "plant", "region", "output_mw"], steps: n, stamps: stamps,
                                               labels: s.plants.map { $0.name + "," + s.regions[$0.region].name }, columns: [h.plantMW], seriesLength: H)))

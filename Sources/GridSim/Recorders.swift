@@ -170,6 +170,10 @@ public struct HourlySeries: Sendable {
     public var shiftablePaybackMW: [Double]
     public var shiftableDebtMWh: [Double]
     public var shiftableUnpaidMWh: [Double]
+    /// Per region: load deferred less load paid back by its shiftable programmes (MW), and their debt written off
+    /// as unserved in the step, as MW over the step (shortfall besides `regionShedMW`).
+    public var regionShiftedMW: [Double]
+    public var regionUnpaidMW: [Double]
 
     init(scenario s: Scenario) {
         steps = s.stepCount
@@ -184,6 +188,7 @@ public struct HourlySeries: Sendable {
         plantMW = z(s.plants.count)
         let D = s.regions.reduce(0) { $0 + $1.shiftable.count }
         shiftableBorrowMW = z(D); shiftablePaybackMW = z(D); shiftableDebtMWh = z(D); shiftableUnpaidMWh = z(D)
+        regionShiftedMW = z(R); regionUnpaidMW = z(R)
     }
 
     mutating func record(t: Int, plan: SimulationPlan, result res: DispatchResult, demandMW: Doubles, mandatoryMW: Doubles,
@@ -228,6 +233,9 @@ public struct HourlySeries: Sendable {
             shiftablePaybackMW[d * n + t] = res.storageChargeMW[s.storage.count + d]
             shiftableDebtMWh[d * n + t] = shiftableDebt[d]
             shiftableUnpaidMWh[d * n + t] = shiftableUnpaid[d]
+            let r = plan.arrays.shiftableRegion[d]
+            regionShiftedMW[r * n + t] += shiftableBorrowMW[d * n + t] - shiftablePaybackMW[d * n + t]
+            regionUnpaidMW[r * n + t] += shiftableUnpaid[d] / s.stepHours
         }
         for f in 0..<s.fuels.count {
             fuelStockT[f * n + t] = fuelStock[f]

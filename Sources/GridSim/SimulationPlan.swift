@@ -48,6 +48,8 @@ public struct SimulationPlan: Sendable {
     /// valued between `shiftablePaybackValueRange`'s, placed by each debt's deadline counter (see `shiftableCosts`).
     public let shiftableBorrowCostRange: ClosedRange<Double>
     public let shiftablePaybackValueRange: ClosedRange<Double>
+    /// Value of repaying a debt that is not yet due: just above every plant's cost and every store's charge value.
+    public let shiftableEarlyPaybackValuePerMWh: Double
     /// The longest payback deadline of any shiftable programme, in steps (at least 1).
     public let shiftableMaxPaybackSteps: Int
     public let lookaheadSteps: Int
@@ -189,6 +191,7 @@ public struct SimulationPlan: Sendable {
                                                   strategicCost: strategicReserveCostPerMWh, maxPlantCost: arrays.maxPlantCostPerMWh)
         shiftableBorrowCostRange = costs.borrow
         shiftablePaybackValueRange = costs.payback
+        shiftableEarlyPaybackValuePerMWh = max(arrays.maxPlantCostPerMWh + 1, 0.5 * reliabilityCostPerMWh) + 1
         shiftableMaxPaybackSteps = max(1, s.regions.flatMap(\.shiftable).map(\.paybackSteps).max() ?? 1)
         var peakLoad = -Double.infinity
         for t in 0..<steps {
@@ -364,10 +367,14 @@ public struct SimulationPlan: Sendable {
         return r.upperBound - (r.upperBound - r.lowerBound) * (counter + 1) / Double(shiftableMaxPaybackSteps)
     }
 
-    /// Value of paying back a MWh of a debt whose deadline counter is `counter` (0: due in this step, the highest).
+    /// Value of paying back a MWh of a debt whose deadline counter is `counter`. Due in this step (0): above
+    /// storage's scarcity offer (a store with energy repays it, as in PRAS). Not yet due: just above every
+    /// plant's cost and every store's charge value (spare generation repays before stores charge), below
+    /// storage's and callable programmes' scarcity offers (so debt is not repaid early by dear means), more for
+    /// a debt nearer its deadline.
     @inline(__always) public func shiftablePaybackValuePerMWh(counter: Double) -> Double {
-        let r = shiftablePaybackValueRange
-        return r.lowerBound + (r.upperBound - r.lowerBound) * (Double(shiftableMaxPaybackSteps) - max(0, counter)) / Double(shiftableMaxPaybackSteps)
+        if counter <= 0 { return shiftablePaybackValueRange.upperBound }
+        return shiftableEarlyPaybackValuePerMWh + (Double(shiftableMaxPaybackSteps) - counter) / Double(shiftableMaxPaybackSteps)
     }
 
     /// True when nothing carries over from one step to the next (no storage, fuel stocks, reservoir

@@ -35,7 +35,7 @@ public enum ExactAdequacy {
         guard s.regions.count == 1 else { throw .unsupported("a single region (this scenario has \(s.regions.count))") }
         guard s.storage.isEmpty else { throw .unsupported("a system without storage (this scenario has \(s.storage.count))") }
         let shiftable = s.regions.reduce(0) { $0 + $1.shiftable.count }
-        guard shiftable == 0 else { throw .unsupported("a system without shiftable demand response (this scenario has \(shiftable) programmes)") }
+        guard shiftable == 0 else { throw .unsupported("a system without shiftable demand response (this scenario has \(shiftable == 1 ? "one programme" : "\(shiftable) programmes"))") }
         guard resolutionMW > 0 else { throw .unsupported("a positive resolution") }
         let dt = s.stepHours
         // The year's hydrological class scales the available MW of the plants that follow it (not the

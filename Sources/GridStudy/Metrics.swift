@@ -54,7 +54,7 @@ public struct MetricCatalog: Sendable {
         add("shortfall_days", "days", "days with shed load in any region", 1, worse: .higher)
         hasShiftable = s.regions.contains { !$0.shiftable.isEmpty }
         if hasShiftable {
-            add("shiftable_unpaid", "MWh", "shifted load still owed at its payback deadline (or at the end of the year): unserved, part of EUE (PRAS's DemandResponseShortfall)", 1e-4, worse: .higher)
+            add("shiftable_unpaid", "MWh", "shifted load still owed at its payback deadline (or at the end of the horizon): unserved, part of EUE (PRAS's DemandResponseShortfall)", 1e-4, worse: .higher)
         }
         for c in s.demandClasses.sorted(by: { $0.shedOrder < $1.shedOrder }) {
             add("shed.\(c.name)", "MWh", "energy shed from class \(c.name)", 1e-4, worse: .higher)

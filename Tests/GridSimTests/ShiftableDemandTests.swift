@@ -12,7 +12,7 @@ struct ShiftableDemandTests {
         let path = fixtures.appendingPathComponent("shiftable.yaml").path
         var text = try String(contentsOfFile: path, encoding: .utf8)
             .replacingOccurrences(of: "column: repaid", with: "column: \(column)")
-            .replacingOccurrences(of: "peak_mw: 115", with: "peak_mw: \(peakMW)")
+            .replacingOccurrences(of: "peak_mw: 110", with: "peak_mw: \(peakMW)")
             .replacingOccurrences(of: "payback_hours: 2", with: "payback_hours: \(paybackHours)")
         if let storage { text += "storage:\n  - \(storage)\n" }
         return try ScenarioLoader.load(text: text, file: path)
@@ -74,18 +74,26 @@ struct ShiftableDemandTests {
         #expect(run.summary.national.unservedMWh < 1e-9)
     }
 
-    @Test("As in PRAS, a store with energy left discharges to repay debt when nothing is short")
-    func storageRepaysDebt() throws {
-        let s = try scenario(column: "storage_first", peakMW: 115,
-                             storage: "{name: b, region: R, power_mw: 10, energy_mwh: 20, round_trip_efficiency: 1, initial_soc_fraction: 1, policy: reliability}")
-        let run = try DeterministicRun.run(s, recordHourly: true)
-        let h = try #require(run.hourly)
-        // Hour 1: the store's 10 MW, then 5 deferred; hour 2 (load = the plant): the store repays the 5; hour 3 refills it.
+    @Test("A store with energy left repays debt in its deadline step (as PRAS does at any time), and waits while the debt is not yet due")
+    func storageRepaysDebtWhenDue() throws {
+        let store = "{name: b, region: R, power_mw: 10, energy_mwh: 20, round_trip_efficiency: 1, initial_soc_fraction: 1, policy: reliability}"
+        // Due in hour 2 (1-hour deadline): hour 1 takes the store's 10 MW, then defers 5; in hour 2 (load = the
+        // plant) the store repays the 5; hour 3 refills it.
+        let due = try DeterministicRun.run(try scenario(column: "storage_first", peakMW: 115, paybackHours: 1, storage: store), recordHourly: true)
+        let h = try #require(due.hourly)
         #expect(close(h.storageDischargeMW, [0, 10, 5, 0]), "\(h.storageDischargeMW)")
         #expect(close(h.shiftableBorrowMW, [0, 5, 0, 0]), "\(h.shiftableBorrowMW)")
         #expect(close(h.shiftablePaybackMW, [0, 0, 5, 0]), "\(h.shiftablePaybackMW)")
         #expect(close(h.storageChargeMW, [0, 0, 0, 10]), "\(h.storageChargeMW)")
-        #expect(run.summary.national.unservedMWh < 1e-9)
+        #expect(due.summary.national.unservedMWh < 1e-9)
+        // Due in hour 3 (2-hour deadline): the store keeps its energy in hour 2; hour 3's spare 10 MW repays the 5
+        // first and charges the store with the rest.
+        let later = try DeterministicRun.run(try scenario(column: "storage_first", peakMW: 115, paybackHours: 2, storage: store), recordHourly: true)
+        let g = try #require(later.hourly)
+        #expect(close(g.storageDischargeMW, [0, 10, 0, 0]), "\(g.storageDischargeMW)")
+        #expect(close(g.shiftablePaybackMW, [0, 0, 0, 5]), "\(g.shiftablePaybackMW)")
+        #expect(close(g.storageChargeMW, [0, 0, 0, 5]), "\(g.storageChargeMW)")
+        #expect(later.summary.national.unservedMWh < 1e-9)
     }
 
     @Test("Perfect foresight: the optimum repays where generation is cheap and defers load for economy ($10,100); the policy defers only in scarcity and repays at once ($11,700)")
@@ -97,7 +105,7 @@ struct ShiftableDemandTests {
         let path = fixtures.appendingPathComponent("shiftable.yaml").path
         let text = try String(contentsOfFile: path, encoding: .utf8)
             .replacingOccurrences(of: "column: repaid", with: "column: dear_now")
-            .replacingOccurrences(of: "peak_mw: 115", with: "peak_mw: 160")
+            .replacingOccurrences(of: "peak_mw: 110", with: "peak_mw: 160")
             .replacingOccurrences(of: "      - {name: plant,", with: "      - {name: peaker, technology: flexible, unit_size_mw: 50, marginal_cost_usd_per_mwh: 100, forced_outage_rate: 0}\n      - {name: plant,")
         let c = try Foresight.compare(try ScenarioLoader.load(text: text, file: path))
         let h = try #require(c.run.hourly ?? DeterministicRun.run(try ScenarioLoader.load(text: text, file: path), recordHourly: true).hourly)
@@ -114,15 +122,15 @@ struct ShiftableDemandTests {
         }
     }
 
-    @Test("The merit order: repaying is worth more than storage's scarcity offer and every plant, less than the strategic reserve and borrowing; borrowing costs less than shedding")
+    @Test("The merit order: repaying early is worth just more than every plant and store charge, less than storage's scarcity offer; repaying when due more than that, less than the strategic reserve and borrowing; borrowing costs less than shedding")
     func meritOrder() throws {
         let plan = SimulationPlan(scenario: try scenario())
         let borrowCheapest = plan.shiftableBorrowCostPerMWh(counter: Double(plan.shiftableMaxPaybackSteps - 1))
         let borrowDearest = plan.shiftableBorrowCostPerMWh(counter: -1)
-        let repayLeast = plan.shiftablePaybackValuePerMWh(counter: Double(plan.shiftableMaxPaybackSteps - 1))
-        let repayMost = plan.shiftablePaybackValuePerMWh(counter: 0)
-        #expect(plan.reliabilityCostPerMWh < repayLeast && repayLeast < repayMost)
-        #expect(repayMost < plan.strategicReserveCostPerMWh && plan.strategicReserveCostPerMWh < borrowCheapest)
+        let early = plan.shiftablePaybackValuePerMWh(counter: Double(plan.shiftableMaxPaybackSteps - 1))
+        let due = plan.shiftablePaybackValuePerMWh(counter: 0)
+        #expect(plan.arrays.maxPlantCostPerMWh + 1 < early && 0.5 * plan.reliabilityCostPerMWh < early && early < plan.reliabilityCostPerMWh)
+        #expect(plan.reliabilityCostPerMWh < due && due < plan.strategicReserveCostPerMWh && plan.strategicReserveCostPerMWh < borrowCheapest)
         #expect(borrowCheapest < borrowDearest && borrowDearest < plan.minVOLL)
     }
 

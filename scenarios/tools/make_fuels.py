@@ -33,7 +33,8 @@ stockpiles):
 The base is sized first; the variants (tools/make_variants.py) and the six zones (tools/make_6region.py) are then
 regenerated from it, and the dry-year, high-demand, storage-pilots and six-zone scenarios are sized from their own
 planned burn (each is a plan of its own). The LNG-disruption variant keeps the base's programme: the disruption is
-what the plan did not foresee.
+what the plan did not foresee; so does the demand-shifting variant (load moved within the day leaves the plan's burn
+as it was, E).
 
 Usage (from scenarios/): python3 tools/make_fuels.py [path/to/r70]   (default ../.build/release/r70)"""
 import csv, collections, math, os, re, subprocess, sys, tempfile, datetime

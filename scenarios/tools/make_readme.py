@@ -20,6 +20,8 @@ scenarios = [
      "Do the southern LNG stocks ride through a month without cargoes?"),
     ("vn-2030-storage-pilots.yaml", "Battery pilots at the northern bottleneck and a 6,500 MW North–Central corridor.",
      "How much do Resolution 70's storage and 500 kV measures reduce the northern shortfall?"),
+    ("vn-2030-demand-shifting.yaml", "The base with demand response grown to 3,000 MW, the extra 1,500 MW as load shifting repaid within 12 h.",
+     "Does load that must be paid back within the day help where callable DR runs out, or only move the shortfall?"),
     ("vn-2023-north-shortage.yaml", "Replay of 15 May – 22 June 2023 from the conditions of the time.",
      "Does the model, fed only the conditions, show the northern shortage that happened?"),
 ]

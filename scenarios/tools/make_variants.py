@@ -63,6 +63,21 @@ variants["vn-2030-storage-pilots.yaml"] = header("vn-2030-storage-pilots", "Batt
     ["North–Central limit 5,000 → 6,500 MW (brief §12.1 sensitivity, E)",
      "a 2,000 MW / 8,000 MWh battery pilot in the North (E; Resolution 70 calls for storage pilots at bottlenecks)"]) + t
 
+# 5. Demand shifting: the brief's DR grown from 1,500 MW (2025 target) to 3,000 MW by 2030 (brief §12 defaults: "hold
+# flat or grow to 3,000 MW by 2030", E), the extra 1,500 MW as load that large users (EVN's DR customers: ≥ 1 GWh a
+# year, 30-minute metering, brief §9, S/H) defer and must take back within 12 hours (E), split as the callable DR.
+t = edit(base, "name: vn-2030-base", "name: vn-2030-demand-shifting")
+north_savings = "      mandatory_savings: {capacity_mw: 1000, trigger_reserve_mw: 2000, max_hours_per_year: 200, cost_usd_per_mwh: 500}  # E"
+t = edit(t, north_savings, north_savings + "\n"
+            "      shiftable:\n"
+            "        - {name: north-shift, borrow_mw: 1000, energy_mwh: 4000, payback_hours: 12, cost_usd_per_mwh: 50, forced_outage_rate: 0.05, mean_time_to_repair_hours: 4}  # growth to 3,000 MW of DR (brief §12, E); 4 h at full power, 12 h to repay, $50/MWh, 5 % unavailable (E)")
+south_dr = "        - {name: south-dr, capacity_mw: 700, cost_usd_per_mwh: 300, max_hours_per_day: 4}   # E"
+t = edit(t, south_dr, south_dr + "\n"
+            "      shiftable:\n"
+            "        - {name: south-shift, borrow_mw: 500, energy_mwh: 2000, payback_hours: 12, cost_usd_per_mwh: 50, forced_outage_rate: 0.05, mean_time_to_repair_hours: 4}  # as north-shift (E)")
+variants["vn-2030-demand-shifting.yaml"] = header("vn-2030-demand-shifting", "Demand response grown to 3,000 MW, the extra 1,500 MW as load shifting that must be paid back.",
+    ["North: a shiftable programme of 1,000 MW / 4,000 MWh repaid within 12 h; South: 500 MW / 2,000 MWh (brief §12: DR grown to 3,000 MW by 2030, E; shifting rather than callable, E)"]) + t
+
 for name, text in variants.items():
     open(name, "w").write(text)
     print("wrote", name)
