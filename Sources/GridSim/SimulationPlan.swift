@@ -48,7 +48,7 @@ public struct SimulationPlan: Sendable {
     /// valued between `shiftablePaybackValueRange`'s, placed by each debt's deadline counter (see `shiftableCosts`).
     public let shiftableBorrowCostRange: ClosedRange<Double>
     public let shiftablePaybackValueRange: ClosedRange<Double>
-    /// Value of repaying a debt that is not yet due: just above every plant's cost and every store's charge value.
+    /// Value of repaying a debt that is not yet due: just above every plant's cost (and a reliability store's charge value).
     public let shiftableEarlyPaybackValuePerMWh: Double
     /// The longest payback deadline of any shiftable programme, in steps (at least 1).
     public let shiftableMaxPaybackSteps: Int
@@ -191,7 +191,7 @@ public struct SimulationPlan: Sendable {
                                                   strategicCost: strategicReserveCostPerMWh, maxPlantCost: arrays.maxPlantCostPerMWh)
         shiftableBorrowCostRange = costs.borrow
         shiftablePaybackValueRange = costs.payback
-        shiftableEarlyPaybackValuePerMWh = max(arrays.maxPlantCostPerMWh + 1, 0.5 * reliabilityCostPerMWh) + 1
+        shiftableEarlyPaybackValuePerMWh = min(arrays.maxPlantCostPerMWh + 2, 0.75 * reliabilityCostPerMWh)
         shiftableMaxPaybackSteps = max(1, s.regions.flatMap(\.shiftable).map(\.paybackSteps).max() ?? 1)
         var peakLoad = -Double.infinity
         for t in 0..<steps {
@@ -369,9 +369,9 @@ public struct SimulationPlan: Sendable {
 
     /// Value of paying back a MWh of a debt whose deadline counter is `counter`. Due in this step (0): above
     /// storage's scarcity offer (a store with energy repays it, as in PRAS). Not yet due: just above every
-    /// plant's cost and every store's charge value (spare generation repays before stores charge), below
-    /// storage's and callable programmes' scarcity offers (so debt is not repaid early by dear means), more for
-    /// a debt nearer its deadline.
+    /// plant's cost (spare generation repays before a reliability store charges), below storage's scarcity
+    /// offer and any callable programme dearer than every plant (debt is not repaid early by dear means), more
+    /// for a debt nearer its deadline.
     @inline(__always) public func shiftablePaybackValuePerMWh(counter: Double) -> Double {
         if counter <= 0 { return shiftablePaybackValueRange.upperBound }
         return shiftableEarlyPaybackValuePerMWh + (Double(shiftableMaxPaybackSteps) - counter) / Double(shiftableMaxPaybackSteps)
