@@ -195,7 +195,7 @@ extension RunCharts {
             if response.contains(where: { $0 > 0.5 }) { supply.append(Series(name: "demand response", colour: "response", values: response)) }
             let shifted = range.map { max(0, h.regionShiftedMW[r * H + $0]) }
             if shifted.contains(where: { $0 > 0.5 }) { supply.append(Series(name: "load deferred", colour: "response", values: shifted)) }
-            let shed = range.map { h.regionShedMW[r * H + $0] }
+            let shed = range.map { h.regionShedMW[r * H + $0] + h.regionUnpaidMW[r * H + $0] }   // (with shifted load unpaid at its deadline)
             if shed.contains(where: { $0 > 0.5 }) { supply.append(Series(name: "shed load", colour: "shed", values: shed)) }
             weeks.append(PeakWeek(region: region.name, firstStep: first, start: stamp(first), stepHours: s.stepHours, supply: supply,
                                   demandMW: range.map { h.regionDemandMW[r * H + $0] + h.regionMandatoryMW[r * H + $0] },

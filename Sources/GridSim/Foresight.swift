@@ -86,6 +86,21 @@ public enum Foresight {
     public static func compare(_ scenario: Scenario, options: ForesightOptions = ForesightOptions(),
                                solver: (LinearProgram) throws -> LPSolution = ClpSolver.solve) throws -> ForesightComparison {
         let plan = SimulationPlan(scenario: scenario)
+        // The deadline rows weigh each borrow by the interest over its age: within 10⁶ either way, and a deadline row
+        // has one entry per step of the deadline, so the LP stays well scaled and of a size CLP can hold.
+        let a = plan.arrays
+        var deadlineEntries = 0
+        for d in 0..<a.shiftableRegion.count {
+            let P = a.shiftablePaybackSteps[d], growth = Foundation.pow(a.shiftableInterestFactor[d], Double(max(0, P - 1)))
+            let name = scenario.regions.flatMap(\.shiftable)[d].name
+            guard growth <= 1e6 && growth >= 1e-6 else {
+                throw ForesightError(description: "shiftable programme \(name): its interest compounds by a factor of \(growth) over its \(P)-step deadline; the perfect-foresight LP takes at most 10⁶ either way (shorten payback_hours or the interest)")
+            }
+            deadlineEntries += P * scenario.stepCount
+        }
+        guard deadlineEntries <= 50_000_000 else {
+            throw ForesightError(description: "the shiftable programmes' deadline rows would hold \(deadlineEntries) entries (deadline steps × steps, summed); the perfect-foresight LP takes at most 50 million: shorten payback_hours, or solve windows (--window)")
+        }
         let sim = Simulator(plan: plan)
         let recorder = HorizonRecorder(plan: plan, simulator: sim)
         sim.solvedObserver = { t, input, result in recorder.record(t, input, result) }
@@ -499,7 +514,9 @@ struct ForesightLP {
                 let payback = lp.addColumn(cost: 0, lower: 0, upper: up * a.shiftablePaybackMW[d])
                 lp.set(row: balance + region, column: payback, -1)
                 let writeOff = lp.addColumn(cost: plan.minVOLL, lower: 0, upper: .infinity)
-                let last = t == recorder.inputs.count - 1
+                // Nothing is owed at the end of the horizon, nor at the end of a window: a window that could leave debt
+                // owing would defer load for nothing and leave the write-off to the next window.
+                let last = t == range.upperBound - 1
                 let debt = lp.addColumn(cost: 0, lower: 0, upper: last ? 0 : a.shiftableEnergyMWh[d])
                 let row = lp.addRow(.equal, previousDebt == nil ? f * state.debtMWh[d] : 0)
                 lp.set(row: row, column: debt, 1)

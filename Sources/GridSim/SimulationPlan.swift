@@ -353,9 +353,12 @@ public struct SimulationPlan: Sendable {
     static func shiftableCosts(minVOLL v: Double, reliabilityCost: Double, strategicCost: Double, maxPlantCost: Double)
         -> (borrow: ClosedRange<Double>, payback: ClosedRange<Double>) {
         let base = min(max(reliabilityCost, maxPlantCost), v)
-        let top = strategicCost > base ? strategicCost : base + 0.5 * (v - base)
-        let payback = (base + 0.25 * (top - base))...(base + 0.75 * (top - base))
-        let scarcity = max(top, strategicCost)
+        // Due debt is repaid from storage's scarcity offer only when the strategic reserve is offered above it: the
+        // reserve is never burnt to repay. Otherwise due debt is valued as debt not yet due (just above every plant).
+        let early = min(maxPlantCost + 2, 0.75 * reliabilityCost)
+        let payback = strategicCost > base ? (base + 0.25 * (strategicCost - base))...(base + 0.75 * (strategicCost - base)) : (early + 1)...(early + 2)
+        // A MWh from the reserve costs its premium plus its plant's cost: borrowing comes after both, before shedding.
+        let scarcity = min(max(payback.upperBound, strategicCost + maxPlantCost, reliabilityCost), v - 1e-3 * v)
         let borrow = (scarcity + 0.2 * (v - scarcity))...(scarcity + 0.6 * (v - scarcity))
         return (borrow, payback)
     }

@@ -703,10 +703,11 @@ public final class Simulator {
     /// Shiftable programme d at the start of a step (NREL PRAS's DemandResponse semantics): its debt grows by
     /// the interest (debt above its energy limit is unserved now), its deadline counter moves, and its
     /// dispatch columns get their bounds and costs. Borrowing is offered only in scarcity, after storage and
-    /// the strategic fuel reserve and before shedding, cheaper for a programme that already owes (nearer its
-    /// deadline: cheaper); paying back is valued above every plant's cost and storage discharge (so
-    /// surplus and storage repay debt before stores charge), below the strategic reserve and borrowing, and
-    /// more for a debt nearer its deadline. See `SimulationPlan.shiftableCosts`.
+    /// the strategic fuel reserve and before shedding, cheaper for a programme that already owes (more steps
+    /// left: cheaper). Paying back a debt not yet due is valued just above every plant's cost (spare generation
+    /// repays before a reliability store charges); in its deadline step above storage's scarcity offer (a store
+    /// with energy repays it), below the strategic reserve and borrowing. See `SimulationPlan.shiftableCosts`
+    /// and `shiftablePaybackValuePerMWh`.
     @inline(__always)
     func startShiftable(_ d: Int, storageCount: Int, dt: Double) {
         let a = arrays, k = storageCount + d

@@ -434,7 +434,7 @@ extension R70 {
                 reporter.finish()
                 throw simulationFailure(file, error)
             }
-            let adequacy = ["lole", "lole_steps", "lol_events", "eue", "neue", "lolp_peak", "largest_shortfall", "shortfall_days"]
+            let adequacy = ["lole", "lole_steps", "lol_events", "eue", "neue", "lolp_peak", "largest_shortfall", "shortfall_days", "shiftable_unpaid"]
             var filtered = result
             let keep = filtered.definitions.indices.filter { adequacy.contains(filtered.definitions[$0].name) || filtered.definitions[$0].name.hasPrefix("region.") || filtered.definitions[$0].name.hasPrefix("shed.") }
             filtered.definitions = keep.map { result.definitions[$0] }

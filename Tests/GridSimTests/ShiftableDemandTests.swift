@@ -8,13 +8,15 @@ import GridModel
 @Suite("Shiftable demand: deferred load paid back within its deadline")
 struct ShiftableDemandTests {
     /// The fixture with its load column, peak and programme edited.
-    func scenario(column: String = "repaid", peakMW: Int = 110, paybackHours: Int = 2, storage: String? = nil) throws -> Scenario {
+    func scenario(column: String = "repaid", peakMW: Int = 110, paybackHours: Int = 2, storage: String? = nil, programme: String = "",
+                  dispatch: String = "") throws -> Scenario {
         let path = fixtures.appendingPathComponent("shiftable.yaml").path
         var text = try String(contentsOfFile: path, encoding: .utf8)
             .replacingOccurrences(of: "column: repaid", with: "column: \(column)")
             .replacingOccurrences(of: "peak_mw: 110", with: "peak_mw: \(peakMW)")
-            .replacingOccurrences(of: "payback_hours: 2", with: "payback_hours: \(paybackHours)")
+            .replacingOccurrences(of: "payback_hours: 2", with: "payback_hours: \(paybackHours)\(programme)")
         if let storage { text += "storage:\n  - \(storage)\n" }
+        if !dispatch.isEmpty { text += "dispatch: {\(dispatch)}\n" }
         return try ScenarioLoader.load(text: text, file: path)
     }
 
@@ -108,8 +110,9 @@ struct ShiftableDemandTests {
             .replacingOccurrences(of: "peak_mw: 110", with: "peak_mw: 160")
             .replacingOccurrences(of: "      - {name: plant,", with: "      - {name: peaker, technology: flexible, unit_size_mw: 50, marginal_cost_usd_per_mwh: 100, forced_outage_rate: 0}\n      - {name: plant,")
         let c = try Foresight.compare(try ScenarioLoader.load(text: text, file: path))
-        let h = try #require(c.run.hourly ?? DeterministicRun.run(try ScenarioLoader.load(text: text, file: path), recordHourly: true).hourly)
-        #expect(close(h.shiftablePaybackMW, [0, 0, 10, 0]), "\(h.shiftablePaybackMW)")
+        // The policy's own run: it repays in hour 2 (the optimum's $10,100 is only reachable by repaying in hour 3).
+        let policy = try #require(try DeterministicRun.run(try ScenarioLoader.load(text: text, file: path), recordHourly: true).hourly)
+        #expect(close(policy.shiftablePaybackMW, [0, 0, 10, 0]), "\(policy.shiftablePaybackMW)")
         #expect(abs(c.policyCostUSD - 11_700) < 1e-6, "\(c.policyCostUSD)")
         #expect(abs(c.foresight.costUSD - 10_100) < 1e-4, "\(c.foresight.costUSD)")
         #expect(c.foresight.unservedMWh < 1e-9)
@@ -134,6 +137,47 @@ struct ShiftableDemandTests {
         #expect(borrowCheapest < borrowDearest && borrowDearest < plan.minVOLL)
     }
 
+    @Test("Interest grows the debt each hour, debt above the energy limit is unserved at once; efficiencies follow PRAS's convention")
+    func interestAndEfficiencies() throws {
+        // Interest 0.5/h, at most 12 MWh owed: hour 1 defers 10; hour 2 starts owing 15, 3 above the limit are
+        // unserved, 10 of the 12 are repaid; hour 3 starts owing 3 and repays them.
+        let grown = try DeterministicRun.run(try scenario(programme: ", interest_per_hour: 0.5").replacingEnergy(12), recordHourly: true)
+        let g = try #require(grown.hourly)
+        #expect(close(g.shiftableBorrowMW, [0, 10, 0, 0]), "\(g.shiftableBorrowMW)")
+        #expect(close(g.shiftablePaybackMW, [0, 0, 10, 3]), "\(g.shiftablePaybackMW)")
+        #expect(close(g.shiftableUnpaidMWh, [0, 0, 3, 0]), "\(g.shiftableUnpaidMWh)")
+        #expect(close(g.shiftableDebtMWh, [0, 10, 2, 0]), "\(g.shiftableDebtMWh)")
+        #expect(abs(grown.summary.national.unservedMWh - 3) < 1e-9 && grown.summary.national.shortfallHours == 1)
+        // Borrow and payback efficiencies 0.5: 10 MWh deferred owe 5; repaying 2.5 MWh clears them.
+        let lossy = try DeterministicRun.run(try scenario(programme: ", borrow_efficiency: 0.5, payback_efficiency: 0.5"), recordHourly: true)
+        let l = try #require(lossy.hourly)
+        #expect(close(l.shiftableDebtMWh, [0, 5, 0, 0]), "\(l.shiftableDebtMWh)")
+        #expect(close(l.shiftablePaybackMW, [0, 0, 2.5, 0]), "\(l.shiftablePaybackMW)")
+        #expect(lossy.summary.national.unservedMWh < 1e-9)
+    }
+
+    @Test("Rolling windows settle their debt: with a look-ahead as long as the deadline they reach the whole horizon's optimum")
+    func foresightWindows() throws {
+        let s = try scenario()
+        let whole = try Foresight.compare(s)
+        let windows = try Foresight.compare(s, options: ForesightOptions(windowSteps: 1, overlapSteps: 2))
+        #expect(abs(windows.foresight.costUSD - whole.foresight.costUSD) < 1e-6, "\(windows.foresight.costUSD) vs \(whole.foresight.costUSD)")
+        #expect(windows.foresight.unservedMWh < 1e-9)
+        // Interest compounding beyond 10⁶ over the deadline is refused with its reason.
+        let steep = try scenario(paybackHours: 40, programme: ", interest_per_hour: 0.9")
+        #expect(throws: ForesightError.self) { try Foresight.compare(steep) }
+    }
+
+    @Test("With the strategic reserve offered below storage's scarcity offer, due debt is not repaid from the reserve, and borrowing stays after it")
+    func meritOrderOtherFractions() throws {
+        let plan = SimulationPlan(scenario: try scenario(dispatch: "storage_reliability_fraction_of_voll: 0.5, strategic_reserve_fraction_of_voll: 0.3"))
+        let due = plan.shiftablePaybackValuePerMWh(counter: 0), early = plan.shiftablePaybackValuePerMWh(counter: 1)
+        #expect(early < due && due < plan.strategicReserveCostPerMWh)
+        let borrowCheapest = plan.shiftableBorrowCostPerMWh(counter: Double(plan.shiftableMaxPaybackSteps - 1))
+        #expect(plan.strategicReserveCostPerMWh + plan.arrays.maxPlantCostPerMWh < borrowCheapest && plan.reliabilityCostPerMWh < borrowCheapest)
+        #expect(plan.shiftableBorrowCostPerMWh(counter: -1) < plan.minVOLL)
+    }
+
     @Test("Two programmes with one name are refused (the name keys the random stream), and so is an unreachable outage rate")
     func loaderChecks() throws {
         let path = fixtures.appendingPathComponent("shiftable.yaml").path
@@ -153,5 +197,14 @@ struct ShiftableDemandTests {
         } catch {
             #expect(error.description.contains("shiftable[0].forced_outage_rate: 0.6"), "\(error.description)")
         }
+    }
+}
+
+extension Scenario {
+    /// This scenario with its first region's first shiftable programme holding at most `mwh` of debt.
+    func replacingEnergy(_ mwh: Double) -> Scenario {
+        var s = self
+        s.regions[0].shiftable[0].energyMWh = mwh
+        return s
     }
 }
