@@ -61,8 +61,11 @@ public struct Plant: Sendable {
     public var meanTimeToRepairHours: Double
     public var capacityCredit: Double
     public var minOutputMW: Double
-    /// Reservoir energy per month (January first), for `hydro_reservoir`.
+    /// Reservoir energy per month (January first), for `hydro_reservoir`: the month's budget, or with `reservoir`
+    /// the month's inflow in the scenario's own (deterministic) year.
     public var hydroMonthlyEnergyMWh: [Double]?
+    /// A reservoir with a level (MWh-equivalent) carried between months; nil: monthly budgets that do not carry over.
+    public var reservoir: Reservoir? = nil
     public var clean: Bool
     /// Scaled by the trial year's hydrological class: a reservoir's monthly energy, any other plant's
     /// available MW (key `follows_hydrology`).
@@ -85,6 +88,23 @@ public struct Plant: Sendable {
         self.forcedOutageRate = forcedOutageRate; self.meanTimeToRepairHours = meanTimeToRepairHours; self.capacityCredit = capacityCredit
         self.minOutputMW = minOutputMW; self.hydroMonthlyEnergyMWh = hydroMonthlyEnergyMWh; self.clean = clean
         self.followsHydrology = followsHydrology
+    }
+}
+
+/// A reservoir (or cascade) behind a `hydro_reservoir` plant: its level is water counted as the energy it would
+/// generate (MWh-equivalent). Inflows (`Plant.hydroMonthlyEnergyMWh`, MWh per month in the deterministic year,
+/// scaled by the trial's hydrological class) raise it; generation and spill lower it. Nothing is generated from
+/// water below the dead level; what would rise above `maxMWh` is spilled. At least `minReleaseMW` passes the dam
+/// (through the turbines when they can take it, otherwise spilled) while the water above the dead level allows.
+public struct Reservoir: Sendable, Equatable {
+    public var maxMWh: Double
+    public var deadMWh: Double
+    public var initialMWh: Double
+    /// The level the plan aims to hold at the end of the horizon (default: the initial level).
+    public var endMWh: Double
+    public var minReleaseMW: Double
+    public init(maxMWh: Double, deadMWh: Double, initialMWh: Double, endMWh: Double, minReleaseMW: Double) {
+        self.maxMWh = maxMWh; self.deadMWh = deadMWh; self.initialMWh = initialMWh; self.endMWh = endMWh; self.minReleaseMW = minReleaseMW
     }
 }
 
@@ -253,6 +273,13 @@ public struct InflowClass: Sendable, Equatable {
     public var name: String
     public var probability: Double
     public var energyFactor: Double
+    /// The factor by month (January first) for reservoirs' monthly energy and inflows; nil: `energyFactor` every month.
+    public var energyFactorMonthly: [Double]? = nil
+    public init(name: String, probability: Double, energyFactor: Double, energyFactorMonthly: [Double]? = nil) {
+        self.name = name; self.probability = probability; self.energyFactor = energyFactor; self.energyFactorMonthly = energyFactorMonthly
+    }
+    /// The factor of month `m` (0 = January).
+    public func factor(month m: Int) -> Double { energyFactorMonthly?[m] ?? energyFactor }
 }
 
 /// Heat waves: a national two-state chain over days (hot or not), the same day in every region. In month m a day is

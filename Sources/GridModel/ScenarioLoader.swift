@@ -606,6 +606,19 @@ final class Builder {
             error(node, "hydro", "(missing)", "reservoir energy (hydro.monthly_energy_mwh) for a hydro_reservoir plant")
             ok = false
         }
+        var reservoir: Reservoir? = nil
+        if let r = node.object("hydro")?.object("reservoir"), let top = r.number("max_mwh"), let initial = r.number("initial_mwh") {
+            let dead = r.number("dead_mwh") ?? 0
+            let end = r.number("end_mwh") ?? initial
+            if dead >= top {
+                error(r, "dead_mwh", fmt(dead), "below max_mwh (\(fmt(top)) MWh)"); ok = false
+            } else if initial < dead || initial > top {
+                error(r, "initial_mwh", fmt(initial), "a level between dead_mwh (\(fmt(dead))) and max_mwh (\(fmt(top))) MWh"); ok = false
+            } else if end < dead || end > top {
+                error(r, "end_mwh", fmt(end), "a level between dead_mwh (\(fmt(dead))) and max_mwh (\(fmt(top))) MWh"); ok = false
+            }
+            reservoir = Reservoir(maxMWh: top, deadMWh: dead, initialMWh: initial, endMWh: end, minReleaseMW: r.number("min_release_mw") ?? 0)
+        }
         let monthlyMinimum = node.numbers("min_output_monthly_mw")
         if node.has("min_output_mw") && monthlyMinimum != nil {
             error(node, "min_output_monthly_mw", "also given", "only one of min_output_mw and min_output_monthly_mw")
@@ -639,6 +652,7 @@ final class Builder {
                      hydroMonthlyEnergyMWh: hydro, clean: node.bool("clean") ?? defaults.clean,
                      followsHydrology: node.bool("follows_hydrology") ?? [.hydroReservoir, .runOfRiver].contains(tech))
         plant.behindTheMeter = behindTheMeter
+        plant.reservoir = reservoir
         if behindTheMeter && !node.has("capacity_credit") { plant.capacityCredit = 0 }
         if let m = monthlyMinimum, m.count == 12 { plant.minOutputMonthlyMW = m }
         if let out = maintenance, out.count == 12 { plant.maintenanceFractionMonthly = out }
@@ -900,7 +914,7 @@ final class Builder {
             let nodes = o.list("hydro_inflow_classes")
             let parsed = nodes.compactMap { n -> InflowClass? in
                 guard let name = n.string("name"), let p = n.number("probability"), let f = n.number("energy_factor") else { return nil }
-                return InflowClass(name: name, probability: p, energyFactor: f)
+                return InflowClass(name: name, probability: p, energyFactor: f, energyFactorMonthly: n.numbers("energy_factor_monthly"))
             }
             if nodes.isEmpty { error(o, "hydro_inflow_classes", "an empty list", "at least one inflow class") }
             else if parsed.count == nodes.count {

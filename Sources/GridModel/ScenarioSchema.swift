@@ -70,9 +70,18 @@ public enum ScenarioSchema {
 
     static let availabilityDoc = "Availability: a constant `availability`, twelve `availability_monthly` values, or an `availability_profile` (one of them)."
 
-    static let hydro = ObjectSchema("Hydro", doc: "Reservoir hydro: the energy the reservoirs can release each month. Express a dry year or a wet year with other monthly figures.", fields: [
-        FieldSchema("monthly_energy_mwh", .numberList(count: 12, .nonNegative), "Energy available in each month, January first."),
+    static let reservoir = ObjectSchema("Reservoir", doc: "A reservoir (or a cascade) with a level carried from month to month, counted in MWh-equivalent (water as the energy it would generate). Each step the level rises by the inflow (the hydro block's monthly figures, spread evenly over the month's hours and scaled by the trial's hydrological class) and falls by generation and spill; nothing is generated below the dead level, and what would rise above `max_mwh` is spilled. Dispatch: once per plan, a guide level path is computed for each hydrological class by water-filling the expected regional net load day by day within the level limits (release where net load is highest, no spill a release could avoid, the end level reached); each day the plant's budget is the guide's release plus a seventh of its level's gap to the guide, spent in the day's highest net-load hours at its own cost; water beyond the budget is offered only in scarcity (at `storage_reliability_fraction_of_voll` × lowest VOLL). See the README.", fields: [
+        FieldSchema("max_mwh", .number(.positive), required: true, "Level at the normal (full) water level, MWh-equivalent."),
+        FieldSchema("dead_mwh", .number(.nonNegative), default: "0", "Level at the dead level: water below it cannot be released through the turbines (0: levels counted from the dead level)."),
+        FieldSchema("initial_mwh", .number(.nonNegative), required: true, "Level at the start of the horizon (between the dead and the maximum level)."),
+        FieldSchema("end_mwh", .number(.nonNegative), "Level the plan aims to leave at the end of the horizon (between the dead and the maximum level); default: the initial level (a year's plan neither borrows from nor leaves water to the next)."),
+        FieldSchema("min_release_mw", .number(.nonNegative), default: "0", "Minimum release (environmental and downstream needs), MW-equivalent: must-run through the turbines while they are available, the rest spilled, as long as there is water above the dead level."),
+    ])
+
+    static let hydro = ObjectSchema("Hydro", doc: "Reservoir hydro: without `reservoir`, the energy the reservoirs can release each month (unused energy does not carry over). With `reservoir`, the monthly figures are the inflows and the level carries over. Express a dry year or a wet year with other monthly figures.", fields: [
+        FieldSchema("monthly_energy_mwh", .numberList(count: 12, .nonNegative), "Energy available (or, with `reservoir`, flowing in) in each month, January first."),
         FieldSchema("monthly_capacity_factor", .numberList(count: 12, .fraction), "Alternative: energy of each month as a fraction of nameplate × hours (brief §10 gives northern fractions, E/L-M)."),
+        FieldSchema("reservoir", .object(reservoir), "A level with carry-over, dead and maximum levels, spill and minimum release."),
     ])
 
     static let plant = ObjectSchema("Plant", doc: "A group of identical generating units of one technology in one region. \(availabilityDoc) Marginal cost is `marginal_cost_usd_per_mwh`, or fuel price × heat rate + variable O&M (the fuel price comes from the fuel stock when the plant burns from one).", fields: [
@@ -276,6 +285,7 @@ public enum ScenarioSchema {
         FieldSchema("name", .string, required: true, "dry, normal, wet, ..."),
         FieldSchema("probability", .number(.probability), required: true, "Probability of a trial year being of this class (the classes' probabilities add up to 1)."),
         FieldSchema("energy_factor", .number(.nonNegative), required: true, "Multiplier of the reservoirs' monthly energy."),
+        FieldSchema("energy_factor_monthly", .numberList(count: 12, .nonNegative), "Multiplier by month, January first, of the reservoirs' monthly energy and inflows (a dry season drier than the year, say); default: energy_factor every month. Plants that follow hydrology without a reservoir use energy_factor."),
     ])
 
     static let hotDays = ObjectSchema("HotDays", doc: "Heat waves in the Monte Carlo: each day is hot or not, nationally (the same day in every region), by a two-state chain whose stationary probability in month m is `probability_monthly[m]` and whose spells last `mean_spell_days` on average. A hot day's demand is (1 + `demand_uplift_fraction`) × the profile's; the month's other days are lowered by uplift × p / (1 − p), so a month's expected energy stays the profile's (which already holds the season's average heat). Draws come from their own stream (`hot-days`).", fields: [

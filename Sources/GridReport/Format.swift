@@ -155,6 +155,12 @@ public enum SummaryText {
                 [$0.name, $0.region, Format.number($0.borrowedMWh, decimals: 1), Format.number($0.paidBackMWh, decimals: 1), Format.number($0.unpaidMWh, decimals: 1)]
             }) + "\n" + "(Unpaid shifted load is unserved energy beside the classes' shed; with interest the debt grows between deferral and payback.)\n\n"
         }
+        if !s.reservoirs.isEmpty {
+            out += Format.table(["Reservoir", "Region", "Start (GWh)", "End (GWh)", "Lowest (GWh)", "Lowest (% live)", "Hours at dead level", "Inflow (GWh)", "Generated (GWh)", "Spilled (GWh)"], s.reservoirs.map {
+                [$0.name, $0.region, gwh($0.initialMWh), gwh($0.endMWh), gwh($0.lowestMWh), Format.percent($0.lowestLiveFraction),
+                 Format.number($0.hoursAtDeadLevel), gwh($0.inflowMWh), gwh($0.generationMWh), gwh($0.spilledMWh)]
+            }) + "\n" + "(Levels in MWh-equivalent; live storage is the water above the dead level.)\n\n"
+        }
         if !s.fuels.isEmpty {
             out += Format.table(["Fuel", "Burnt (kt)", "Lowest stock (kt)", "Lowest (days)", "Reserve drawn (kt)", "Fuel-limited plant-h", "Spot cargoes", "Cargo lost, full (kt)", "Supply not taken, full (kt)"], s.fuels.map {
                 [$0.name, Format.number($0.burnT / 1e3), Format.number($0.lowestStockT / 1e3), Format.number($0.lowestStockDays, decimals: 1),

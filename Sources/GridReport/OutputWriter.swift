@@ -144,6 +144,16 @@ public enum OutputWriter {
                                                  steps: n, stamps: stamps, labels: shiftable,
                                                  columns: [h.shiftableBorrowMW, h.shiftablePaybackMW, h.shiftableDebtMWh, h.shiftableUnpaidMWh], seriesLength: H)))
         }
+        let reservoirs = plan.reservoirs.plants
+        if !reservoirs.isEmpty {
+            // Levels at the end of each step; generation is the plant's output (as in plants.csv).
+            var generation: [Double] = []
+            generation.reserveCapacity(reservoirs.count * H)
+            for i in reservoirs { generation += h.plantMW[(i * H)..<((i + 1) * H)] }
+            files.append(("reservoirs.csv", table(["step", "timestamp", "reservoir", "region", "level_mwh", "inflow_mw", "generation_mw", "spill_mw"],
+                                                  steps: n, stamps: stamps, labels: reservoirs.map { s.plants[$0].name + "," + s.regions[s.plants[$0].region].name },
+                                                  columns: [h.reservoirLevelMWh, h.reservoirInflowMW, generation, h.reservoirSpillMW], seriesLength: H)))
+        }
         if !s.fuels.isEmpty {
             files.append(("fuels.csv", table(["step", "timestamp", "fuel", "stock_t", "burn_t"], steps: n, stamps: stamps,
                                              labels: s.fuels.map(\.name), columns: [h.fuelStockT, h.fuelBurnT], seriesLength: H)))
@@ -159,7 +169,7 @@ public enum OutputWriter {
 
     /// The files an `--out` directory may hold: r70 replaces such a directory whole, and refuses one that
     /// holds anything else (it is someone's directory, not a previous output).
-    public static let outputNames: Set<String> = ["regions.csv", "plants.csv", "corridors.csv", "storage.csv", "shiftable.csv", "fuels.csv", "summary.json", "dashboard.json", "daily.csv"]
+    public static let outputNames: Set<String> = ["regions.csv", "plants.csv", "corridors.csv", "storage.csv", "shiftable.csv", "reservoirs.csv", "fuels.csv", "summary.json", "dashboard.json", "daily.csv"]
 
     /// Checks, before anything runs, that `directory` can receive a run's output: its parent exists, and it
     /// is missing or a directory holding only r70's output files. Returns the problem, or nil.

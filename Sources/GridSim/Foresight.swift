@@ -108,6 +108,7 @@ public enum Foresight {
         do { try sim.run() } catch { throw ForesightError(description: error.description) }
         // Shifted load the run left unpaid is unserved, at the lowest VOLL (as `LiveTotals` counts it).
         let unpaid = sim.totals.shiftableUnpaidMWh.reduce(0, +)
+        recorder.reservoirFinalLevelMWh = sim.totals.reservoirEndLevelMWh
         recorder.policyCostUSD += unpaid * plan.minVOLL
         recorder.policyUnservedMWh += unpaid
         let run = DeterministicRun(plan: plan, summary: RunSummary(plan: plan, totals: sim.totals), totals: sim.totals, hourly: nil)
@@ -145,6 +146,15 @@ final class HorizonRecorder {
     var policyUnservedMWh = 0.0
     /// Per step, whether each shiftable programme was available ([t][d]).
     var shiftableInService: [[Double]] = []
+    /// Reservoirs with levels: per step, each one's inflow (MW) and its level at the step's start ([t][j]), and
+    /// its level at the end of the run.
+    var reservoirInflowMW: [[Double]] = []
+    var reservoirStartLevelMWh: [[Double]] = []
+    var reservoirFinalLevelMWh: [Double] = []
+    /// The run's level of reservoir j at the end of step t.
+    func reservoirLevelAfter(_ t: Int, _ j: Int) -> Double {
+        t + 1 < reservoirStartLevelMWh.count ? reservoirStartLevelMWh[t + 1][j] : reservoirFinalLevelMWh[j]
+    }
 
     init(plan: SimulationPlan, simulator: Simulator) {
         self.plan = plan
@@ -165,6 +175,8 @@ final class HorizonRecorder {
         monthOfStep.append(month)
         let base = t * a.variablePlants.count
         hydroAvailableMW.append(sim.hydroIndex.map { sim.plantAvailableMW($0, base: base) })
+        reservoirInflowMW.append((0..<sim.reservoirLevelMWh.count).map { sim.reservoirInflowNowMW[$0] })
+        reservoirStartLevelMWh.append((0..<sim.reservoirLevelMWh.count).map { sim.reservoirLevelMWh[$0] })
         storagePowerMW.append((0..<sim.storageSOC.count).map { a.storagePowerMW[$0] * sim.storageInService[$0] })
         let fuelCount = sim.fuelStock.count
         let stock = (0..<fuelCount).map { sim.fuelStock[$0] }
@@ -234,6 +246,8 @@ struct ForesightLP {
         /// it may still owe (MWh).
         var debtMWh: [Double]
         var recentBorrowMWh: [[Double]]
+        /// Each reservoir's level (MWh-equivalent).
+        var levelMWh: [Double]
     }
 
     func solve(options: ForesightOptions, solver: (LinearProgram) throws -> LPSolution) throws -> ForesightResult {
@@ -244,7 +258,8 @@ struct ForesightLP {
                           belowReserveT: recorder.initialFuelT.indices.map { max(0, plan.arrays.fuelReserveT[$0] - recorder.initialFuelT[$0]) },
                           hydroUsedMWh: recorder.hydroAvailableMW.first.map { $0.map { _ in [:] } } ?? [],
                           responseUsedMWh: (0..<plan.arrays.programCapacityMW.count).map { _ in [:] },
-                          debtMWh: plan.arrays.shiftableRegion.map { _ in 0 }, recentBorrowMWh: plan.arrays.shiftableRegion.map { _ in [] })
+                          debtMWh: plan.arrays.shiftableRegion.map { _ in 0 }, recentBorrowMWh: plan.arrays.shiftableRegion.map { _ in [] },
+                          levelMWh: plan.reservoirs.initialMWh)
         var out = ForesightResult(costUSD: 0, unservedMWh: 0,
                                   storageSOCMWh: Array(repeating: Array(repeating: 0, count: n), count: S),
                                   storageValuePerMWh: Array(repeating: Array(repeating: 0, count: n), count: S),
@@ -298,6 +313,8 @@ struct ForesightLP {
         var borrowColumns: [[Int]] = []
         var debtColumns: [[Int]] = []
         var writeOffColumns: [[Int]] = []
+        /// Per step, each reservoir's level column.
+        var levelColumns: [[Int]] = []
 
         /// Per column, its cost per unit in the committed total (the LP's own objective coefficients).
         let regionCount: Int, storageCount: Int, fuelCount: Int
@@ -339,6 +356,7 @@ struct ForesightLP {
             let i = lastStep - range.lowerBound
             for k in 0..<storageCount { state.socMWh[k] = sol.x[socColumn[i] + k] }
             for (d, c) in debtColumns[i].enumerated() { state.debtMWh[d] = sol.x[c] }
+            for (j, c) in levelColumns[i].enumerated() { state.levelMWh[j] = sol.x[c] }
             for f in 0..<fuelCount {
                 state.fuelT[f] = sol.x[fuelStockColumn[i][f]]
                 let below = fuelBelowColumn[i][f]
@@ -373,6 +391,8 @@ struct ForesightLP {
         var hydroRow: [Int: Int] = [:]   // key: h * 100_000 + month
         var responseRow: [Int: Int] = [:]
         var previousSOC: [Int]? = nil, previousStock: [Int]? = nil, previousBelow: [Int]? = nil
+        var previousLevel: [Int]? = nil
+        let res = plan.reservoirs
         for t in range {
             let input = recorder.inputs[t]
             b.stepColumnStart.append(lp.columnCost.count)
@@ -393,6 +413,7 @@ struct ForesightLP {
             }
             // Plants.
             var hydroCols: [Int] = [], minimumShort: [Int] = []
+            var plantColumn = [Int](repeating: -1, count: P)
             var penalty = 2 * plan.minVOLL
             for blk in 0..<structure.shedCount { penalty = max(penalty, 2 * input.shedCostPerMWh[blk]) }
             for p in 0..<P {
@@ -405,6 +426,7 @@ struct ForesightLP {
                 // (the run lifts it when they run out): below it, at a penalty above any shed cost.
                 let soft = lo > 0 && (f >= 0 || h >= 0)
                 let c = lp.addColumn(cost: cost * dt, lower: soft ? 0 : lo, upper: hi)
+                plantColumn[p] = c
                 lp.set(row: balance + structure.plantRegion[p], column: c, 1)
                 if soft {
                     let short = lp.addColumn(cost: penalty * dt, lower: 0, upper: lo)
@@ -414,7 +436,8 @@ struct ForesightLP {
                     minimumShort.append(short)
                 }
                 if f >= 0 { lp.set(row: fuelRow + f, column: c, structure.plantFuelTonnesPerMWh[p] * dt) }
-                if h >= 0 {
+                if h >= 0 && res.slotOfPlant[p] >= 0 { hydroCols.append(c) }
+                if h >= 0 && res.slotOfPlant[p] < 0 {
                     hydroCols.append(c)
                     let key = h * 100_000 + recorder.monthOfStep[t]
                     let row = hydroRow[key] ?? {
@@ -434,6 +457,24 @@ struct ForesightLP {
             }
             b.hydroColumns.append(hydroCols)
             b.minimumShortColumns.append(minimumShort)
+            // Reservoir levels: level_t − level_{t−1} + Δt·generation_t + Δt·spill_t = Δt·inflow_t, dead ≤ level ≤ max.
+            // The level at the range's end is at least the run's there: the run's path stays feasible (so the
+            // optimum bounds its cost) and the water left over is the same, not free to spend.
+            var levelCols: [Int] = []
+            for (j, p) in res.plants.enumerated() {
+                let last = t == range.upperBound - 1
+                let floor = last ? max(res.deadMWh[j], min(res.maxMWh[j], recorder.reservoirLevelAfter(t, j))) : res.deadMWh[j]
+                let level = lp.addColumn(cost: 0, lower: floor, upper: res.maxMWh[j])
+                let spill = lp.addColumn(cost: 0, lower: 0, upper: .infinity)
+                let row = lp.addRow(.equal, dt * recorder.reservoirInflowMW[t][j] + (previousLevel == nil ? state.levelMWh[j] : 0))
+                lp.set(row: row, column: level, 1)
+                if let prev = previousLevel { lp.set(row: row, column: prev[j], -1) }
+                lp.set(row: row, column: plantColumn[p], dt)
+                lp.set(row: row, column: spill, dt)
+                levelCols.append(level)
+            }
+            previousLevel = levelCols
+            b.levelColumns.append(levelCols)
             // Corridors, one column per loss segment and direction.
             for (k, corridor) in structure.corridors.enumerated() {
                 for (segments, limit, from, to) in [(corridor.forwardSegments, input.corridorForwardMW[k], corridor.fromRegion, corridor.toRegion),

@@ -102,7 +102,10 @@ public final class PlanArrays: Sendable {
         regionPlants = FixedArray(members)
         plantCapacityMW = FixedArray(s.plants.map(\.capacityMW))
         plantMinOutputMW = FixedArray(s.plants.map(\.minOutputMW))
-        plantMinOutputByMonthMW = FixedArray(s.plants.flatMap { $0.minOutputMonthlyMW ?? [Double](repeating: $0.minOutputMW, count: 12) })
+        // A reservoir's minimum release is must-run through its turbines (the rest is spilled: `Simulator`).
+        plantMinOutputByMonthMW = FixedArray(s.plants.flatMap { p in
+            (p.minOutputMonthlyMW ?? [Double](repeating: p.minOutputMW, count: 12)).map { max($0, min(p.reservoir?.minReleaseMW ?? 0, p.capacityMW)) }
+        })
         plantBehindTheMeter = FixedArray(s.plants.map(\.behindTheMeter))
         stepMonthIndex = FixedArray((0..<s.stepCount).map { Int(s.calendar.month[$0]) - 1 })
         plantCostPerMWh = FixedArray(s.plants.map(\.marginalCostUSDPerMWh))

@@ -46,6 +46,13 @@ public struct RunTotals: Sendable {
     public var shiftableBorrowedMWh: [Double]
     public var shiftablePaidBackMWh: [Double]
     public var shiftableUnpaidMWh: [Double]
+    /// Per reservoir with a level (plant order): the level at the end of the run, its lowest, the hours whose
+    /// step ended at the dead level, the water spilled and the inflow (MWh-equivalent).
+    public var reservoirEndLevelMWh: [Double]
+    public var reservoirMinLevelMWh: [Double]
+    public var reservoirHoursAtDeadLevel: [Double]
+    public var reservoirSpilledMWh: [Double]
+    public var reservoirInflowMWh: [Double]
     public var fuelBurnT: [Double]
     public var fuelMinStockT: [Double]
     public var fuelReserveDrawT: [Double]
@@ -96,6 +103,9 @@ public struct RunTotals: Sendable {
         storageDischargeMWh = zeros(s.storage.count); storageChargeMWh = zeros(s.storage.count)
         let D = s.regions.reduce(0) { $0 + $1.shiftable.count }
         shiftableBorrowedMWh = zeros(D); shiftablePaidBackMWh = zeros(D); shiftableUnpaidMWh = zeros(D)
+        let J = s.plants.filter { $0.reservoir != nil }.count
+        reservoirEndLevelMWh = zeros(J); reservoirMinLevelMWh = zeros(J); reservoirHoursAtDeadLevel = zeros(J)
+        reservoirSpilledMWh = zeros(J); reservoirInflowMWh = zeros(J)
         fuelBurnT = zeros(s.fuels.count); fuelMinStockT = s.fuels.map(\.initialStockT); fuelReserveDrawT = zeros(s.fuels.count)
         fuelOverflowT = zeros(s.fuels.count); fuelSupplyNotTakenT = zeros(s.fuels.count); fuelSpotCargoes = zeros(s.fuels.count); fuelSpotT = zeros(s.fuels.count); fuelLimitedPlantHours = zeros(s.fuels.count)
         plantGenerationMWh = zeros(s.plants.count); plantFuelLimitedHours = zeros(s.plants.count)
@@ -174,6 +184,11 @@ public struct HourlySeries: Sendable {
     /// as unserved in the step, as MW over the step (shortfall besides `regionShedMW`).
     public var regionShiftedMW: [Double]
     public var regionUnpaidMW: [Double]
+    /// Per reservoir with a level (plant order): the level at the end of the step (MWh-equivalent), and the
+    /// step's inflow and spill (MW).
+    public var reservoirLevelMWh: [Double]
+    public var reservoirInflowMW: [Double]
+    public var reservoirSpillMW: [Double]
 
     init(scenario s: Scenario) {
         steps = s.stepCount
@@ -189,6 +204,17 @@ public struct HourlySeries: Sendable {
         let D = s.regions.reduce(0) { $0 + $1.shiftable.count }
         shiftableBorrowMW = z(D); shiftablePaybackMW = z(D); shiftableDebtMWh = z(D); shiftableUnpaidMWh = z(D)
         regionShiftedMW = z(R); regionUnpaidMW = z(R)
+        let J = s.plants.filter { $0.reservoir != nil }.count
+        reservoirLevelMWh = z(J); reservoirInflowMW = z(J); reservoirSpillMW = z(J)
+    }
+
+    mutating func recordReservoirs(t: Int, levelMWh: Doubles, inflowMW: Doubles, spillMW: Doubles) {
+        let n = steps
+        for j in 0..<levelMWh.count {
+            reservoirLevelMWh[j * n + t] = levelMWh[j]
+            reservoirInflowMW[j * n + t] = inflowMW[j]
+            reservoirSpillMW[j * n + t] = spillMW[j]
+        }
     }
 
     mutating func record(t: Int, plan: SimulationPlan, result res: DispatchResult, demandMW: Doubles, mandatoryMW: Doubles,

@@ -68,6 +68,24 @@ public struct ShiftableSummary: Codable, Sendable {
     public var unpaidMWh: Double
 }
 
+/// A reservoir with a level over the run (MWh-equivalent).
+public struct ReservoirSummary: Codable, Sendable {
+    public var name: String
+    public var region: String
+    public var maxMWh: Double
+    public var deadMWh: Double
+    public var initialMWh: Double
+    public var endMWh: Double
+    public var lowestMWh: Double
+    /// The lowest level as a fraction of the live storage (0 at the dead level, 1 full).
+    public var lowestLiveFraction: Double
+    /// Hours whose step ended with the reservoir at its dead level.
+    public var hoursAtDeadLevel: Double
+    public var inflowMWh: Double
+    public var generationMWh: Double
+    public var spilledMWh: Double
+}
+
 public struct FuelSummary: Codable, Sendable {
     public var name: String
     public var kind: String
@@ -136,6 +154,7 @@ public struct RunSummary: Codable, Sendable {
     public var corridors: [CorridorSummary]
     public var storage: [StorageSummary]
     public var shiftable: [ShiftableSummary]
+    public var reservoirs: [ReservoirSummary]
     public var fuels: [FuelSummary]
     public var maxBalanceResidualMW: Double
 
@@ -182,6 +201,14 @@ public struct RunSummary: Codable, Sendable {
         shiftable = s.regions.flatMap { region in region.shiftable.map { (region.name, $0.name) } }.enumerated().map { d, p in
             ShiftableSummary(name: p.1, region: p.0, borrowedMWh: t.shiftableBorrowedMWh[d], paidBackMWh: t.shiftablePaidBackMWh[d],
                              unpaidMWh: t.shiftableUnpaidMWh[d])
+        }
+        reservoirs = plan.reservoirs.plants.enumerated().map { j, i in
+            let p = s.plants[i], r = p.reservoir!
+            return ReservoirSummary(name: p.name, region: s.regions[p.region].name, maxMWh: r.maxMWh, deadMWh: r.deadMWh,
+                                    initialMWh: r.initialMWh, endMWh: t.reservoirEndLevelMWh[j], lowestMWh: t.reservoirMinLevelMWh[j],
+                                    lowestLiveFraction: ratio(t.reservoirMinLevelMWh[j] - r.deadMWh, r.maxMWh - r.deadMWh),
+                                    hoursAtDeadLevel: t.reservoirHoursAtDeadLevel[j], inflowMWh: t.reservoirInflowMWh[j],
+                                    generationMWh: t.plantGenerationMWh[i], spilledMWh: t.reservoirSpilledMWh[j])
         }
         fuels = s.fuels.enumerated().map { f, fuel in
             let perDay = hours > 0 ? t.fuelBurnT[f] / (hours / 24) : 0

@@ -66,6 +66,8 @@ public struct SimulationPlan: Sendable {
     /// see `storageReserves`). Computed once per plan and used by every trial.
     public private(set) var storageReserveMWh: FixedArray<Double>
     public let laterHigherToday: FixedArray<Int32>
+    /// Reservoirs with levels: inflows by hydrological class and the guide level paths (`ReservoirTables`).
+    public let reservoirs: ReservoirTables
     let regionPeakMW: [Double]
     let nationalPeakMW: Double
     /// Net firm imports and regional planning margins (see `FirmImportAllocation`).
@@ -220,6 +222,8 @@ public struct SimulationPlan: Sendable {
             }
         }
         laterHigherToday = FixedArray(later)
+        reservoirs = ReservoirTables(scenario: s, netLoadMW: net, plantAvailableMW: plantAvailableMW, plantDerate: plantDerate,
+                                     minOutputByMonthMW: arrays.plantMinOutputByMonthMW)
         let variable = arrays.variablePlants
         var flat = [Double](repeating: 0, count: steps * variable.count)
         for (v, i) in variable.enumerated() { for t in 0..<steps { flat[t * variable.count + v] = plantAvailableMW[i][t] } }

@@ -35,6 +35,20 @@ public final class Simulator {
     let hydroMonthRemaining: Doubles
     let hydroDayBudget: Doubles
     let hydroUsedToday: Doubles
+    /// Reservoirs with levels (slot j of `plan.reservoirs`): the level (MWh-equivalent), this step's inflow and
+    /// spill (MW), and over the run the lowest level, the hours ending at the dead level, the water spilled and
+    /// the inflow (MWh).
+    let reservoirLevelMWh: Doubles
+    let reservoirInflowNowMW: Doubles
+    let reservoirSpillNowMW: Doubles
+    let reservoirMinLevelMWh: Doubles
+    let reservoirHoursAtDead: Doubles
+    let reservoirSpilledMWh: Doubles
+    let reservoirInflowMWh: Doubles
+    /// The hydrological class of the run: 0 the scenario's own year, k + 1 the Monte Carlo's class k.
+    public var hydrologyClass = 0
+    /// Month − 1 of the step being run.
+    var monthNow = 0
     let programHoursToday: Doubles
     let mandatoryHoursUsed: Doubles
     /// Fraction of each plant's capacity not on forced outage, in [0, 1] (1 in deterministic runs; the Monte
@@ -159,6 +173,14 @@ public final class Simulator {
         hydroMonthRemaining = pool.make(s.plants.count, 0)
         hydroDayBudget = pool.make(s.plants.count, 0)
         hydroUsedToday = pool.make(s.plants.count, 0)
+        let J = plan.reservoirs.plants.count
+        reservoirLevelMWh = pool.make(plan.reservoirs.initialMWh)
+        reservoirInflowNowMW = pool.make(J, 0)
+        reservoirSpillNowMW = pool.make(J, 0)
+        reservoirMinLevelMWh = pool.make(plan.reservoirs.initialMWh)
+        reservoirHoursAtDead = pool.make(J, 0)
+        reservoirSpilledMWh = pool.make(J, 0)
+        reservoirInflowMWh = pool.make(J, 0)
         programHoursToday = pool.make(plan.programs.count, 0)
         mandatoryHoursUsed = pool.make(s.regions.count, 0)
         plantInService = pool.make(s.plants.count, 1)
@@ -235,6 +257,10 @@ public final class Simulator {
         }
         for f in s.fuels.indices { fuelStock[f] = s.fuels[f].initialStockT; spotDueStep[f] = -1 }
         for d in 0..<shiftableDebtMWh.count { shiftableDebtMWh[d] = 0; shiftableCounter[d] = -1 }
+        for j in 0..<reservoirLevelMWh.count {
+            reservoirLevelMWh[j] = plan.reservoirs.initialMWh[j]; reservoirMinLevelMWh[j] = reservoirLevelMWh[j]
+            reservoirHoursAtDead[j] = 0; reservoirSpilledMWh[j] = 0; reservoirInflowMWh[j] = 0
+        }
         for i in programHoursToday.indices { programHoursToday[i] = 0 }
         for r in mandatoryHoursUsed.indices { mandatoryHoursUsed[r] = 0 }
         shortfallLastStep = false
@@ -265,6 +291,11 @@ public final class Simulator {
             }
         }
         live.copy(into: &totals)
+        for j in 0..<reservoirLevelMWh.count {
+            totals.reservoirEndLevelMWh[j] = reservoirLevelMWh[j]; totals.reservoirMinLevelMWh[j] = reservoirMinLevelMWh[j]
+            totals.reservoirHoursAtDeadLevel[j] = reservoirHoursAtDead[j]; totals.reservoirSpilledMWh[j] = reservoirSpilledMWh[j]
+            totals.reservoirInflowMWh[j] = reservoirInflowMWh[j]
+        }
         totals.finish(plan: plan)
         totals.stepsRun = steps
     }
@@ -281,8 +312,23 @@ public final class Simulator {
         let lastDayOfHorizon = cal.dayCount - 1
         // Days of this month still inside the horizon, today included.
         let remainingDays = min(daysInMonth - date.day + 1, lastDayOfHorizon - Int(cal.day[t]) + 1)
+        let res = plan.reservoirs
         for i in hydroIndex {
-            let monthly = s.plants[i].hydroMonthlyEnergyMWh![date.month - 1] * (s.plants[i].followsHydrology ? hydroEnergyFactor : 1)
+            let j = res.slotOfPlant[i]
+            if j >= 0 {
+                // A reservoir: the guide's generation today plus a week's share of the level's gap to the guide
+                // (the level it should have now: the guide's at yesterday's end).
+                let d = Int(cal.day[t])
+                let c = hydrologyClass
+                let planned = res.guideReleaseMWh[res.guideIndex(class: c, slot: j, day: d)]
+                let guideNow = d == 0 ? res.initialMWh[j] : res.guideLevelMWh[res.guideIndex(class: c, slot: j, day: d - 1)]
+                let days = Double(min(Self.reservoirCatchUpDays, lastDayOfHorizon - d + 1))
+                hydroDayBudget[i] = max(0, planned + (reservoirLevelMWh[j] - guideNow) / days)
+                hydroUsedToday[i] = 0
+                continue
+            }
+            let factor = s.plants[i].followsHydrology ? hydroEnergyFactorOfMonth(date.month - 1) : 1
+            let monthly = s.plants[i].hydroMonthlyEnergyMWh![date.month - 1] * factor
             if t == 0 || date.day == 1 {
                 // A new month's reservoir energy; a horizon starting mid-month gets the remaining share.
                 hydroMonthRemaining[i] = monthly * Double(daysInMonth - date.day + 1) / Double(daysInMonth)
@@ -290,6 +336,14 @@ public final class Simulator {
             hydroDayBudget[i] = max(0, hydroMonthRemaining[i]) / Double(max(1, remainingDays))
             hydroUsedToday[i] = 0
         }
+    }
+
+    /// Days over which a reservoir makes up its level's gap to the guide (E: a week).
+    static let reservoirCatchUpDays = 7
+
+    /// The hydrological class's factor for month m (1 in the scenario's own year).
+    func hydroEnergyFactorOfMonth(_ m: Int) -> Double {
+        hydrologyClass == 0 ? hydroEnergyFactor : plan.scenario.stochastic.inflowClasses[hydrologyClass - 1].factor(month: m)
     }
 
     // MARK: One step
@@ -352,6 +406,11 @@ public final class Simulator {
                 plan.storageChargeValuePerMWh.prefetch(k * stepCount + t + 16)
             }
             for r in 0..<regionCount { plan.laterHigherToday.prefetch(r * stepCount + t + 16) }
+        }
+        // Reservoir inflows this step.
+        monthNow = a.stepMonthIndex[t]
+        for j in 0..<reservoirInflowNowMW.count {
+            reservoirInflowNowMW[j] = plan.reservoirs.inflow(class: hydrologyClass, slot: j, monthIndex: monthNow)
         }
         // Available capacity of each plant, and per region; demand after today's factor.
         let base = t * a.variablePlants.count
@@ -492,6 +551,7 @@ public final class Simulator {
             hydroMonthRemaining[i] -= used
             hydroUsedToday[i] += used
         }
+        if reservoirLevelMWh.count > 0 { try updateReservoirs(t, dt: dt) }
         for d in 0..<a.programCapacityMW.count where solver.result.responseMW[d] > 1e-6 { programHoursToday[d] += dt }
         for d in 0..<shiftableDebtMWh.count { finishShiftable(d, storageCount: storageCount, last: t == lastStep, dt: dt) }
         live.record(t: t, dt: dt, solver: solver, demandMW: demandNow, mandatoryMW: mandatoryNow,
@@ -503,6 +563,7 @@ public final class Simulator {
         if recordHourly {
             hourly?.record(t: t, plan: plan, result: solver.result, demandMW: demandNow, mandatoryMW: mandatoryNow, plantMaxMW: plantMaxNow,
                            fuelStock: fuelStock, storageSOC: storageSOC, shiftableDebt: shiftableDebtMWh, shiftableUnpaid: shiftableUnpaidMWh)
+            hourly?.recordReservoirs(t: t, levelMWh: reservoirLevelMWh, inflowMW: reservoirInflowNowMW, spillMW: reservoirSpillNowMW)
         }
     }
 
@@ -547,7 +608,34 @@ public final class Simulator {
     /// Available MW of plant i in the step whose variable plants start at index `base` of `availableByStep`.
     @inline(__always) func plantMaximum(_ i: Int, base: Int, dt: Double) -> Double {
         let hi = plantAvailableMW(i, base: base)
-        return arrays.plantIsHydro[i] ? min(hi, max(0, hydroMonthRemaining[i]) / dt) : hi
+        guard arrays.plantIsHydro[i] else { return hi }
+        let j = plan.reservoirs.slotOfPlant[i]
+        if j >= 0 { return min(hi, max(0, reservoirLevelMWh[j] - plan.reservoirs.deadMWh[j]) / dt + reservoirInflowNowMW[j]) }
+        return min(hi, max(0, hydroMonthRemaining[i]) / dt)
+    }
+
+    /// Reservoir levels after the step: inflow in, generation out; the minimum release that the turbines did not
+    /// pass is spilled while there is water above the dead level; what rises above the maximum is spilled.
+    func updateReservoirs(_ t: Int, dt: Double) throws(SimulationError) {
+        let res = plan.reservoirs
+        for j in 0..<reservoirLevelMWh.count {
+            let i = res.plants[j], dead = res.deadMWh[j], top = res.maxMWh[j]
+            let generated = solver.result.plantMW[i]
+            var level = reservoirLevelMWh[j] + (reservoirInflowNowMW[j] - generated) * dt
+            guard let bounded = StateBounds.clamp(level, dead, .infinity, scale: top) else {
+                throw SimulationError(step: t, reason: "reservoir \(plan.scenario.plants[i].name): level \(level) MWh below its dead level \(dead) MWh after the dispatch")
+            }
+            level = bounded
+            var spill = min(max(0, res.minReleaseMW[j] - generated), (level - dead) / dt)
+            level -= spill * dt
+            if level > top { spill += (level - top) / dt; level = top }
+            reservoirLevelMWh[j] = level
+            reservoirSpillNowMW[j] = spill
+            reservoirSpilledMWh[j] += spill * dt
+            reservoirInflowMWh[j] += reservoirInflowNowMW[j] * dt
+            reservoirMinLevelMWh[j] = min(reservoirMinLevelMWh[j], level)
+            if level <= dead + StateBounds.relativeTolerance * max(1, top) { reservoirHoursAtDead[j] += dt }
+        }
     }
 
     /// Available MW of plant i before a reservoir's remaining energy limits it.

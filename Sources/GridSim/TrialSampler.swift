@@ -195,6 +195,7 @@ public final class TrialSampler {
         // Hydrological year.
         inflowClass = hydrologyStream.categorical(st.inflowClasses.map(\.probability))
         sim.hydroEnergyFactor = st.inflowClasses[inflowClass].energyFactor
+        sim.hydrologyClass = inflowClass + 1
         // Demand and weather.
         demandYearFactor = max(0, 1 + st.demandForecastErrorSigma * demandYearStream.gaussian(sigma: 1))
         let rho = st.regionalCorrelation, common = rho.squareRoot(), own = (1 - rho).squareRoot()

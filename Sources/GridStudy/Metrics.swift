@@ -77,6 +77,12 @@ public struct MetricCatalog: Sendable {
         for f in s.fuels {
             add("fuel.\(f.name).lowest_stock", "t", "lowest stock of \(f.name)", 1e-3, worse: .lower)
         }
+        for i in plan.reservoirs.plants {
+            let name = s.plants[i].name
+            add("reservoir.\(name).lowest_level", "MWh", "lowest level of reservoir \(name) (MWh-equivalent)", 1e-3, worse: .lower)
+            add("reservoir.\(name).hours_at_dead_level", "h", "hours reservoir \(name) ended at its dead level", 1e-6, worse: .higher)
+            add("reservoir.\(name).spilled", "MWh", "water spilled from reservoir \(name) (MWh-equivalent)", 1e-3, worse: .higher)
+        }
         targetNames = TargetCheck.evaluate(targets: s.targets, summary: nil).map(\.name)
         for name in targetNames { add("target.\(name).holds", "probability", "probability that the \(name) target holds in a trial", 1e-9, worse: .lower) }
         definitions = d
@@ -112,6 +118,9 @@ public struct MetricCatalog: Sendable {
         v.append(n.minOperatingReserveMargin.isFinite ? n.minOperatingReserveMargin : 0)
         v += [n.lossRate, n.cleanShare, n.emissionsT, n.totalCostUSD]
         for f in summary.fuels { v.append(f.lowestStockT) }
+        for j in plan.reservoirs.plants.indices {
+            v += [totals.reservoirMinLevelMWh[j], totals.reservoirHoursAtDeadLevel[j], totals.reservoirSpilledMWh[j]]
+        }
         for r in TargetCheck.evaluate(targets: plan.scenario.targets, summary: summary) { v.append(r.passed ? 1 : 0) }
         precondition(v.count == definitions.count)
         out = v
