@@ -53,6 +53,14 @@ public struct Series: Codable, Sendable, Equatable {
     public var values: [Double]
 }
 
+public struct ReservoirCharts: Codable, Sendable {
+    public var name: String
+    public var region: String
+    public var maxMWh: Double
+    public var deadMWh: Double
+    public var dailyLevelMWh: [Double]
+}
+
 public struct PeakWeek: Codable, Sendable {
     public var region: String
     /// The first step of the week and its timestamp; `hours` apart between values.
@@ -114,9 +122,10 @@ public struct RunCharts: Codable, Sendable {
     public var durationPoints: [Double]
     public var corridors: [CorridorCharts]
     public var storage: [StorageCharts]
-    /// Energy of reservoir and run-of-river hydro by month and region (MWh; r70 gives each month its energy
-    /// budget and has no reservoir levels yet).
+    /// Energy of reservoir and run-of-river hydro by month and region (MWh).
     public var hydroByMonthMWh: [Series]
+    /// Each reservoir with a level: its level at the end of each day (nil in dashboards written before levels).
+    public var reservoirs: [ReservoirCharts]?
     public var fuels: [FuelCharts]
     /// Hours with shed load in any region by month (rows) and hour of the day (columns).
     public var shortfallHoursByMonthHour: [[Double]]
@@ -240,6 +249,11 @@ extension RunCharts {
             if byMonth.contains(where: { $0 > 0 }) { hydro.append(Series(name: region.name, colour: "region\(r)", values: byMonth)) }
         }
         hydroByMonthMWh = hydro
+        reservoirs = plan.reservoirs.plants.enumerated().map { j, i in
+            let r = s.plants[i].reservoir!
+            return ReservoirCharts(name: s.plants[i].name, region: s.regions[s.plants[i].region].name, maxMWh: r.maxMWh, deadMWh: r.deadMWh,
+                                   dailyLevelMWh: daily(j * H, h.reservoirLevelMWh) { $0.last! })
+        }
         fuels = s.fuels.enumerated().map { f, fuel in
             FuelCharts(name: fuel.name, kind: fuel.kind, dailyStockT: daily(f * H, h.fuelStockT) { $0.last! },
                        strategicReserveT: fuel.strategicReserveT, storageCapacityT: fuel.storageCapacityT)

@@ -94,6 +94,14 @@ public enum MonteCarloText {
         Group(heading: "Lowest stock of each fuel (fuel.FUEL.lowest_stock)") { name in
             name.hasPrefix("fuel.") && name.hasSuffix(".lowest_stock") ? String(name.dropFirst(5).dropLast(13)) : nil
         },
+        Group(heading: "Reservoirs (reservoir.PLANT.lowest_level, .hours_at_dead_level, .spilled)") { name in
+            guard name.hasPrefix("reservoir.") else { return nil }
+            let rest = name.dropFirst(10)
+            guard let dot = rest.lastIndex(of: ".") else { return nil }
+            let metric = rest[rest.index(after: dot)...]
+            let short = ["lowest_level": "lowest", "hours_at_dead_level": "at dead level", "spilled": "spilled"][String(metric)] ?? String(metric)
+            return rest[..<dot] + " " + short
+        },
         Group(heading: "Probability that each target holds in a trial (target.TARGET.holds)") { name in
             name.hasPrefix("target.") && name.hasSuffix(".holds") ? String(name.dropFirst(7).dropLast(6)) : nil
         },

@@ -80,8 +80,12 @@ for i, z in enumerate(zones):
                         if shape[z][3:] == "north" else "availability: 0.75")
         source = "availability brief §10 (E/L-M), as the base's North" if shape[z][3:] == "north" else "availability E, as the base's Central and South"
         source = f"cost, min output 8 %, capacity factors E; {source}"
+        # Reservoirs as the base's: 12 TWh of live storage nationally split by hydro capacity, 90 % full on 1 January (E/D).
+        top = round(12e6 * cap["hydro"][i] / sum(cap["hydro"]))
+        source += "; monthly figures are inflows, live storage 12 TWh nationally by hydro capacity, 90 % on 1 January (as the base, E/D)"
         plant(f"{{name: hydro-{z}, technology: hydro_reservoir, units: {n}, unit_size_mw: {s}, marginal_cost_usd_per_mwh: 2, {availability}, "
-              f"min_output_mw: {round(0.08 * cap['hydro'][i])}, hydro: {{monthly_capacity_factor: {hydro_cf[v]}}}}}  # {mw(cap['hydro'][i], 200)}; {source}")
+              f"min_output_mw: {round(0.08 * cap['hydro'][i])}, hydro: {{monthly_capacity_factor: {hydro_cf[v]}, "
+              f"reservoir: {{max_mwh: {top}, initial_mwh: {round(0.9 * top)}}}}}}}  # {mw(cap['hydro'][i], 200)}; {source}")
     for tech, key, col in [("solar", "solar", "solar"), ("onshore_wind", "onshore", "onshore_wind"), ("offshore_wind", "offshore", "offshore_wind")]:
         if cap[key][i]:
             size = 50 if key != "offshore" else 500

@@ -56,6 +56,15 @@ for name, what, answers in scenarios:
             f"| total cost | {num(n['totalCostUSD'] / 1e6)} M$ | {num(est['total_cost']['mean'] / 1e6)} M$ |", ""]
     by_region = ", ".join(f"{r['name']} {num(r['unservedMWh'] / 1e3, 1)} GWh" for r in det["regions"])
     out += [f"Deterministic unserved energy by region: {by_region}.", ""]
+    if det.get("reservoirs"):
+        # Reservoirs with levels: the deterministic path's ends and lows, and the Monte Carlo's lowest level and hours at dead level.
+        out += ["| reservoir | start → end (GWh) | lowest (GWh, % of live storage) | hours at dead level | spilled (GWh) | Monte Carlo: lowest (GWh) | hours at dead level |",
+                "|---|---|---|---|---|---|---|"]
+        for r in det["reservoirs"]:
+            low, dead = est[f"reservoir.{r['name']}.lowest_level"], est[f"reservoir.{r['name']}.hours_at_dead_level"]
+            out.append(f"| {r['name']} ({r['region']}) | {num(r['initialMWh'] / 1e3)} → {num(r['endMWh'] / 1e3)} | {num(r['lowestMWh'] / 1e3)} ({pct(r['lowestLiveFraction'])}) "
+                       f"| {num(r['hoursAtDeadLevel'])} | {num(r['spilledMWh'] / 1e3)} | {num(low['mean'] / 1e3)} ± {num(low['standardError'] / 1e3)} | {num(dead['mean'], 1)} ± {num(dead['standardError'], 1)} |")
+        out += ["", "Levels in MWh-equivalent above the dead level; day by day in `reservoirs.csv` (`r70 run FILE --out DIR`) and the HTML report.", ""]
     if name == "vn-2023-north-shortage.yaml":
         with tempfile.TemporaryDirectory() as d:
             run(["run", name, "--out", d])
@@ -89,6 +98,7 @@ for name, what, answers in scenarios:
             ("Central hydro availability (E, 0.5 ± 0.1)", "regions[Central].plants[hydro-c].availability", "0.4", "0.6"),
             ("southern hydro availability (E, 0.5 ± 0.1)", "regions[South].plants[hydro-s].availability", "0.4", "0.6"),
             ("North→Central limit (E, 2,600 MW ± 500)", "corridors[north-central].limit_forward_mw", "2100", "3100"),
+            ("northern reservoirs above dead level on 15 May (D from §6: 1.03 TWh; to the North's capacity share of the 4.5 TWh, 2.57 TWh)", "regions[North].plants[hydro-n].hydro.reservoir.initial_mwh", "500000", "2570000"),
         ]
         base_gwh = n["unservedMWh"] / 1e3
         out += ["Which estimates matter: each input below is set, one at a time, to the ends of its range (the others as in",

@@ -36,10 +36,18 @@ def dry(m):
     values = [float(v) for v in m.group(1).split(",")]
     return "monthly_capacity_factor: [" + ", ".join(f"{0.6 * v:.3f}" for v in values) + "]"
 t = re.sub(r"monthly_capacity_factor: \[([^\]]+)\]", dry, t)
+# Reservoirs 60 % full on 1 January, and the plan ends the year there (E: the reservoirs were drawn down from July 2022
+# despite 60–80 % inflows, brief §6, MOIT inspection, S/H).
+def dry_level(m):
+    top = int(m.group(1))
+    return f"reservoir: {{max_mwh: {top}, initial_mwh: {round(0.6 * top)}}}"
+t = re.sub(r"reservoir: \{max_mwh: (\d+), initial_mwh: \d+\}", dry_level, t)
+assert t.count("initial_mwh") == 3
 t = edit(t, "availability_monthly: [0.55, 0.50, 0.45, 0.40, 0.35, 0.40, 0.65, 0.85, 0.85, 0.75, 0.65, 0.60]",
             "availability_monthly: [0.55, 0.50, 0.45, 0.40, 0.24, 0.24, 0.65, 0.85, 0.85, 0.75, 0.65, 0.60]")
 variants["vn-2030-dry-year.yaml"] = header("vn-2030-dry-year", "A dry hydrological year, as in 2023, on the base system.",
-    ["every reservoir's monthly_capacity_factor × 0.6 (E; Apr–May 2023 inflows ≈ 50 % of average, brief §6, S/H)",
+    ["every reservoir's inflows (monthly_capacity_factor) × 0.6 (E; Apr–May 2023 inflows ≈ 50 % of average, brief §6, S/H)",
+     "every reservoir 60 % full on 1 January, and the year's plan ends there (E; reservoirs drawn down from July 2022, brief §6, S/H)",
      "northern hydro availability May–June 0.24 (brief §10, 2023 drought case)"]) + t
 
 # 3. LNG disruption: no deliveries to the southern terminals for 30 days in the hot season (E: 1–30 May).
