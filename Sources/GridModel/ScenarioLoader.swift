@@ -612,10 +612,9 @@ final class Builder {
             let end = r.number("end_mwh") ?? initial
             if dead >= top {
                 error(r, "dead_mwh", fmt(dead), "below max_mwh (\(fmt(top)) MWh)"); ok = false
-            } else if initial < dead || initial > top {
-                error(r, "initial_mwh", fmt(initial), "a level between dead_mwh (\(fmt(dead))) and max_mwh (\(fmt(top))) MWh"); ok = false
-            } else if end < dead || end > top {
-                error(r, "end_mwh", fmt(end), "a level between dead_mwh (\(fmt(dead))) and max_mwh (\(fmt(top))) MWh"); ok = false
+            }
+            for (key, level) in [("initial_mwh", initial), ("end_mwh", end)] where level < min(dead, top) || level > top {
+                error(r, key, fmt(level), "a level between dead_mwh (\(fmt(dead))) and max_mwh (\(fmt(top))) MWh"); ok = false
             }
             reservoir = Reservoir(maxMWh: top, deadMWh: dead, initialMWh: initial, endMWh: end, minReleaseMW: r.number("min_release_mw") ?? 0)
         }

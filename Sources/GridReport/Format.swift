@@ -159,7 +159,7 @@ public enum SummaryText {
             out += Format.table(["Reservoir", "Region", "Start (GWh)", "End (GWh)", "Lowest (GWh)", "Lowest (% live)", "Hours at dead level", "Inflow (GWh)", "Generated (GWh)", "Spilled (GWh)"], s.reservoirs.map {
                 [$0.name, $0.region, gwh($0.initialMWh), gwh($0.endMWh), gwh($0.lowestMWh), Format.percent($0.lowestLiveFraction),
                  Format.number($0.hoursAtDeadLevel), gwh($0.inflowMWh), gwh($0.generationMWh), gwh($0.spilledMWh)]
-            }) + "\n" + "(Levels in MWh-equivalent; live storage is the water above the dead level.)\n\n"
+            }) + "\n" + "(Levels in GWh-equivalent, water counted as the energy it would generate, at the end of each step; live storage is the water above the dead level; hours at dead level count the steps that end there.)\n\n"
         }
         if !s.fuels.isEmpty {
             out += Format.table(["Fuel", "Burnt (kt)", "Lowest stock (kt)", "Lowest (days)", "Reserve drawn (kt)", "Fuel-limited plant-h", "Spot cargoes", "Cargo lost, full (kt)", "Supply not taken, full (kt)"], s.fuels.map {

@@ -472,6 +472,16 @@ struct ForesightLP {
                 lp.set(row: row, column: plantColumn[p], dt)
                 lp.set(row: row, column: spill, dt)
                 levelCols.append(level)
+                // The minimum release passes the dam, through the turbines or spilled, as far as the water allows (the
+                // run spills what its turbines cannot take): below it, at the penalty of an unmet minimum.
+                if res.minReleaseMW[j] > 0 {
+                    let short = lp.addColumn(cost: penalty * dt, lower: 0, upper: res.minReleaseMW[j])
+                    let release = lp.addRow(.greaterOrEqual, res.minReleaseMW[j])
+                    lp.set(row: release, column: plantColumn[p], 1)
+                    lp.set(row: release, column: spill, 1)
+                    lp.set(row: release, column: short, 1)
+                    b.minimumShortColumns[b.minimumShortColumns.count - 1].append(short)
+                }
             }
             previousLevel = levelCols
             b.levelColumns.append(levelCols)

@@ -8,32 +8,39 @@ import Foundation
 /// the Monte Carlo's hydrological class k (inflows × the class's factor for the month, for plants that follow
 /// hydrology).
 ///
-/// The guide: for each class and reservoir, a level at the end of each day of the horizon and the day's planned
-/// generation, from water-filling the expected regional net load within the level limits (`ReservoirGuide.solve`).
+/// The guide: for each reservoir, a level at the end of each day of the horizon and the day's planned generation,
+/// from water-filling the expected regional net load of the scenario's own year within the level limits
+/// (`ReservoirGuide.solve`). Every trial follows it, whatever its hydrological class: the operator does not know
+/// the year's class on its first day, and the level's gap to the guide adjusts the releases as the year unfolds.
 public struct ReservoirTables: Sendable {
     /// Plant index of each reservoir (ascending), and each plant's reservoir slot (−1: none).
     public let plants: [Int]
     public let slotOfPlant: FixedArray<Int>
     public let classCount: Int
     public let dayCount: Int
-    /// Inflow MW by [(c * J + j) * 12 + month − 1] (the month's MWh over its hours in the horizon's first year).
+    /// Each step's month of the horizon (0 for the horizon's first month), and the number of months.
+    public let stepMonth: FixedArray<Int>
+    public let monthCount: Int
+    /// Inflow MW by [(c * J + j) * monthCount + month of the horizon] (the month's MWh over that month's hours).
     public let inflowMW: FixedArray<Double>
-    /// Guide level at the end of day d, and the guide's generation on day d (MWh), by [(c * J + j) * days + d].
+    /// Guide level at the end of day d, and the guide's generation on day d (MWh), by [j * days + d].
     public let guideLevelMWh: FixedArray<Double>
     public let guideReleaseMWh: FixedArray<Double>
     public let deadMWh: [Double]
     public let maxMWh: [Double]
     public let initialMWh: [Double]
     public let minReleaseMW: [Double]
+    /// Each reservoir's rank by plant name, over the number of reservoirs (in [0, 1)).
+    public let nameRankFraction: [Double]
 
-    @inline(__always) public func inflow(class c: Int, slot j: Int, monthIndex m: Int) -> Double {
-        inflowMW[(c * plants.count + j) * 12 + m]
+    @inline(__always) public func inflow(class c: Int, slot j: Int, step t: Int) -> Double {
+        inflowMW[(c * plants.count + j) * monthCount + stepMonth[t]]
     }
-    @inline(__always) func guideIndex(class c: Int, slot j: Int, day d: Int) -> Int { (c * plants.count + j) * dayCount + d }
+    @inline(__always) func guideIndex(slot j: Int, day d: Int) -> Int { j * dayCount + d }
 
-    /// The guide level path of reservoir slot j in class c (one value per day, the level at the day's end).
-    public func guidePath(class c: Int, slot j: Int) -> [Double] {
-        (0..<dayCount).map { guideLevelMWh[guideIndex(class: c, slot: j, day: $0)] }
+    /// The guide level path of reservoir slot j (one value per day, the level at the day's end).
+    public func guidePath(slot j: Int) -> [Double] {
+        (0..<dayCount).map { guideLevelMWh[guideIndex(slot: j, day: $0)] }
     }
 
     init(scenario s: Scenario, netLoadMW: [[Double]], plantAvailableMW: [StepSeries], plantDerate: [Double], minOutputByMonthMW: FixedArray<Double>) {
@@ -48,15 +55,25 @@ public struct ReservoirTables: Sendable {
         classCount = classes.count + 1
         let cal = s.calendar, steps = s.stepCount, dt = s.stepHours
         dayCount = cal.dayCount
-        let year = cal.start.year
-        var inflow = [Double](repeating: 0, count: classCount * J * 12)
+        // The horizon's months (year, month), and each step's.
+        var months: [(year: Int, month: Int)] = []
+        var monthOfStep = [Int](repeating: 0, count: steps)
+        for t in 0..<steps {
+            let date = cal.date(ofDay: Int(cal.day[t]))
+            if months.last.map({ $0 != (date.year, date.month) }) ?? true { months.append((date.year, date.month)) }
+            monthOfStep[t] = months.count - 1
+        }
+        stepMonth = FixedArray(monthOfStep)
+        let M = max(1, months.count)
+        monthCount = M
+        var inflow = [Double](repeating: 0, count: classCount * J * M)
         for c in 0..<classCount {
             for (j, i) in plants.enumerated() {
                 let p = s.plants[i]
-                for m in 0..<12 {
-                    let factor = c == 0 || !p.followsHydrology ? 1 : classes[c - 1].factor(month: m)
-                    let hours = Double(CivilDate.daysIn(month: m + 1, year: year) * 24)
-                    inflow[(c * J + j) * 12 + m] = p.hydroMonthlyEnergyMWh![m] * factor / hours
+                for (k, ym) in months.enumerated() {
+                    let factor = c == 0 || !p.followsHydrology ? 1 : classes[c - 1].factor(month: ym.month - 1)
+                    let hours = Double(CivilDate.daysIn(month: ym.month, year: ym.year) * 24)
+                    inflow[(c * J + j) * M + k] = p.hydroMonthlyEnergyMWh![ym.month - 1] * factor / hours
                 }
             }
         }
@@ -65,18 +82,23 @@ public struct ReservoirTables: Sendable {
         maxMWh = plants.map { s.plants[$0].reservoir!.maxMWh }
         initialMWh = plants.map { s.plants[$0].reservoir!.initialMWh }
         minReleaseMW = plants.map { s.plants[$0].reservoir!.minReleaseMW }
+        let byName = plants.indices.sorted { s.plants[plants[$0]].name < s.plants[plants[$1]].name }
+        var rank = [Double](repeating: 0, count: J)
+        for (k, j) in byName.enumerated() { rank[j] = Double(k) / Double(max(1, J)) }
+        nameRankFraction = rank
         // Per day: its steps, and per reservoir the expected turbine MW and must-run.
         let D = dayCount
         var dayStart = [Int](repeating: steps, count: D + 1)
         for t in (0..<steps).reversed() { dayStart[Int(cal.day[t])] = t }
         dayStart[D] = steps
         for d in stride(from: D - 1, through: 0, by: -1) where dayStart[d] > dayStart[d + 1] { dayStart[d] = dayStart[d + 1] }
-        var level = [Double](repeating: 0, count: classCount * J * D)
-        var release = [Double](repeating: 0, count: classCount * J * D)
+        var level = [Double](repeating: 0, count: J * D)
+        var release = [Double](repeating: 0, count: J * D)
         // Reservoirs are filled in name order (each sees the net load less the guides of those before it in its
         // region), so the guide does not depend on the order plants are listed in.
         let order = plants.indices.sorted { s.plants[plants[$0]].name < s.plants[plants[$1]].name }
-        for c in 0..<classCount {
+        do {
+            let c = 0
             var net = netLoadMW
             for j in order {
                 let i = plants[j], r = s.plants[i].region, res = s.plants[i].reservoir!
@@ -87,7 +109,7 @@ public struct ReservoirTables: Sendable {
                         let m = Int(cal.month[t]) - 1
                         let turbine = plantAvailableMW[i][t] * plantDerate[i]
                         let mustRun = min(minOutputByMonthMW[i * 12 + m], turbine)
-                        problem.inflowMWh[d] += inflow[(c * J + j) * 12 + m] * dt - max(0, res.minReleaseMW - turbine) * dt
+                        problem.inflowMWh[d] += inflow[(c * J + j) * M + monthOfStep[t]] * dt - max(0, res.minReleaseMW - turbine) * dt
                         problem.lowMWh[d] += mustRun * dt
                         problem.highMWh[d] += turbine * dt
                         hours += dt
@@ -98,8 +120,8 @@ public struct ReservoirTables: Sendable {
                 }
                 let guide = ReservoirGuide.solve(problem)
                 for d in 0..<D {
-                    level[(c * J + j) * D + d] = guide.levelMWh[d]
-                    release[(c * J + j) * D + d] = guide.releaseMWh[d]
+                    level[j * D + d] = guide.levelMWh[d]
+                    release[j * D + d] = guide.releaseMWh[d]
                     let mw = problem.hours[d] > 0 ? guide.releaseMWh[d] / problem.hours[d] : 0
                     for t in dayStart[d]..<dayStart[d + 1] { net[r][t] -= mw }
                 }

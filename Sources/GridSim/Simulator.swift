@@ -47,8 +47,6 @@ public final class Simulator {
     let reservoirInflowMWh: Doubles
     /// The hydrological class of the run: 0 the scenario's own year, k + 1 the Monte Carlo's class k.
     public var hydrologyClass = 0
-    /// Month − 1 of the step being run.
-    var monthNow = 0
     let programHoursToday: Doubles
     let mandatoryHoursUsed: Doubles
     /// Fraction of each plant's capacity not on forced outage, in [0, 1] (1 in deterministic runs; the Monte
@@ -319,9 +317,8 @@ public final class Simulator {
                 // A reservoir: the guide's generation today plus a week's share of the level's gap to the guide
                 // (the level it should have now: the guide's at yesterday's end).
                 let d = Int(cal.day[t])
-                let c = hydrologyClass
-                let planned = res.guideReleaseMWh[res.guideIndex(class: c, slot: j, day: d)]
-                let guideNow = d == 0 ? res.initialMWh[j] : res.guideLevelMWh[res.guideIndex(class: c, slot: j, day: d - 1)]
+                let planned = res.guideReleaseMWh[res.guideIndex(slot: j, day: d)]
+                let guideNow = d == 0 ? res.initialMWh[j] : res.guideLevelMWh[res.guideIndex(slot: j, day: d - 1)]
                 let days = Double(min(Self.reservoirCatchUpDays, lastDayOfHorizon - d + 1))
                 hydroDayBudget[i] = max(0, planned + (reservoirLevelMWh[j] - guideNow) / days)
                 hydroUsedToday[i] = 0
@@ -408,9 +405,8 @@ public final class Simulator {
             for r in 0..<regionCount { plan.laterHigherToday.prefetch(r * stepCount + t + 16) }
         }
         // Reservoir inflows this step.
-        monthNow = a.stepMonthIndex[t]
         for j in 0..<reservoirInflowNowMW.count {
-            reservoirInflowNowMW[j] = plan.reservoirs.inflow(class: hydrologyClass, slot: j, monthIndex: monthNow)
+            reservoirInflowNowMW[j] = plan.reservoirs.inflow(class: hydrologyClass, slot: j, step: t)
         }
         // Available capacity of each plant, and per region; demand after today's factor.
         let base = t * a.variablePlants.count
@@ -600,7 +596,17 @@ public final class Simulator {
     @inline(__always) func setPlantInputs(_ i: Int, maxMW m: Double, t: Int, dt: Double) {
         let a = arrays
         var c = a.plantCostPerMWh[i]
-        if a.plantIsHydro[i] && !hydroScheduled(i, t: t, availableMW: m, dt: dt) { c = max(c, plan.reliabilityCostPerMWh) }
+        if a.plantIsHydro[i] {
+            if !hydroScheduled(i, t: t, availableMW: m, dt: dt) { c = max(c, plan.reliabilityCostPerMWh) }
+            // Reservoirs with levels: among equal offers the fuller (above its dead level) first, then by name, so
+            // that the choice is never left to the order plants are listed in (a cent at most per MWh).
+            let j = plan.reservoirs.slotOfPlant[i]
+            if j >= 0 {
+                let res = plan.reservoirs
+                let full = (reservoirLevelMWh[j] - res.deadMWh[j]) / (res.maxMWh[j] - res.deadMWh[j])
+                c += 0.009 * (1 - min(1, max(0, full))) + res.nameRankFraction[j] * 0.001
+            }
+        }
         let mustRun = a.plantBehindTheMeter[i] ? m : min(a.plantMinOutputByMonthMW[i * 12 + a.stepMonthIndex[t]] * plantInService[i], m)
         solver.input.setPlant(i, minMW: mustRun, maxMW: m, costPerMWh: c)
     }

@@ -36,6 +36,8 @@ public enum ExactAdequacy {
         guard s.storage.isEmpty else { throw .unsupported("a system without storage (this scenario has \(s.storage.count))") }
         let shiftable = s.regions.reduce(0) { $0 + $1.shiftable.count }
         guard shiftable == 0 else { throw .unsupported("a system without shiftable demand response (this scenario has \(shiftable == 1 ? "one programme" : "\(shiftable) programmes"))") }
+        let levels = s.plants.filter { $0.reservoir != nil }.count
+        guard levels == 0 else { throw .unsupported("a system without reservoir levels (this scenario has \(levels == 1 ? "one reservoir" : "\(levels) reservoirs") with levels)") }
         guard resolutionMW > 0 else { throw .unsupported("a positive resolution") }
         let dt = s.stepHours
         // The year's hydrological class scales the available MW of the plants that follow it (not the

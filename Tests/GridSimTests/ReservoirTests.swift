@@ -38,7 +38,7 @@ struct ReservoirTests {
         #expect(abs(r.inflowMWh - 2_400) < 1e-6 && abs(r.generationMWh - 2_400) < 1e-6 && r.spilledMWh == 0)
         #expect(r.lowestMWh == 0 && r.hoursAtDeadLevel == 1 && abs(r.endMWh) < 1e-6)
         // The guide: nothing released on day 1, everything on day 2.
-        let guide = run.plan.reservoirs.guidePath(class: 0, slot: 0)
+        let guide = run.plan.reservoirs.guidePath(slot: 0)
         #expect(close(guide, [2_400, 0]), "\(guide)")
         // Without a level, January's energy is lost at the month's end.
         let budget = try DeterministicRun.run(try scenario(reservoir: nil))
@@ -95,13 +95,55 @@ struct ReservoirTests {
         #expect(abs(limited.policyUnservedMWh - 700) < 1e-6, "\(limited.policyUnservedMWh)")
     }
 
-    @Test("Each trial's inflows follow its hydrological class, by month (energy_factor_monthly)")
+    @Test("Each trial's inflows follow its hydrological class, by month (energy_factor_monthly); its releases follow the scenario's guide and the level's gap to it")
     func hydrologicalClass() throws {
-        let s = try scenario(extra: "stochastic: {hydro_inflow_classes: [{name: dry, probability: 1, energy_factor: 1, energy_factor_monthly: [0.5, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]}]}\n")
+        let s = try scenario(extra: "stochastic: {hydro_inflow_classes: [{name: dry, probability: 1, energy_factor: 1, energy_factor_monthly: [0.5, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]}], forced_outages: false}\n")
         let sim = Simulator(plan: SimulationPlan(scenario: s), stochastic: true)
         try sim.runTrial(0, seed: 1)
         #expect(abs(sim.totals.reservoirInflowMWh[0] - 1_200) < 1e-6)
-        #expect(close(sim.plan.reservoirs.guidePath(class: 1, slot: 0), [1_200, 0]))
+        // Day 2's budget: the guide's 2,400 MWh less the level's 1,200 MWh gap to the guide (one day left): all 1,200 MWh.
+        #expect(abs(sim.totals.plantGenerationMWh[1] - 1_200) < 1e-6, "\(sim.totals.plantGenerationMWh)")
+        #expect(close(sim.plan.reservoirs.guidePath(slot: 0), [2_400, 0]))
+    }
+
+    @Test("Inflow is spread over each month's own hours: February of a leap year gets its whole monthly inflow")
+    func leapYear() throws {
+        let path = fixtures.appendingPathComponent("reservoir.yaml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+            .replacingOccurrences(of: "start_date: 2030-01-31, duration_days: 2", with: "start_date: 2031-12-01, duration_days: 91")
+            .replacingOccurrences(of: "demand: {peak_mw: 150, profile: {file: reservoir.csv, column: carry}}", with: "demand: {peak_mw: 150}")
+            .replacingOccurrences(of: "monthly_energy_mwh: [74400, 0,", with: "monthly_energy_mwh: [0, 696,")
+        let run = try DeterministicRun.run(try ScenarioLoader.load(text: text, file: path))
+        #expect(abs(run.summary.reservoirs[0].inflowMWh - 696) < 1e-6, "\(run.summary.reservoirs[0].inflowMWh)")
+    }
+
+    @Test("Two reservoirs listed in either order give each the same results")
+    func orderIndependence() throws {
+        let path = fixtures.appendingPathComponent("reservoir.yaml").path
+        let base = try String(contentsOfFile: path, encoding: .utf8)
+        // Two identical reservoirs that share day 2's shortage: their water beyond the budget is offered at equal prices.
+        let second = """
+              - name: zeta
+                technology: hydro_reservoir
+                unit_size_mw: 100
+                marginal_cost_usd_per_mwh: 0
+                forced_outage_rate: 0
+                hydro:
+                  monthly_energy_mwh: [37200, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+                  reservoir: {max_mwh: 5000, dead_mwh: 0, initial_mwh: 0}
+
+        """
+        let alpha = second.replacingOccurrences(of: "zeta", with: "alpha")
+        let marker = "      - name: hydro\n"
+        let one = base.replacingOccurrences(of: marker, with: second + alpha + marker).replacingOccurrences(of: "peak_mw: 150", with: "peak_mw: 260")
+        let two = base.replacingOccurrences(of: marker, with: alpha + second + marker).replacingOccurrences(of: "peak_mw: 150", with: "peak_mw: 260")
+        let a = try DeterministicRun.run(try ScenarioLoader.load(text: one, file: path))
+        let b = try DeterministicRun.run(try ScenarioLoader.load(text: two, file: path))
+        for r in a.summary.reservoirs {
+            let other = try #require(b.summary.reservoirs.first { $0.name == r.name })
+            #expect(r.generationMWh == other.generationMWh && r.endMWh == other.endMWh && r.lowestMWh == other.lowestMWh, "\(r.name)")
+        }
+        #expect(a.summary.national.generationCostUSD == b.summary.national.generationCostUSD)
     }
 
     @Test("Levels out of order are refused with the key and the value")
