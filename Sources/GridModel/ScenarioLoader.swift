@@ -599,7 +599,11 @@ final class Builder {
                 let year = calendar.start.year
                 hydro = (1...12).map { cf[$0 - 1] * capacity * Double(CivilDate.daysIn(month: $0, year: year) * 24) }
             } else {
-                error(h, "monthly_energy_mwh", "(missing)", "monthly_energy_mwh or monthly_capacity_factor")
+                // (A list of the wrong length has been reported already; only a block with neither key is missing one.)
+                let reported = log.diagnostics.contains { $0.path == h.path("monthly_energy_mwh") || $0.path == h.path("monthly_capacity_factor") }
+                if !reported {
+                    error(h, "monthly_energy_mwh", "(missing)", "monthly_energy_mwh or monthly_capacity_factor")
+                }
                 ok = false
             }
         } else if tech == .hydroReservoir {

@@ -146,6 +146,19 @@ struct ReservoirTests {
         #expect(a.summary.national.generationCostUSD == b.summary.national.generationCostUSD)
     }
 
+    @Test("A monthly list of the wrong length is one problem, not also a missing key")
+    func wrongLength() throws {
+        let path = fixtures.appendingPathComponent("reservoir.yaml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+            .replacingOccurrences(of: "monthly_energy_mwh: [74400, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]", with: "monthly_energy_mwh: [74400, 0, 0]")
+        do {
+            _ = try ScenarioLoader.load(text: text, file: path)
+            Issue.record("accepted three months")
+        } catch let e as ScenarioErrors {
+            #expect(e.diagnostics.count == 1 && e.description.contains("12 values"), "\(e.description)")
+        }
+    }
+
     @Test("Levels out of order are refused with the key and the value")
     func loaderErrors() throws {
         for (reservoir, key) in [("{max_mwh: 100, dead_mwh: 200, initial_mwh: 150}", "dead_mwh"), ("{max_mwh: 100, dead_mwh: 10, initial_mwh: 5}", "initial_mwh"),
