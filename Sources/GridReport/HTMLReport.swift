@@ -327,7 +327,7 @@ public enum HTMLReport {
                                   xLabel: "day of the \(horizonNoun(run))", yLabel: "level (GWh-equivalent)", xTicks: monthTicks(run),
                                   extraY: [res.deadMWh / 1000, res.maxMWh / 1000])
             return Figure(id: "reservoir-\(k)", title: title, svg: svg, legend: [("level at the end of each day", "hydro_reservoir")],
-                          note: "The axis spans the dead level (\(Format.number(res.deadMWh / 1000)) GWh) to the maximum (\(Format.number(res.maxMWh / 1000)) GWh).")
+                          note: "Dead level \(Format.number(res.deadMWh / 1000)) GWh, maximum \(Format.number(res.maxMWh / 1000)) GWh (the axis includes both). The guide the level follows is computed on the scenario's own year (see the README, Reservoir hydro).")
         }
     }
 
