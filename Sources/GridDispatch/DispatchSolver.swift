@@ -123,6 +123,12 @@ public final class DispatchInput: @unchecked Sendable {
         plantCostPerMWh.base[p] = costPerMWh
     }
 
+    /// Overwrites these numbers with `other`'s (the same structure; no allocation).
+    public func assign(from other: DispatchInput) {
+        precondition(other.arena.count == arena.count, "inputs of different structures")
+        arena.base.update(from: other.arena.base, count: arena.count)
+    }
+
     /// An independent copy of these numbers.
     public func copy() -> DispatchInput {
         DispatchInput(arena: DoubleArena(count: arena.count), copying: self)

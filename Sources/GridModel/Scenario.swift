@@ -188,7 +188,7 @@ public struct Corridor: Sendable {
 }
 
 public struct Storage: Sendable {
-    public enum Policy: String, Sendable { case economic, reliability }
+    public enum Policy: String, Sendable { case economic, reliability, values }
     public var name: String
     public var region: Int
     public var technology: String

@@ -66,6 +66,9 @@ public struct SimulationPlan: Sendable {
     /// see `storageReserves`). Computed once per plan and used by every trial.
     public private(set) var storageReserveMWh: FixedArray<Double>
     public let laterHigherToday: FixedArray<Int32>
+    /// The `values` stores' values of stored energy by level and step (`StorageValueTables`), computed once
+    /// per plan on the expected year and used by every trial.
+    public private(set) var storageValues: StorageValueTables = .empty
     /// Reservoirs with levels: inflows by hydrological class and the guide level paths (`ReservoirTables`).
     public let reservoirs: ReservoirTables
     let regionPeakMW: [Double]
@@ -234,6 +237,7 @@ public struct SimulationPlan: Sendable {
         if s.storage.contains(where: { $0.policy == .economic && $0.powerMW > 0 && $0.energyMWh > 0 }) {
             storageReserveMWh = SimulationPlan.storageReserves(self)
         }
+        storageValues = StorageValueTables.compute(self)
     }
 
     /// The energy each economic store holds back for foreseeable shortfalls. The expected year is simulated

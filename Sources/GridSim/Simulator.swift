@@ -127,8 +127,11 @@ public final class Simulator {
     /// Called with each step's input and answer once it is solved, before the state updates (the perfect-
     /// foresight reference records the horizon with it); both are views of the solver's buffers.
     var solvedObserver: ((Int, DispatchInput, DispatchResult) -> Void)?
-    /// Every store discharges only to avoid shedding (the plan's pass that finds foreseeable shortfalls).
+    /// Every store discharges only to avoid shedding (the plan's passes on the expected year).
     var reliabilityStorageOnly = false
+    /// Per store, its slot in the plan's value tables, or −1 (not a `values` store, or no table: a `values`
+    /// store without one follows the reliability policy).
+    let valueSlot: [Int]
     /// Some store's economic discharge was held back this step for a later foreseeable shortfall.
     var storageHeldBack = false
 
@@ -165,6 +168,7 @@ public final class Simulator {
         solver = DispatchSolver(structure: plan.structure)
         solver.maxPivotsPerSolve = Diagnostics.maxPivotsPerSolve
         storageSOC = pool.make(s.storage.map { $0.initialSOCFraction * $0.energyMWh })
+        valueSlot = plan.storageValues.slot.count == s.storage.count ? plan.storageValues.slot : s.storage.map { _ in -1 }
         storedCostPerMWh = pool.make(s.storage.count, 0)
         fuelStock = pool.make(s.fuels.map(\.initialStockT))
         spotDueStep = pool.make(s.fuels.count, -1)
@@ -404,6 +408,11 @@ public final class Simulator {
             }
             for r in 0..<regionCount { plan.laterHigherToday.prefetch(r * stepCount + t + 16) }
         }
+        // The value tables are large and read at one level per step: the entry near the store's level 4 steps ahead.
+        for k in 0..<storageCount where valueSlot[k] >= 0 {
+            plan.storageValues.prefetch(slot: valueSlot[k], t: t + 4, aboveFloorMWh: storageSOC[k] - a.storageMinMWh[k],
+                                        stepMWh: plan.storageValues.levelStepMWh[k])
+        }
         // Reservoir inflows this step.
         for j in 0..<reservoirInflowNowMW.count {
             reservoirInflowNowMW[j] = plan.reservoirs.inflow(class: hydrologyClass, slot: j, step: t)
@@ -512,7 +521,12 @@ public final class Simulator {
         try solveStep(t)
         // Energy held back for a later shortfall is released when load is shed now.
         if storageHeldBack && solver.result.shedTotalMW > 0 {
-            for k in 0..<storageCount { solver.input.storageDischargeMaxMW[k] = storageDischargeLimit(k, dt: dt) }
+            for k in 0..<storageCount {
+                let limit = storageDischargeLimit(k, dt: dt)
+                // A `values` store's energy beyond its target comes at the scarcity offer: only what the shortfall needs.
+                if valueSlot[k] >= 0 && limit > solver.input.storageDischargeMaxMW[k] { solver.input.storageDischargeCostPerMWh[k] = plan.reliabilityCostPerMWh }
+                solver.input.storageDischargeMaxMW[k] = limit
+            }
             try solveStep(t)
         }
 
@@ -768,6 +782,11 @@ public final class Simulator {
         let surplusValue = 0.01
         var dischargeCost = reliability
         var chargeCost = -surplusValue
+        let q = reliabilityStorageOnly ? -1 : valueSlot[k]
+        if q >= 0 {
+            if power > 0 { setValuesStorage(k, slot: q, t: t, dt: dt) }
+            return
+        }
         let i = k * stepCount + t
         // An economic store short of the energy it holds back for foreseeable shortfalls refills like a
         // reliability store; above it, only the energy above it is offered to the economic schedule.
@@ -792,6 +811,30 @@ public final class Simulator {
         }
         solver.input.storageDischargeCostPerMWh[k] = dischargeCost
         solver.input.storageChargeCostPerMWh[k] = chargeCost
+    }
+
+    /// A `values` store (see StorageValues.swift): it moves towards the level its table sets for this step, at
+    /// the values of stored energy around it; what lies beyond the target is held back for shedding.
+    @inline(__always)
+    func setValuesStorage(_ k: Int, slot q: Int, t: Int, dt: Double) {
+        let a = arrays
+        let reliability = plan.reliabilityCostPerMWh
+        let soc = storageSOC[k], floor = a.storageMinMWh[k]
+        let offer = plan.storageValues.offer(slot: q, t: t, aboveFloorMWh: soc - floor, stepMWh: plan.storageValues.levelStepMWh[k])
+        let target = floor + offer.target
+        let ed = a.storageDischargeEfficiency[k], ec = a.storageChargeEfficiency[k]
+        let down = target < soc - 1e-6 ? (soc - target) * ed / dt : 0
+        if down < solver.input.storageDischargeMaxMW[k] {
+            solver.input.storageDischargeMaxMW[k] = down
+            storageHeldBack = true
+        }
+        // A cent under the value (a cent over it to charge): at a tie with a plant, the store follows its table.
+        // Only one direction is ever open (the other's bound is 0), so the two cents never pay a cycle.
+        solver.input.storageDischargeCostPerMWh[k] = min(reliability, max(offer.valueAbove / ed - 0.01, 0.005))
+        let up = target > soc + 1e-6 ? (target - soc) / (ec * dt) : 0
+        solver.input.storageChargeMaxMW[k] = min(solver.input.storageChargeMaxMW[k], up)
+        // Charging never from scarcity resources: at most every plant's cost + 1.
+        solver.input.storageChargeCostPerMWh[k] = -min(max(0, offer.valueBelow * ec + 0.01), a.maxPlantCostPerMWh + 1, 0.5 * reliability)
     }
 
     /// Shiftable programme d at the start of a step (NREL PRAS's DemandResponse semantics): its debt grows by

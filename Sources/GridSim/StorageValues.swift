@@ -1,0 +1,192 @@
+// The `values` storage policy: values of stored energy that depend on the store's state of charge and the
+// time, computed once per plan by backward recursion on the expected year and used by every trial.
+//
+// 1. The expected year is simulated once with every store discharging only to avoid shedding (the
+//    `reliability` policy). At each step, a copy of the step's dispatch, with the `values` stores taken
+//    out, is solved again with each such region's demand lowered by x for 2J + 1 levels of x from −X to +X
+//    (X: the region's `values` storage power): the system's cost per hour as a function of what the region's
+//    `values` stores inject, C_t(x), corridors, shedding and every other region included.
+// 2. Per store (in each region by name; a store sees its region's curve shifted by what the stores before
+//    it inject on the expected year), a backward recursion over G + 1 levels of its usable energy:
+//        V_t(i) = min_j [ C_t(x(i → j)) Δt − C_t(0) Δt + V_{t+1}(j) ],  V_n = 0 (nothing owed at the end,
+//    as the perfect-foresight LP),
+//    with x = −ΔE/(ηc Δt) charging, −ΔE·ηd/Δt discharging, |x| ≤ the store's power. V_t is the cost to go
+//    with i levels in store; its slopes are the marginal values of stored energy at step t and each level;
+//    the argmin is the level to end the step at.
+// 3. Each step of a trial, a store at level s takes the target level of its table (interpolated between the
+//    levels) and offers: down to the target, discharge at the marginal value of the energy just above the
+//    target (÷ ηd); up to the target, charge bid at the marginal value just below it (× ηc, at most every
+//    plant's cost + 1, so nothing scarce charges a store). What lies beyond the target is held back, and
+//    released (at the scarcity offer) only if load is shed in the step.
+// On the expected year itself, the recursion is the optimum of one store against the system's cost curve,
+// up to the grids; the perfect-foresight LP measures the rest (cross-region interactions between stores,
+// the grids). Trials differ from the expected year: a store then keeps energy when prices are below its
+// value, and the next step's target comes from its actual level.
+import Foundation
+import GridDispatch
+import GridModel
+
+/// The tables of the `values` stores' values (see the file's header).
+public struct StorageValueTables: Sendable {
+    /// Levels of usable energy per store: G + 1 (G ≤ 255: a level fits a byte).
+    public static let levelCount = 51
+    /// Levels of the regional cost curves per side: J (2J + 1 samples).
+    public static let curveSidePoints = 8
+    /// Per store, its slot in the tables, or −1 (no table: not a `values` store, or no power or energy).
+    public let slot: [Int]
+    /// Per store, MWh between two levels.
+    public let levelStepMWh: [Double]
+    let steps: Int
+    /// [slot][t in 0..<steps][level]: the level to end step t at, and the marginal values of stored energy
+    /// (US$/MWh stored, −ΔV_{t+1}/ΔE) just above and just below it: what a store at that level reads in one
+    /// place (one cache line) per step.
+    let entries: FixedArray<ValueEntry>
+    struct ValueEntry: BitwiseCopyable {
+        var valueAbove: Float
+        var valueBelow: Float
+        var target: UInt8
+    }
+    /// Why the tables could not be computed (the expected year failed a step), if they could not.
+    public let failure: String?
+
+    static let empty = StorageValueTables(slot: [], levelStepMWh: [], steps: 0, entries: FixedArray([]), failure: nil)
+
+    init(slot: [Int], levelStepMWh: [Double], steps: Int, entries: FixedArray<ValueEntry>, failure: String?) {
+        self.slot = slot; self.levelStepMWh = levelStepMWh; self.steps = steps
+        self.entries = entries; self.failure = failure
+    }
+
+    /// Store k's offer at step t from level `levelMWh` above its floor: the level to end the step at (above
+    /// the floor, MWh), and the marginal value of stored energy just above and just below it (US$/MWh stored).
+    @inline(__always)
+    func offer(slot q: Int, t: Int, aboveFloorMWh: Double, stepMWh: Double) -> (target: Double, valueAbove: Double, valueBelow: Double) {
+        let G = StorageValueTables.levelCount - 1
+        let pos = min(Double(G), max(0, aboveFloorMWh / stepMWh))
+        let i0 = min(G - 1, Int(pos)), f = pos - Double(i0)
+        let row = (q * steps + t) * (G + 1)
+        let e0 = entries[row + i0], e1 = entries[row + i0 + 1]
+        let target = (1 - f) * Double(e0.target) + f * Double(e1.target)
+        // Between two levels whose targets differ, the energy above the target is valued as above the lower
+        // level's target, the energy below it as below the upper level's.
+        return (target * stepMWh, Double(f < 1 ? e0.valueAbove : e1.valueAbove), Double(f > 0 ? e1.valueBelow : e0.valueBelow))
+    }
+
+    /// Hints that store `q`'s entries of step t near `aboveFloorMWh` will be read soon.
+    @inline(__always)
+    func prefetch(slot q: Int, t: Int, aboveFloorMWh: Double, stepMWh: Double) {
+        guard t < steps else { return }
+        let G = StorageValueTables.levelCount - 1
+        entries.prefetch((q * steps + t) * (G + 1) + min(G, max(0, Int(aboveFloorMWh / stepMWh))))
+    }
+
+    /// Computes the tables for `plan` (empty when it has no `values` store with power and energy).
+    static func compute(_ plan: SimulationPlan) -> StorageValueTables {
+        let s = plan.scenario, a = plan.arrays
+        let n = s.stepCount, dt = s.stepHours, G = levelCount - 1, J = curveSidePoints, W = 2 * J + 1
+        let stores = s.storage.indices.filter { k in
+            s.storage[k].policy == .values && a.storagePowerMW[k] > 0 && a.storageMaxMWh[k] - a.storageMinMWh[k] > 1e-9
+        }
+        guard !stores.isEmpty else { return .empty }
+        // Regions with `values` stores, and their power.
+        var regionPowerMW: [Int: Double] = [:]
+        for k in stores { regionPowerMW[a.storageRegion[k], default: 0] += a.storagePowerMW[k] }
+        let regions = regionPowerMW.keys.sorted()
+        var curveIndex = [Int](repeating: -1, count: s.regions.count)
+        for (i, r) in regions.enumerated() { curveIndex[r] = i }
+        var curve = [Double](repeating: 0, count: regions.count * n * W)
+        var price = [Double](repeating: 0, count: regions.count * n * W)
+
+        // 1. The expected year, and each step's cost curves.
+        let sim = Simulator(plan: plan)
+        sim.reliabilityStorageOnly = true
+        let probe = DispatchSolver(structure: sim.solver.structure)
+        sim.solvedObserver = { t, input, _ in
+            probe.input.assign(from: input)
+            for k in stores { probe.input.storageDischargeMaxMW[k] = 0; probe.input.storageChargeMaxMW[k] = 0 }
+            for (ri, r) in regions.enumerated() {
+                let demand = input.demandMW[r], X = regionPowerMW[r]!
+                for j in 0..<W {
+                    probe.input.demandMW[r] = demand - X * Double(j - J) / Double(J)
+                    let cost: Double
+                    var marginal = 0.0
+                    do { try probe.solve(); cost = probe.objectivePerHour; marginal = probe.result.priceAtRegionPerMWh[r] } catch { cost = .infinity }
+                    curve[(ri * n + t) * W + j] = cost
+                    price[(ri * n + t) * W + j] = marginal
+                }
+                probe.input.demandMW[r] = demand
+            }
+        }
+        var failure: String? = nil
+        do { try sim.run() } catch { failure = "the expected year with reliability storage failed: \(error)" }
+        sim.solvedObserver = nil
+        if failure != nil { return StorageValueTables(slot: [], levelStepMWh: [], steps: 0, entries: FixedArray([]), failure: failure) }
+
+        // 2. The recursion, store by store: in each region by name, on the curve shifted by the earlier stores.
+        var slot = [Int](repeating: -1, count: s.storage.count)
+        var levelStep = [Double](repeating: 0, count: s.storage.count)
+        var V = [Double](repeating: 0, count: 2 * (G + 1))   // V_{t+1} and V_t
+        var slopes = [Double](repeating: 0, count: G)
+        var entries = [ValueEntry](repeating: ValueEntry(valueAbove: 0, valueBelow: 0, target: 0), count: stores.count * n * (G + 1))
+        var injectedMW = [Double](repeating: 0, count: regions.count * n)
+        let ordered = stores.sorted { (a.storageRegion[$0], s.storage[$0].name) < (a.storageRegion[$1], s.storage[$1].name) }
+        for (q, k) in ordered.enumerated() {
+            slot[k] = q
+            let ri = curveIndex[a.storageRegion[k]], X = regionPowerMW[a.storageRegion[k]]!
+            let lo = a.storageMinMWh[k], step = (a.storageMaxMWh[k] - lo) / Double(G)
+            levelStep[k] = step
+            let ec = a.storageChargeEfficiency[k], ed = a.storageDischargeEfficiency[k], P = a.storagePowerMW[k]
+            let up = min(G, Int((P * dt * ec / step + 1e-9).rounded(.down)))
+            let down = min(G, Int((P * dt / ed / step + 1e-9).rounded(.down)))
+            // C_t(x) between two samples: the higher of their tangents (slope −price: lowering demand by dx saves
+            // the price), at most the chord. Exact where one price change lies between them; a convex C_t is never
+            // above the chord nor below a tangent. (Clamped to the sampled range.)
+            func cost(_ t: Int, _ x: Double) -> Double {
+                let pos = min(Double(2 * J), max(0, (x / X + 1) * Double(J)))
+                let j0 = min(2 * J - 1, Int(pos)), f = pos - Double(j0)
+                let b = (ri * n + t) * W + j0
+                let c0 = curve[b], c1 = curve[b + 1]
+                if f == 0 || !c0.isFinite || !c1.isFinite { return f == 0 ? c0 : (1 - f) * c0 + f * c1 }
+                let h = X / Double(J), u = f * h
+                let chord = (1 - f) * c0 + f * c1
+                let tangents = max(c0 - price[b] * u, c1 + price[b + 1] * (h - u))
+                return min(chord, tangents)
+            }
+            var move = [Double](repeating: 0, count: up + down + 1)
+            let nBase = q * n * (G + 1)
+            for i in 0...G { V[i] = 0 }
+            for t in stride(from: n - 1, through: 0, by: -1) {
+                let y = injectedMW[ri * n + t], c0 = cost(t, y)
+                for d in -down...up {
+                    let x = d > 0 ? -Double(d) * step / (ec * dt) : -Double(d) * step * ed / dt
+                    move[d + down] = (cost(t, y + x) - c0) * dt
+                }
+                // The values of the energy held at the end of step t: V_{t+1}'s slopes.
+                for i in 0..<G { slopes[i] = -(V[i + 1] - V[i]) / step }
+                let from = 0, to = G + 1
+                for i in 0...G {
+                    // Ties go to the smaller move (no needless cycling).
+                    var best = move[down] + V[from + i], arg = i
+                    for d in max(-down, -i)...min(up, G - i) where d != 0 {
+                        let v = move[d + down] + V[from + i + d]
+                        if v < best - 1e-9 * max(1, abs(best)) { best = v; arg = i + d }
+                    }
+                    V[to + i] = best
+                    entries[nBase + t * (G + 1) + i] = ValueEntry(valueAbove: Float(slopes[min(G - 1, arg)]),
+                                                                  valueBelow: Float(slopes[max(0, arg - 1)]), target: UInt8(arg))
+                }
+                for i in 0...G { V[i] = V[to + i] }
+            }
+            // The store's injection on the expected year, from its initial level, for the stores after it.
+            var level = min(Double(G), max(0, (s.storage[k].initialSOCFraction * s.storage[k].energyMWh - lo) / step))
+            for t in 0..<n {
+                let i0 = min(G - 1, Int(level)), f = level - Double(i0)
+                let row = nBase + t * (G + 1)
+                let target = (1 - f) * Double(entries[row + i0].target) + f * Double(entries[row + i0 + 1].target)
+                let delta = (target - level) * step
+                injectedMW[ri * n + t] += delta > 0 ? -delta / (ec * dt) : -delta * ed / dt
+                level = target
+            }
+        }
+        return StorageValueTables(slot: slot, levelStepMWh: levelStep, steps: n, entries: FixedArray(entries), failure: nil)
+    }
+}
