@@ -747,7 +747,7 @@ final class Builder {
                                initialSOCFraction: ini, capacityCredit: s.number("capacity_credit") ?? (tech == "battery" ? 0.75 : 0.95),
                                forcedOutageRate: s.number("forced_outage_rate") ?? 0.02,
                                meanTimeToRepairHours: s.number("mean_time_to_repair_hours") ?? 24,
-                               policy: Storage.Policy(rawValue: s.string("policy") ?? "economic") ?? .economic))
+                               policy: Storage.Policy(rawValue: s.string("policy") ?? "values") ?? .values))
         }
         return out
     }

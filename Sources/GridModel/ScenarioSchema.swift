@@ -175,7 +175,7 @@ public enum ScenarioSchema {
         FieldSchema("circuit_mean_time_to_repair_hours", .number(.positive), default: "12", "Mean circuit repair time (E)."),
     ])
 
-    static let storage = ObjectSchema("Storage", doc: "A battery or pumped-hydro plant. Round-trip efficiency is split equally between charging and discharging (√η each). Policy `economic`: it discharges in the hours of highest forecast net load and charges in the lowest within a look-ahead window when the forecast price spread pays for the losses, absorbs surplus that would be curtailed at any time, and always discharges before load is shed. Policy `reliability`: it discharges only to avoid shedding and charges only from surplus (the convention of NREL PRAS). Policy `values` (to become the default once it is as fast): the values of its stored energy by level and hour, from a backward recursion once per plan against the expected year's system cost as a function of what its region's `values` stores inject (each hour's dispatch re-solved at 17 injections); each hour it moves towards the level the recursion sets, offering discharge at the value of the energy above that level and bidding to charge at the value below it (never charging from scarcity resources), and releases the rest only when load would be shed. Within 1e-4 of perfect foresight on the 3-region benchmark year with a battery.", fields: [
+    static let storage = ObjectSchema("Storage", doc: "A battery or pumped-hydro plant. Round-trip efficiency is split equally between charging and discharging (√η each). Policy `values` (the default): the values of its stored energy by level and hour come from a backward recursion, once per plan, against the expected year's system cost as a function of what its region's `values` stores inject (each hour's dispatch re-solved at 17 injections, with every other region, corridor and shortfall in it); each hour the store moves towards the level the recursion sets for its present level, offering discharge at the value of the energy above that level and bidding to charge at the value below it (never charging from scarcity resources), and releases the rest only when load would be shed. Every Monte Carlo trial uses the same tables, from its own level. Within 1e-4 of perfect foresight on the 3-region benchmark year with a battery. Policy `economic` (the rule before `values`, kept to compare): it discharges in the hours of highest forecast net load and charges in the lowest within a look-ahead window when the forecast price spread pays for the losses, holds back the energy the expected year's shortfalls need, and always discharges before load is shed. Policy `reliability`: it discharges only to avoid shedding and charges only from surplus (the convention of NREL PRAS).", fields: [
         FieldSchema("name", .string, required: true, "Unique name."),
         FieldSchema("region", .string, required: true, "Region it is connected in."),
         FieldSchema("technology", .enumeration(["battery", "pumped_hydro"]), default: "battery", "Kind of storage."),
@@ -188,7 +188,7 @@ public enum ScenarioSchema {
         FieldSchema("capacity_credit", .number(.fraction), "Fraction counted firm of the power its usable energy sustains for 4 h over the peak (at most its power: a store's credit follows its energy); default 0.75 battery, 0.95 pumped hydro (brief §1.3, E)."),
         FieldSchema("forced_outage_rate", .number(NumberRange(min: 0, max: 1, maxExclusive: true)), default: "0.02", "Forced outage probability (brief §10: BESS, PSH 2 %, E/L)."),
         FieldSchema("mean_time_to_repair_hours", .number(.positive), default: "24", "Mean repair time (E)."),
-        FieldSchema("policy", .enumeration(["economic", "reliability", "values"]), default: "economic", "Dispatch policy (see above)."),
+        FieldSchema("policy", .enumeration(["values", "economic", "reliability"]), default: "values", "Dispatch policy (see above)."),
     ])
 
     static let disruption = ObjectSchema("Disruption", doc: "A supply disruption: deliveries and continuous supply lost for a while.", fields: [
@@ -313,7 +313,7 @@ public enum ScenarioSchema {
     ])
 
     static let dispatch = ObjectSchema("DispatchOptions", doc: "How each step is dispatched and how intertemporal resources are scheduled.", fields: [
-        FieldSchema("lookahead_hours", .integer(NumberRange(min: 1, max: 168)), default: "24", "Window of forecast net load for storage and hydro schedules."),
+        FieldSchema("lookahead_hours", .integer(NumberRange(min: 1, max: 168)), default: "24", "Window of forecast net load for the `economic` storage policy's schedules and held-back energy (the `values` policy looks at the whole year)."),
         FieldSchema("excess_penalty_usd_per_mwh", .number(.positive), default: "1000", "Cost of over-generation forced by must-run output (E)."),
         FieldSchema("storage_reliability_fraction_of_voll", .number(NumberRange(min: 0, max: 1, minExclusive: true, maxExclusive: true)), default: "0.5", "Off-schedule storage and hydro are offered at this fraction of the lowest VOLL: used only in scarcity (E)."),
         FieldSchema("strategic_reserve_fraction_of_voll", .number(NumberRange(min: 0, max: 1, minExclusive: true, maxExclusive: true)), default: "0.9", "Strategic fuel reserve offered at this fraction of the lowest VOLL (E)."),

@@ -408,11 +408,6 @@ public final class Simulator {
             }
             for r in 0..<regionCount { plan.laterHigherToday.prefetch(r * stepCount + t + 16) }
         }
-        // The value tables are large and read at one level per step: the entry near the store's level 4 steps ahead.
-        for k in 0..<storageCount where valueSlot[k] >= 0 {
-            plan.storageValues.prefetch(slot: valueSlot[k], t: t + 4, aboveFloorMWh: storageSOC[k] - a.storageMinMWh[k],
-                                        stepMWh: plan.storageValues.levelStepMWh[k])
-        }
         // Reservoir inflows this step.
         for j in 0..<reservoirInflowNowMW.count {
             reservoirInflowNowMW[j] = plan.reservoirs.inflow(class: hydrologyClass, slot: j, step: t)

@@ -37,9 +37,9 @@ public struct StorageValueTables: Sendable {
     /// Per store, MWh between two levels.
     public let levelStepMWh: [Double]
     let steps: Int
-    /// [slot][t in 0..<steps][level]: the level to end step t at, and the marginal values of stored energy
-    /// (US$/MWh stored, −ΔV_{t+1}/ΔE) just above and just below it: what a store at that level reads in one
-    /// place (one cache line) per step.
+    /// [slot][level][t in 0..<steps]: the level to end step t at, and the marginal values of stored energy
+    /// (US$/MWh stored, −ΔV_{t+1}/ΔE) just above and just below it. Level-major: a store that stays at a level
+    /// reads the next steps' entries from the same cache line (the tables are too large for the caches).
     let entries: FixedArray<ValueEntry>
     struct ValueEntry: BitwiseCopyable {
         var valueAbove: Float
@@ -63,20 +63,12 @@ public struct StorageValueTables: Sendable {
         let G = StorageValueTables.levelCount - 1
         let pos = min(Double(G), max(0, aboveFloorMWh / stepMWh))
         let i0 = min(G - 1, Int(pos)), f = pos - Double(i0)
-        let row = (q * steps + t) * (G + 1)
-        let e0 = entries[row + i0], e1 = entries[row + i0 + 1]
+        let at = (q * (G + 1) + i0) * steps + t
+        let e0 = entries[at], e1 = entries[at + steps]
         let target = (1 - f) * Double(e0.target) + f * Double(e1.target)
         // Between two levels whose targets differ, the energy above the target is valued as above the lower
         // level's target, the energy below it as below the upper level's.
         return (target * stepMWh, Double(f < 1 ? e0.valueAbove : e1.valueAbove), Double(f > 0 ? e1.valueBelow : e0.valueBelow))
-    }
-
-    /// Hints that store `q`'s entries of step t near `aboveFloorMWh` will be read soon.
-    @inline(__always)
-    func prefetch(slot q: Int, t: Int, aboveFloorMWh: Double, stepMWh: Double) {
-        guard t < steps else { return }
-        let G = StorageValueTables.levelCount - 1
-        entries.prefetch((q * steps + t) * (G + 1) + min(G, max(0, Int(aboveFloorMWh / stepMWh))))
     }
 
     /// Computes the tables for `plan` (empty when it has no `values` store with power and energy).
@@ -152,7 +144,6 @@ public struct StorageValueTables: Sendable {
                 return min(chord, tangents)
             }
             var move = [Double](repeating: 0, count: up + down + 1)
-            let nBase = q * n * (G + 1)
             for i in 0...G { V[i] = 0 }
             for t in stride(from: n - 1, through: 0, by: -1) {
                 let y = injectedMW[ri * n + t], c0 = cost(t, y)
@@ -171,7 +162,7 @@ public struct StorageValueTables: Sendable {
                         if v < best - 1e-9 * max(1, abs(best)) { best = v; arg = i + d }
                     }
                     V[to + i] = best
-                    entries[nBase + t * (G + 1) + i] = ValueEntry(valueAbove: Float(slopes[min(G - 1, arg)]),
+                    entries[(q * (G + 1) + i) * n + t] = ValueEntry(valueAbove: Float(slopes[min(G - 1, arg)]),
                                                                   valueBelow: Float(slopes[max(0, arg - 1)]), target: UInt8(arg))
                 }
                 for i in 0...G { V[i] = V[to + i] }
@@ -180,8 +171,8 @@ public struct StorageValueTables: Sendable {
             var level = min(Double(G), max(0, (s.storage[k].initialSOCFraction * s.storage[k].energyMWh - lo) / step))
             for t in 0..<n {
                 let i0 = min(G - 1, Int(level)), f = level - Double(i0)
-                let row = nBase + t * (G + 1)
-                let target = (1 - f) * Double(entries[row + i0].target) + f * Double(entries[row + i0 + 1].target)
+                let at = (q * (G + 1) + i0) * n + t
+                let target = (1 - f) * Double(entries[at].target) + f * Double(entries[at + n].target)
                 let delta = (target - level) * step
                 injectedMW[ri * n + t] += delta > 0 ? -delta / (ec * dt) : -delta * ed / dt
                 level = target

@@ -38,11 +38,14 @@ struct HandSolvedTests {
         #expect(abs(run.summary.national.transmissionLossMWh - 45) < 1e-6)
     }
 
-    @Test("Storage: charge 100 MW from the $10 plant in the first hour, discharge it at the peak")
+    @Test("Storage: charge 100 MW from the $10 plant before the peak, discharge it at the peak")
     func storageArbitrage() throws {
         let run = try runFixture("storage-arbitrage.yaml")
         let h = try #require(run.hourly)
-        #expect(close(h.storageChargeMW, [100, 0, 0, 0]))
+        // Hours 0 and 1 both price at $10 with the cheap plant to spare: charging in either is optimal (the
+        // `values` policy, whose recursion breaks ties towards the smaller move, waits for hour 1).
+        #expect(abs(h.storageChargeMW[0] + h.storageChargeMW[1] - 100) < 1e-6 && h.storageChargeMW[2] < 1e-9 && h.storageChargeMW[3] < 1e-9,
+                "\(h.storageChargeMW)")
         #expect(close(h.storageDischargeMW, [0, 0, 100, 0]))
         #expect(close(plantSeries(run, "dear"), [0, 0, 0, 0]))
         // 650 MWh from the $10 plant; the $100 plant never runs.
