@@ -81,4 +81,16 @@ struct StoragePolicyTests {
         // Both stores work: each discharges.
         #expect(forward.summary.storage.allSatisfy { $0.dischargeMWh > 100 }, "\(forward.summary.storage.map(\.dischargeMWh))")
     }
+
+    @Test("Where policy values fails: two stores in regions joined by a free corridor each take the same $100 spread (139.5 MWh discharged for 100 needed, 1.4 % above the optimum)")
+    func valuesTwoRegionsOneSpread() throws {
+        let scenario = try ScenarioLoader.load(path: fixtures.appendingPathComponent("two-stores-one-spread.yaml").path)
+        let c = try Foresight.compare(scenario)
+        let discharged = c.run.summary.storage.reduce(0) { $0 + $1.dischargeMWh }
+        // The optimum discharges the 100 MWh that keep B's $100 plant off; each store's recursion sees its own
+        // region's curve with the other store absent, so together they discharge what the cheap plant could give.
+        #expect(abs(c.foresight.storageDischargedMWh.reduce(0, +) - 100) < 1e-6)
+        #expect(abs(discharged - 139.5) < 1e-6, "\(discharged)")
+        #expect(c.gap > 0.01 && c.gap < 0.02, "gap \(c.gap)")
+    }
 }
