@@ -55,6 +55,13 @@ func reportProblems(_ errors: ScenarioErrors) -> ExitCode {
 
 func printError(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
 
+/// The `values` stores act as reliability stores when their tables could not be computed: say so.
+func warnAboutStorageValues(_ plan: SimulationPlan) {
+    if let why = plan.storageValues.failure {
+        printError("r70: warning: the storage value tables could not be computed (\(why)); the `values` stores discharge only to avoid shedding")
+    }
+}
+
 /// Why a `--samples-out` file cannot be written (checked before anything runs), or nil.
 func samplesPathProblem(_ path: String) -> String? {
     if let problem = OutputWriter.parentProblem(of: path) { return problem }
@@ -215,6 +222,7 @@ extension R70 {
             do { result = try DeterministicRun.run(scenario, recordHourly: out != nil || html != nil) } catch {
                 throw simulationFailure(file, error)
             }
+            warnAboutStorageValues(result.plan)
             let targets = TargetCheck.evaluate(targets: scenario.targets, summary: result.summary)
             if let out, let hourly = result.hourly {
                 do {
@@ -405,6 +413,7 @@ extension R70 {
             let scenario: Scenario
             do { scenario = try ScenarioLoader.load(path: file, overrides: overrideOptions.overrides) } catch { throw reportProblems(error) }
             let plan = SimulationPlan(scenario: scenario)
+            warnAboutStorageValues(plan)
             if exact {
                 let start = Date()
                 do {
