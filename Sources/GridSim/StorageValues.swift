@@ -7,7 +7,8 @@
 //    (X: the region's `values` storage power): the system's cost per hour as a function of what the region's
 //    `values` stores inject, C_t(x), corridors, shedding and every other region included.
 // 2. Per store (in each region by name; a store sees its region's curve shifted by what the stores before
-//    it inject on the expected year), a backward recursion over G + 1 levels of its usable energy:
+//    it inject on the expected year), a backward recursion over G + 1 levels of its usable energy (G = 50, or
+//    more for a store that a full-power step would move fewer than 5 levels):
 //        V_t(i) = min_j [ C_t(x(i → j)) Δt − C_t(0) Δt + V_{t+1}(j) ],  V_n = 0 (nothing owed at the end,
 //    as the perfect-foresight LP),
 //    with x = −ΔE/(ηc Δt) charging, −ΔE·ηd/Δt discharging, |x| ≤ the store's power. V_t is the cost to go
@@ -28,14 +29,18 @@ import GridModel
 
 /// The tables of the `values` stores' values (see the file's header).
 public struct StorageValueTables: Sendable {
-    /// Levels of usable energy per store: G + 1 (G ≤ 255: a level fits a byte).
-    public static let levelCount = 51
+    /// Levels of usable energy per store: G + 1, with G = 50, or more (up to 255: a level fits a byte) where a
+    /// step at full power would charge fewer than 5 levels (long stores, short steps; see `levelsOf`).
+    static let defaultLevels = 50, maxLevels = 255
     /// Levels of the regional cost curves per side: J (2J + 1 samples).
     public static let curveSidePoints = 8
     /// Per store, its slot in the tables, or −1 (no table: not a `values` store, or no power or energy).
     public let slot: [Int]
     /// Per store, MWh between two levels.
     public let levelStepMWh: [Double]
+    /// Per slot, its G and the index of its first entry.
+    let levels: [Int]
+    let base: [Int]
     let steps: Int
     /// [slot][level][t in 0..<steps]: the level to end step t at, and the marginal values of stored energy
     /// (US$/MWh stored, −ΔV_{t+1}/ΔE) just above and just below it. Level-major: a store that stays at a level
@@ -49,21 +54,31 @@ public struct StorageValueTables: Sendable {
     /// Why the tables could not be computed (the expected year failed a step), if they could not.
     public let failure: String?
 
-    static let empty = StorageValueTables(slot: [], levelStepMWh: [], steps: 0, entries: FixedArray([]), failure: nil)
+    static let empty = StorageValueTables(slot: [], levelStepMWh: [], levels: [], base: [], steps: 0, entries: FixedArray([]), failure: nil)
 
-    init(slot: [Int], levelStepMWh: [Double], steps: Int, entries: FixedArray<ValueEntry>, failure: String?) {
-        self.slot = slot; self.levelStepMWh = levelStepMWh; self.steps = steps
+    init(slot: [Int], levelStepMWh: [Double], levels: [Int], base: [Int], steps: Int, entries: FixedArray<ValueEntry>, failure: String?) {
+        self.slot = slot; self.levelStepMWh = levelStepMWh; self.levels = levels; self.base = base; self.steps = steps
         self.entries = entries; self.failure = failure
+    }
+
+    /// G for a store whose full-power step charges `chargeMWh` of `usableMWh`: 50, or enough levels for a
+    /// full-power step to charge 5 of them, at most 255; nil when even 255 levels leave it less than one (a
+    /// store of over ~235 steps' duration: it is dispatched as a `reliability` store).
+    static func levelsOf(usableMWh: Double, chargeMWh: Double) -> Int? {
+        if chargeMWh * Double(defaultLevels) / usableMWh >= 5 { return defaultLevels }
+        let g = Int((5 * usableMWh / chargeMWh).rounded(.up))
+        if g <= maxLevels { return g }
+        return chargeMWh * Double(maxLevels) / usableMWh >= 1 + 1e-9 ? maxLevels : nil
     }
 
     /// Store k's offer at step t from level `levelMWh` above its floor: the level to end the step at (above
     /// the floor, MWh), and the marginal value of stored energy just above and just below it (US$/MWh stored).
     @inline(__always)
     func offer(slot q: Int, t: Int, aboveFloorMWh: Double, stepMWh: Double) -> (target: Double, valueAbove: Double, valueBelow: Double) {
-        let G = StorageValueTables.levelCount - 1
+        let G = levels[q]
         let pos = min(Double(G), max(0, aboveFloorMWh / stepMWh))
         let i0 = min(G - 1, Int(pos)), f = pos - Double(i0)
-        let at = (q * (G + 1) + i0) * steps + t
+        let at = base[q] + i0 * steps + t
         let e0 = entries[at], e1 = entries[at + steps]
         let target = (1 - f) * Double(e0.target) + f * Double(e1.target)
         // Between two levels whose targets differ, the energy above the target is valued as above the lower
@@ -74,9 +89,12 @@ public struct StorageValueTables: Sendable {
     /// Computes the tables for `plan` (empty when it has no `values` store with power and energy).
     static func compute(_ plan: SimulationPlan) -> StorageValueTables {
         let s = plan.scenario, a = plan.arrays
-        let n = s.stepCount, dt = s.stepHours, G = levelCount - 1, J = curveSidePoints, W = 2 * J + 1
+        let n = s.stepCount, dt = s.stepHours, J = curveSidePoints, W = 2 * J + 1
+        func levels(_ k: Int) -> Int? {
+            levelsOf(usableMWh: a.storageMaxMWh[k] - a.storageMinMWh[k], chargeMWh: a.storagePowerMW[k] * dt * a.storageChargeEfficiency[k])
+        }
         let stores = s.storage.indices.filter { k in
-            s.storage[k].policy == .values && a.storagePowerMW[k] > 0 && a.storageMaxMWh[k] - a.storageMinMWh[k] > 1e-9
+            s.storage[k].policy == .values && a.storagePowerMW[k] > 0 && a.storageMaxMWh[k] - a.storageMinMWh[k] > 1e-9 && levels(k) != nil
         }
         guard !stores.isEmpty else { return .empty }
         // Regions with `values` stores, and their power.
@@ -111,18 +129,22 @@ public struct StorageValueTables: Sendable {
         var failure: String? = nil
         do { try sim.run() } catch { failure = "the expected year with reliability storage failed: \(error)" }
         sim.solvedObserver = nil
-        if failure != nil { return StorageValueTables(slot: [], levelStepMWh: [], steps: 0, entries: FixedArray([]), failure: failure) }
+        if failure != nil { return StorageValueTables(slot: [], levelStepMWh: [], levels: [], base: [], steps: 0, entries: FixedArray([]), failure: failure) }
 
         // 2. The recursion, store by store: in each region by name, on the curve shifted by the earlier stores.
         var slot = [Int](repeating: -1, count: s.storage.count)
         var levelStep = [Double](repeating: 0, count: s.storage.count)
-        var V = [Double](repeating: 0, count: 2 * (G + 1))   // V_{t+1} and V_t
-        var slopes = [Double](repeating: 0, count: G)
-        var entries = [ValueEntry](repeating: ValueEntry(valueAbove: 0, valueBelow: 0, target: 0), count: stores.count * n * (G + 1))
         var injectedMW = [Double](repeating: 0, count: regions.count * n)
         let ordered = stores.sorted { (a.storageRegion[$0], s.storage[$0].name) < (a.storageRegion[$1], s.storage[$1].name) }
+        let levelsOfSlot = ordered.map { levels($0)! }
+        var baseOfSlot: [Int] = [], total = 0
+        for g in levelsOfSlot { baseOfSlot.append(total); total += (g + 1) * n }
+        var entries = [ValueEntry](repeating: ValueEntry(valueAbove: 0, valueBelow: 0, target: 0), count: total)
         for (q, k) in ordered.enumerated() {
             slot[k] = q
+            let G = levelsOfSlot[q], first = baseOfSlot[q]
+            var V = [Double](repeating: 0, count: 2 * (G + 1))   // V_{t+1} and V_t
+            var slopes = [Double](repeating: 0, count: G)
             let ri = curveIndex[a.storageRegion[k]], X = regionPowerMW[a.storageRegion[k]]!
             let lo = a.storageMinMWh[k], step = (a.storageMaxMWh[k] - lo) / Double(G)
             levelStep[k] = step
@@ -146,10 +168,15 @@ public struct StorageValueTables: Sendable {
             var move = [Double](repeating: 0, count: up + down + 1)
             for i in 0...G { V[i] = 0 }
             for t in stride(from: n - 1, through: 0, by: -1) {
-                let y = injectedMW[ri * n + t], c0 = cost(t, y)
+                // Costs relative to staying (or, if the probe failed there, to the cheapest sample); a move whose
+                // cost is not finite is never taken.
+                let y = injectedMW[ri * n + t]
+                var c0 = cost(t, y)
+                if !c0.isFinite { c0 = (0..<W).map { curve[(ri * n + t) * W + $0] }.filter(\.isFinite).min() ?? 0 }
                 for d in -down...up {
                     let x = d > 0 ? -Double(d) * step / (ec * dt) : -Double(d) * step * ed / dt
-                    move[d + down] = (cost(t, y + x) - c0) * dt
+                    let m = (cost(t, y + x) - c0) * dt
+                    move[d + down] = m.isFinite ? m : .infinity
                 }
                 // The values of the energy held at the end of step t: V_{t+1}'s slopes.
                 for i in 0..<G { slopes[i] = -(V[i + 1] - V[i]) / step }
@@ -161,8 +188,9 @@ public struct StorageValueTables: Sendable {
                         let v = move[d + down] + V[from + i + d]
                         if v < best - 1e-9 * max(1, abs(best)) { best = v; arg = i + d }
                     }
+                    if !best.isFinite { best = V[from + i]; arg = i }   // no finite move: stay
                     V[to + i] = best
-                    entries[(q * (G + 1) + i) * n + t] = ValueEntry(valueAbove: Float(slopes[min(G - 1, arg)]),
+                    entries[first + i * n + t] = ValueEntry(valueAbove: Float(slopes[min(G - 1, arg)]),
                                                                   valueBelow: Float(slopes[max(0, arg - 1)]), target: UInt8(arg))
                 }
                 for i in 0...G { V[i] = V[to + i] }
@@ -171,13 +199,13 @@ public struct StorageValueTables: Sendable {
             var level = min(Double(G), max(0, (s.storage[k].initialSOCFraction * s.storage[k].energyMWh - lo) / step))
             for t in 0..<n {
                 let i0 = min(G - 1, Int(level)), f = level - Double(i0)
-                let at = (q * (G + 1) + i0) * n + t
+                let at = first + i0 * n + t
                 let target = (1 - f) * Double(entries[at].target) + f * Double(entries[at + n].target)
                 let delta = (target - level) * step
                 injectedMW[ri * n + t] += delta > 0 ? -delta / (ec * dt) : -delta * ed / dt
                 level = target
             }
         }
-        return StorageValueTables(slot: slot, levelStepMWh: levelStep, steps: n, entries: FixedArray(entries), failure: nil)
+        return StorageValueTables(slot: slot, levelStepMWh: levelStep, levels: levelsOfSlot, base: baseOfSlot, steps: n, entries: FixedArray(entries), failure: nil)
     }
 }

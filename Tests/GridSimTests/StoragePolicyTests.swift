@@ -93,4 +93,19 @@ struct StoragePolicyTests {
         #expect(abs(discharged - 139.5) < 1e-6, "\(discharged)")
         #expect(c.gap > 0.01 && c.gap < 0.02, "gap \(c.gap)")
     }
+
+    @Test("Policy values at short steps: a 4-hour battery gets levels enough to charge at 15- and 5-minute steps (within 1 % of the optimum)",
+          arguments: [15, 5])
+    func valuesShortSteps(minutes: Int) throws {
+        let scenario = try ScenarioLoader.load(path: fixtures.appendingPathComponent("perfect-foresight-week.yaml").path,
+                                               overrides: [try ScenarioOverride.parse("horizon.step_minutes=\(minutes)").get()])
+        let plan = SimulationPlan(scenario: scenario)
+        // 50 levels would leave a full-power step less than one level at 5 minutes (it could never charge).
+        let q = try #require(plan.storageValues.slot.first)
+        #expect(q >= 0)
+        let c = try Foresight.compare(scenario)
+        print("perfect-foresight-week at \(minutes) min: G = \(plan.storageValues.levels[q]), gap \(c.gap)")
+        #expect(c.run.summary.storage[0].chargeMWh > 0.9 * c.foresight.storageChargedMWh[0])
+        #expect(c.gap < 0.01, "gap \(c.gap)")
+    }
 }
