@@ -132,6 +132,8 @@ public final class Simulator {
     /// Per store, its slot in the plan's value tables, or −1 (not a `values` store, or no table: a `values`
     /// store without one follows the reliability policy).
     let valueSlot: [Int]
+    /// The plan's value tables (a copy of its handles: the step loop reads them without going through `plan`).
+    let storageValues: StorageValueTables
     /// Some store's economic discharge was held back this step for a later foreseeable shortfall.
     var storageHeldBack = false
 
@@ -169,6 +171,7 @@ public final class Simulator {
         solver.maxPivotsPerSolve = Diagnostics.maxPivotsPerSolve
         storageSOC = pool.make(s.storage.map { $0.initialSOCFraction * $0.energyMWh })
         valueSlot = plan.storageValues.slot.count == s.storage.count ? plan.storageValues.slot : s.storage.map { _ in -1 }
+        storageValues = plan.storageValues
         storedCostPerMWh = pool.make(s.storage.count, 0)
         fuelStock = pool.make(s.fuels.map(\.initialStockT))
         spotDueStep = pool.make(s.fuels.count, -1)
@@ -815,8 +818,10 @@ public final class Simulator {
         let a = arrays
         let reliability = plan.reliabilityCostPerMWh
         let soc = storageSOC[k], floor = a.storageMinMWh[k]
-        let offer = plan.storageValues.offer(slot: q, t: t, aboveFloorMWh: soc - floor, stepMWh: plan.storageValues.levelStepMWh[k])
+        let offer = storageValues.offer(slot: q, t: t, aboveFloorMWh: soc - floor)
         let target = floor + offer.target
+        // The next step's rows, where the store is headed (a step ahead is time enough to fetch them).
+        storageValues.prefetch(slot: q, t: t + 1, aboveFloorMWh: offer.target)
         let ed = a.storageDischargeEfficiency[k], ec = a.storageChargeEfficiency[k]
         let down = target < soc - 1e-6 ? (soc - target) * ed / dt : 0
         if down < solver.input.storageDischargeMaxMW[k] {

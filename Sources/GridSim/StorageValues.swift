@@ -34,32 +34,39 @@ public struct StorageValueTables: Sendable {
     static let defaultLevels = 50, maxLevels = 255
     /// Levels of the regional cost curves per side: J (2J + 1 samples).
     public static let curveSidePoints = 8
+    /// Steps of the expected year per task of the probe solves (fixed, so that the tables do not depend on
+    /// the number of cores that solve them).
+    static let probeChunkSteps = 1_024
     /// Per store, its slot in the tables, or −1 (no table: not a `values` store, or no power or energy).
     public let slot: [Int]
     /// Per store, MWh between two levels.
     public let levelStepMWh: [Double]
-    /// Per slot, its G and the index of its first entry.
-    let levels: [Int]
-    let base: [Int]
-    let steps: Int
-    /// [slot][level][t in 0..<steps]: the level to end step t at, and the marginal values of stored energy
-    /// (US$/MWh stored, −ΔV_{t+1}/ΔE) just above and just below it. Level-major: a store that stays at a level
-    /// reads the next steps' entries from the same cache line (the tables are too large for the caches).
-    let entries: FixedArray<ValueEntry>
-    struct ValueEntry: BitwiseCopyable {
-        var valueAbove: Float
-        var valueBelow: Float
-        var target: UInt8
+    /// Per slot: its G, the MWh between two of its levels, and where its tables start.
+    let slots: FixedArray<Slot>
+    struct Slot: BitwiseCopyable {
+        var levels: Int
+        var stepMWh: Double
+        var targetBase: Int
+        var slopeBase: Int
     }
+    /// Time-major rows, per slot and step t: the G + 1 levels to end step t at (by level at its start,
+    /// `targets[targetBase + t (G + 1) + i]`), and the G marginal values of stored energy at the end of the
+    /// step (US$/MWh stored, −ΔV_{t+1}/ΔE between levels j and j + 1, `slopes[slopeBase + t G + j]`). A step
+    /// reads one row of each, right after the previous step's (251 bytes per store and step at G = 50).
+    let targets: FixedArray<UInt8>
+    let slopes: FixedArray<Float>
     /// Why the tables could not be computed (the expected year failed a step), if they could not.
     public let failure: String?
 
-    static let empty = StorageValueTables(slot: [], levelStepMWh: [], levels: [], base: [], steps: 0, entries: FixedArray([]), failure: nil)
+    static let empty = StorageValueTables(slot: [], levelStepMWh: [], slots: [], targets: [], slopes: [], failure: nil)
 
-    init(slot: [Int], levelStepMWh: [Double], levels: [Int], base: [Int], steps: Int, entries: FixedArray<ValueEntry>, failure: String?) {
-        self.slot = slot; self.levelStepMWh = levelStepMWh; self.levels = levels; self.base = base; self.steps = steps
-        self.entries = entries; self.failure = failure
+    init(slot: [Int], levelStepMWh: [Double], slots: [Slot], targets: [UInt8], slopes: [Float], failure: String?) {
+        self.slot = slot; self.levelStepMWh = levelStepMWh; self.slots = FixedArray(slots)
+        self.targets = FixedArray(targets); self.slopes = FixedArray(slopes); self.failure = failure
     }
+
+    /// Slot q's G.
+    public func levels(slot q: Int) -> Int { slots[q].levels }
 
     /// G for a store whose full-power step charges `chargeMWh` of `usableMWh`: 50, or enough levels for a
     /// full-power step to charge 5 of them, at most 255; nil when even 255 levels leave it less than one (a
@@ -71,19 +78,32 @@ public struct StorageValueTables: Sendable {
         return chargeMWh * Double(maxLevels) / usableMWh >= 1 + 1e-9 ? maxLevels : nil
     }
 
-    /// Store k's offer at step t from level `levelMWh` above its floor: the level to end the step at (above
-    /// the floor, MWh), and the marginal value of stored energy just above and just below it (US$/MWh stored).
+    /// The offer of slot q's store at step t from level `levelMWh` above its floor: the level to end the step
+    /// at (above the floor, MWh), and the marginal value of stored energy just above and just below it
+    /// (US$/MWh stored). Between two levels whose targets differ, the energy above the target is valued as
+    /// above the lower level's target, the energy below it as below the upper level's.
     @inline(__always)
-    func offer(slot q: Int, t: Int, aboveFloorMWh: Double, stepMWh: Double) -> (target: Double, valueAbove: Double, valueBelow: Double) {
-        let G = levels[q]
-        let pos = min(Double(G), max(0, aboveFloorMWh / stepMWh))
+    func offer(slot q: Int, t: Int, aboveFloorMWh: Double) -> (target: Double, valueAbove: Double, valueBelow: Double) {
+        let sl = slots[q]
+        let G = sl.levels
+        let pos = min(Double(G), max(0, aboveFloorMWh / sl.stepMWh))
         let i0 = min(G - 1, Int(pos)), f = pos - Double(i0)
-        let at = base[q] + i0 * steps + t
-        let e0 = entries[at], e1 = entries[at + steps]
-        let target = (1 - f) * Double(e0.target) + f * Double(e1.target)
-        // Between two levels whose targets differ, the energy above the target is valued as above the lower
-        // level's target, the energy below it as below the upper level's.
-        return (target * stepMWh, Double(f < 1 ? e0.valueAbove : e1.valueAbove), Double(f > 0 ? e1.valueBelow : e0.valueBelow))
+        let row = sl.targetBase + t * (G + 1) + i0
+        let a0 = Int(targets[row]), a1 = Int(targets[row + 1])
+        let target = (1 - f) * Double(a0) + f * Double(a1)
+        let values = sl.slopeBase + t * G
+        let above = f < 1 ? a0 : a1, below = f > 0 ? a1 : a0
+        return (target * sl.stepMWh, Double(slopes[values + min(G - 1, above)]), Double(slopes[values + max(0, below - 1)]))
+    }
+
+    /// Hints that slot q's rows of step t will be read soon, around level `levelMWh` above the floor.
+    @inline(__always)
+    func prefetch(slot q: Int, t: Int, aboveFloorMWh: Double) {
+        let sl = slots[q]
+        let G = sl.levels
+        let i = min(G - 1, Int(min(Double(G), max(0, aboveFloorMWh / sl.stepMWh))))
+        targets.prefetch(sl.targetBase + t * (G + 1) + i)
+        slopes.prefetch(sl.slopeBase + t * G + i)
     }
 
     /// Computes the tables for `plan` (empty when it has no `values` store with power and energy).
@@ -103,109 +123,135 @@ public struct StorageValueTables: Sendable {
         let regions = regionPowerMW.keys.sorted()
         var curveIndex = [Int](repeating: -1, count: s.regions.count)
         for (i, r) in regions.enumerated() { curveIndex[r] = i }
-        var curve = [Double](repeating: 0, count: regions.count * n * W)
-        var price = [Double](repeating: 0, count: regions.count * n * W)
 
-        // 1. The expected year, and each step's cost curves.
+        // 1. The expected year (its dispatch inputs kept), then each step's cost curves: the probe solves, in
+        //    chunks of steps solved in parallel (each chunk warm-starts its own solver from the chunk's first step).
         let sim = Simulator(plan: plan)
         sim.reliabilityStorageOnly = true
-        let probe = DispatchSolver(structure: sim.solver.structure)
-        sim.solvedObserver = { t, input, _ in
-            probe.input.assign(from: input)
-            for k in stores { probe.input.storageDischargeMaxMW[k] = 0; probe.input.storageChargeMaxMW[k] = 0 }
-            for (ri, r) in regions.enumerated() {
-                let demand = input.demandMW[r], X = regionPowerMW[r]!
-                for j in 0..<W {
-                    probe.input.demandMW[r] = demand - X * Double(j - J) / Double(J)
-                    let cost: Double
-                    var marginal = 0.0
-                    do { try probe.solve(); cost = probe.objectivePerHour; marginal = probe.result.priceAtRegionPerMWh[r] } catch { cost = .infinity }
-                    curve[(ri * n + t) * W + j] = cost
-                    price[(ri * n + t) * W + j] = marginal
-                }
-                probe.input.demandMW[r] = demand
-            }
-        }
+        var inputs: [DispatchInput] = []
+        inputs.reserveCapacity(n)
+        sim.solvedObserver = { _, input, _ in inputs.append(input.copy()) }
         var failure: String? = nil
         do { try sim.run() } catch { failure = "the expected year with reliability storage failed: \(error)" }
         sim.solvedObserver = nil
-        if failure != nil { return StorageValueTables(slot: [], levelStepMWh: [], levels: [], base: [], steps: 0, entries: FixedArray([]), failure: failure) }
-
-        // 2. The recursion, store by store: in each region by name, on the curve shifted by the earlier stores.
-        var slot = [Int](repeating: -1, count: s.storage.count)
-        var levelStep = [Double](repeating: 0, count: s.storage.count)
-        var injectedMW = [Double](repeating: 0, count: regions.count * n)
-        let ordered = stores.sorted { (a.storageRegion[$0], s.storage[$0].name) < (a.storageRegion[$1], s.storage[$1].name) }
-        let levelsOfSlot = ordered.map { levels($0)! }
-        var baseOfSlot: [Int] = [], total = 0
-        for g in levelsOfSlot { baseOfSlot.append(total); total += (g + 1) * n }
-        var entries = [ValueEntry](repeating: ValueEntry(valueAbove: 0, valueBelow: 0, target: 0), count: total)
-        for (q, k) in ordered.enumerated() {
-            slot[k] = q
-            let G = levelsOfSlot[q], first = baseOfSlot[q]
-            var V = [Double](repeating: 0, count: 2 * (G + 1))   // V_{t+1} and V_t
-            var slopes = [Double](repeating: 0, count: G)
-            let ri = curveIndex[a.storageRegion[k]], X = regionPowerMW[a.storageRegion[k]]!
-            let lo = a.storageMinMWh[k], step = (a.storageMaxMWh[k] - lo) / Double(G)
-            levelStep[k] = step
-            let ec = a.storageChargeEfficiency[k], ed = a.storageDischargeEfficiency[k], P = a.storagePowerMW[k]
-            let up = min(G, Int((P * dt * ec / step + 1e-9).rounded(.down)))
-            let down = min(G, Int((P * dt / ed / step + 1e-9).rounded(.down)))
-            // C_t(x) between two samples: the higher of their tangents (slope −price: lowering demand by dx saves
-            // the price), at most the chord. Exact where one price change lies between them; a convex C_t is never
-            // above the chord nor below a tangent. (Clamped to the sampled range.)
-            func cost(_ t: Int, _ x: Double) -> Double {
-                let pos = min(Double(2 * J), max(0, (x / X + 1) * Double(J)))
-                let j0 = min(2 * J - 1, Int(pos)), f = pos - Double(j0)
-                let b = (ri * n + t) * W + j0
-                let c0 = curve[b], c1 = curve[b + 1]
-                if f == 0 || !c0.isFinite || !c1.isFinite { return f == 0 ? c0 : (1 - f) * c0 + f * c1 }
-                let h = X / Double(J), u = f * h
-                let chord = (1 - f) * c0 + f * c1
-                let tangents = max(c0 - price[b] * u, c1 + price[b + 1] * (h - u))
-                return min(chord, tangents)
-            }
-            var move = [Double](repeating: 0, count: up + down + 1)
-            for i in 0...G { V[i] = 0 }
-            for t in stride(from: n - 1, through: 0, by: -1) {
-                // Costs relative to staying (or, if the probe failed there, to the cheapest sample); a move whose
-                // cost is not finite is never taken.
-                let y = injectedMW[ri * n + t]
-                var c0 = cost(t, y)
-                if !c0.isFinite { c0 = (0..<W).map { curve[(ri * n + t) * W + $0] }.filter(\.isFinite).min() ?? 0 }
-                for d in -down...up {
-                    let x = d > 0 ? -Double(d) * step / (ec * dt) : -Double(d) * step * ed / dt
-                    let m = (cost(t, y + x) - c0) * dt
-                    move[d + down] = m.isFinite ? m : .infinity
-                }
-                // The values of the energy held at the end of step t: V_{t+1}'s slopes.
-                for i in 0..<G { slopes[i] = -(V[i + 1] - V[i]) / step }
-                let from = 0, to = G + 1
-                for i in 0...G {
-                    // Ties go to the smaller move (no needless cycling).
-                    var best = move[down] + V[from + i], arg = i
-                    for d in max(-down, -i)...min(up, G - i) where d != 0 {
-                        let v = move[d + down] + V[from + i + d]
-                        if v < best - 1e-9 * max(1, abs(best)) { best = v; arg = i + d }
+        if failure != nil { return StorageValueTables(slot: [], levelStepMWh: [], slots: [], targets: [], slopes: [], failure: failure) }
+        let curveCount = regions.count * n * W
+        let curveBuffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: 2 * curveCount)
+        defer { curveBuffer.deallocate() }
+        nonisolated(unsafe) let curve = curveBuffer.baseAddress!, price = curveBuffer.baseAddress! + curveCount
+        let recorded = inputs, structure = sim.solver.structure, storesInProbe = stores, powerOfRegion = regionPowerMW
+        let chunks = (n + probeChunkSteps - 1) / probeChunkSteps
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let probe = DispatchSolver(structure: structure)
+            for t in (c * probeChunkSteps)..<min(n, (c + 1) * probeChunkSteps) {
+                let input = recorded[t]
+                probe.input.assign(from: input)
+                for k in storesInProbe { probe.input.storageDischargeMaxMW[k] = 0; probe.input.storageChargeMaxMW[k] = 0 }
+                for (ri, r) in regions.enumerated() {
+                    let demand = input.demandMW[r], X = powerOfRegion[r]!
+                    for j in 0..<W {
+                        probe.input.demandMW[r] = demand - X * Double(j - J) / Double(J)
+                        var cost = Double.infinity, marginal = 0.0
+                        do { try probe.solve(); cost = probe.objectivePerHour; marginal = probe.result.priceAtRegionPerMWh[r] } catch {}
+                        curve[(ri * n + t) * W + j] = cost
+                        price[(ri * n + t) * W + j] = marginal
                     }
-                    if !best.isFinite { best = V[from + i]; arg = i }   // no finite move: stay
-                    V[to + i] = best
-                    entries[first + i * n + t] = ValueEntry(valueAbove: Float(slopes[min(G - 1, arg)]),
-                                                                  valueBelow: Float(slopes[max(0, arg - 1)]), target: UInt8(arg))
+                    probe.input.demandMW[r] = demand
                 }
-                for i in 0...G { V[i] = V[to + i] }
-            }
-            // The store's injection on the expected year, from its initial level, for the stores after it.
-            var level = min(Double(G), max(0, (s.storage[k].initialSOCFraction * s.storage[k].energyMWh - lo) / step))
-            for t in 0..<n {
-                let i0 = min(G - 1, Int(level)), f = level - Double(i0)
-                let at = first + i0 * n + t
-                let target = (1 - f) * Double(entries[at].target) + f * Double(entries[at + n].target)
-                let delta = (target - level) * step
-                injectedMW[ri * n + t] += delta > 0 ? -delta / (ec * dt) : -delta * ed / dt
-                level = target
             }
         }
-        return StorageValueTables(slot: slot, levelStepMWh: levelStep, levels: levelsOfSlot, base: baseOfSlot, steps: n, entries: FixedArray(entries), failure: nil)
+
+        // 2. The recursion, store by store: in each region by name, on the curve shifted by the earlier stores
+        //    (regions in parallel: a region's stores see only its own curve).
+        var slot = [Int](repeating: -1, count: s.storage.count)
+        var levelStep = [Double](repeating: 0, count: s.storage.count)
+        let ordered = stores.sorted { (a.storageRegion[$0], s.storage[$0].name) < (a.storageRegion[$1], s.storage[$1].name) }
+        var slots: [Slot] = [], targetCount = 0, slopeCount = 0
+        for (q, k) in ordered.enumerated() {
+            let G = levels(k)!, lo = a.storageMinMWh[k]
+            slots.append(Slot(levels: G, stepMWh: (a.storageMaxMWh[k] - lo) / Double(G), targetBase: targetCount, slopeBase: slopeCount))
+            slot[k] = q
+            levelStep[k] = slots[q].stepMWh
+            targetCount += (G + 1) * n
+            slopeCount += G * n
+        }
+        let targetBuffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: targetCount)
+        let slopeBuffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: slopeCount)
+        defer { targetBuffer.deallocate(); slopeBuffer.deallocate() }
+        nonisolated(unsafe) let targets = targetBuffer.baseAddress!, slopeTable = slopeBuffer.baseAddress!
+        let slotsOfRegion = regions.map { r in ordered.indices.filter { a.storageRegion[ordered[$0]] == r } }
+        let storesInOrder = ordered, slotTable = slots
+        DispatchQueue.concurrentPerform(iterations: regions.count) { ri in
+            var injectedMW = [Double](repeating: 0, count: n)
+            for q in slotsOfRegion[ri] {
+                let k = storesInOrder[q]
+                let G = slotTable[q].levels, step = slotTable[q].stepMWh, targetBase = slotTable[q].targetBase, slopeBase = slotTable[q].slopeBase
+                var V = [Double](repeating: 0, count: 2 * (G + 1))   // V_{t+1} and V_t
+                let X = powerOfRegion[a.storageRegion[k]]!
+                let lo = a.storageMinMWh[k]
+                let ec = a.storageChargeEfficiency[k], ed = a.storageDischargeEfficiency[k], P = a.storagePowerMW[k]
+                let up = min(G, Int((P * dt * ec / step + 1e-9).rounded(.down)))
+                let down = min(G, Int((P * dt / ed / step + 1e-9).rounded(.down)))
+                // C_t(x) between two samples: the higher of their tangents (slope −price: lowering demand by dx saves
+                // the price), at most the chord. Exact where one price change lies between them; a convex C_t is never
+                // above the chord nor below a tangent. (Clamped to the sampled range.)
+                func cost(_ t: Int, _ x: Double) -> Double {
+                    let pos = min(Double(2 * J), max(0, (x / X + 1) * Double(J)))
+                    let j0 = min(2 * J - 1, Int(pos)), f = pos - Double(j0)
+                    let b = (ri * n + t) * W + j0
+                    let c0 = curve[b], c1 = curve[b + 1]
+                    if f == 0 || !c0.isFinite || !c1.isFinite { return f == 0 ? c0 : (1 - f) * c0 + f * c1 }
+                    let h = X / Double(J), u = f * h
+                    let chord = (1 - f) * c0 + f * c1
+                    let tangents = max(c0 - price[b] * u, c1 + price[b + 1] * (h - u))
+                    return min(chord, tangents)
+                }
+                var move = [Double](repeating: 0, count: up + down + 1)
+                for t in stride(from: n - 1, through: 0, by: -1) {
+                    // Costs relative to staying (or, if the probe failed there, to the cheapest sample); a move whose
+                    // cost is not finite is never taken.
+                    let y = injectedMW[t]
+                    var c0 = cost(t, y)
+                    if !c0.isFinite { c0 = (0..<W).map { curve[(ri * n + t) * W + $0] }.filter(\.isFinite).min() ?? 0 }
+                    for d in -down...up {
+                        let x = d > 0 ? -Double(d) * step / (ec * dt) : -Double(d) * step * ed / dt
+                        let m = (cost(t, y + x) - c0) * dt
+                        move[d + down] = m.isFinite ? m : .infinity
+                    }
+                    // The values of the energy held at the end of step t: V_{t+1}'s slopes.
+                    for i in 0..<G { slopeTable[slopeBase + t * G + i] = Float(-(V[i + 1] - V[i]) / step) }
+                    let to = G + 1
+                    move.withUnsafeBufferPointer { m in
+                        V.withUnsafeMutableBufferPointer { v in
+                            for i in 0...G {
+                                // Ties go to the smaller move (no needless cycling): a move is taken only below the
+                                // best so far by more than 1e-9 of it, the moves scanned from the largest discharge.
+                                var best = m[down] + v[i], arg = i
+                                var bar = best - 1e-9 * max(1, abs(best))
+                                for d in max(-down, -i)...min(up, G - i) where d != 0 {
+                                    let value = m[d + down] + v[i + d]
+                                    if value < bar { best = value; arg = i + d; bar = best - 1e-9 * max(1, abs(best)) }
+                                }
+                                if !best.isFinite { best = v[i]; arg = i }   // no finite move: stay
+                                v[to + i] = best
+                                targets[targetBase + t * (G + 1) + i] = UInt8(arg)
+                            }
+                            for i in 0...G { v[i] = v[to + i] }
+                        }
+                    }
+                }
+                // The store's injection on the expected year, from its initial level, for the stores after it.
+                var level = min(Double(G), max(0, (s.storage[k].initialSOCFraction * s.storage[k].energyMWh - lo) / step))
+                for t in 0..<n {
+                    let i0 = min(G - 1, Int(level)), f = level - Double(i0)
+                    let at = targetBase + t * (G + 1) + i0
+                    let target = (1 - f) * Double(targets[at]) + f * Double(targets[at + 1])
+                    let delta = (target - level) * step
+                    injectedMW[t] += delta > 0 ? -delta / (ec * dt) : -delta * ed / dt
+                    level = target
+                }
+            }
+        }
+        return StorageValueTables(slot: slot, levelStepMWh: levelStep, slots: slots, targets: Array(targetBuffer), slopes: Array(slopeBuffer), failure: nil)
     }
 }

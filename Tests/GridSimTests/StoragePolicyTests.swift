@@ -104,7 +104,7 @@ struct StoragePolicyTests {
         let q = try #require(plan.storageValues.slot.first)
         #expect(q >= 0)
         let c = try Foresight.compare(scenario)
-        print("perfect-foresight-week at \(minutes) min: G = \(plan.storageValues.levels[q]), gap \(c.gap)")
+        print("perfect-foresight-week at \(minutes) min: G = \(plan.storageValues.levels(slot: q)), gap \(c.gap)")
         #expect(c.run.summary.storage[0].chargeMWh > 0.9 * c.foresight.storageChargedMWh[0])
         #expect(c.gap < 0.01, "gap \(c.gap)")
     }
