@@ -212,8 +212,9 @@ public enum DispatchError: Error, Equatable, CustomStringConvertible {
 
 public final class DispatchSolver {
     public let structure: DispatchStructure
-    /// The next step's numbers: write them in place (`solver.input.demandMW.base[r] = …`), or assign another input.
-    public var input: DispatchInput
+    /// The next step's numbers: write them in place (`solver.input.demandMW.base[r] = …`), or copy another
+    /// input's with `assign(from:)`.
+    public let input: DispatchInput
     /// The last step's answer (overwritten by the next solve).
     public let result: DispatchResult
 

@@ -24,6 +24,8 @@ public final class TrialSampler {
     var deviceUp: [Bool]
     /// One stream per device (index d), then the process streams below; `streamIDs[k]` names stream k.
     let streams: [RandomStream]
+    /// The same streams, read in the step loop without retaining them (`streams` keeps them alive).
+    let streamRefs: [Unmanaged<RandomStream>]
     let streamIDs: [StreamID]
     let demandYearStream: RandomStream
     let hydrologyStream: RandomStream
@@ -120,6 +122,7 @@ public final class TrialSampler {
         streamIDs = ids
         let all = ids.map { RandomStream(seed: 0, trial: 0, stream: $0) }
         streams = all
+        streamRefs = all.map { Unmanaged.passUnretained($0) }
         let d = kind.count, regionCount = s.regions.count
         demandYearStream = all[d]
         hydrologyStream = all[d + 1]
@@ -160,7 +163,7 @@ public final class TrialSampler {
     /// step; none beyond the horizon.
     @inline(__always) func schedule(_ device: Int, from step: Int) {
         let p = deviceUp[device] ? deviceFail[device] : deviceRepair[device]
-        let k = streams[device].geometric(p)
+        let k = streamRefs[device]._withUnsafeGuaranteedRef { $0.geometric(p) }
         guard k < stepCount - step else { return }
         let next = step + k
         dueNext[device] = dueHead[next]
