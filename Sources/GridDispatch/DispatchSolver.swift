@@ -701,8 +701,10 @@ public final class DispatchSolver {
             let k = shedCurrent[r]
             let x = lp.x[shedStart + r]
             let width = shedWidth(shedOrder[first + k])
-            // The usual case: the first block, not full. Neither move below can apply.
-            if k == 0 && x < width - tolerance * (1 + width) { continue }
+            // The usual cases: the block is not full, and it is the first block, or it sheds some MW, or the
+            // blocks before it are all empty (no MW before it: the usual step, with tiers of 0 MW first).
+            // Neither move below can apply.
+            if x < width - tolerance * (1 + width) && (k == 0 || x > tolerance * (1 + width) || shedFullMW[r] == 0) { continue }
             var next = k + 1
             while next < count && shedWidth(shedOrder[first + next]) == 0 { next += 1 }
             var previous = k - 1

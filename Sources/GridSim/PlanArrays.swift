@@ -16,6 +16,8 @@ public final class PlanArrays: Sendable {
     /// Must-run MW by plant and month (`[plant * 12 + month − 1]`), and whether a plant is behind the meter.
     public let plantMinOutputByMonthMW: FixedArray<Double>
     public let plantBehindTheMeter: FixedArray<Bool>
+    /// 1 for a plant behind the meter, else 0 (read without a branch).
+    public let plantBehindTheMeterFactor: FixedArray<Double>
     /// Month − 1 of each step.
     public let stepMonthIndex: FixedArray<Int>
     public let plantCostPerMWh: FixedArray<Double>
@@ -107,6 +109,7 @@ public final class PlanArrays: Sendable {
             (p.minOutputMonthlyMW ?? [Double](repeating: p.minOutputMW, count: 12)).map { max($0, min(p.reservoir?.minReleaseMW ?? 0, p.capacityMW)) }
         })
         plantBehindTheMeter = FixedArray(s.plants.map(\.behindTheMeter))
+        plantBehindTheMeterFactor = FixedArray(s.plants.map { $0.behindTheMeter ? 1 : 0 })
         stepMonthIndex = FixedArray((0..<s.stepCount).map { Int(s.calendar.month[$0]) - 1 })
         plantCostPerMWh = FixedArray(s.plants.map(\.marginalCostUSDPerMWh))
         plantFuel = FixedArray(s.plants.map { $0.fuel ?? -1 })

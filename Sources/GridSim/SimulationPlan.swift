@@ -230,7 +230,7 @@ public struct SimulationPlan: Sendable {
         let variable = arrays.variablePlants
         var flat = [Double](repeating: 0, count: steps * variable.count)
         for (v, i) in variable.enumerated() { for t in 0..<steps { flat[t * variable.count + v] = plantAvailableMW[i][t] } }
-        availableByStep = FixedArray(flat)
+        availableByStep = FixedArray(flat.isEmpty ? [0] : flat)   // (one entry at least: the step loop reads entry 0 for constant plants)
         var flatDemand = [Double](repeating: 0, count: steps * regionCount)
         for r in 0..<regionCount { for t in 0..<steps { flatDemand[t * regionCount + r] = demand[r][t] } }
         demandByStep = FixedArray(flatDemand)

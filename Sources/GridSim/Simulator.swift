@@ -429,13 +429,23 @@ public final class Simulator {
             for r in 0..<regionCount { availableNow[r] = regionConstantMW[r] }
             for i in a.variablePlants { availableNow[a.plantRegion[i]] += plantMaximum(i, base: base, dt: dt) }
         } else {
-            // One pass: each plant's maximum, the regional sums, and the plant's dispatch inputs.
+            // Each plant's maximum and dispatch inputs as a thermal plant's, then the hydro plants' energy limits
+            // and offers over them, then the regional sums in plant order: loops without a branch on the kind of
+            // plant (which mispredicts as the plants go by).
+            let month = a.stepMonthIndex[t]
             for i in 0..<plantCount {
+                let m = plantAvailableMWWithoutBranch(i, base: base)
+                plantMaxNow[i] = m
+                // Must-run MW; a plant behind the meter runs at its maximum (the max with m · 1; with m · 0 a no-op).
+                let mustRun = max(min(a.plantMinOutputByMonthMW[i * 12 + month] * plantInService[i], m), m * a.plantBehindTheMeterFactor[i])
+                solver.input.setPlant(i, minMW: mustRun, maxMW: m, costPerMWh: a.plantCostPerMWh[i])
+            }
+            for i in hydroIndex {
                 let m = plantMaximum(i, base: base, dt: dt)
                 plantMaxNow[i] = m
-                availableNow[a.plantRegion[i]] += m
                 setPlantInputs(i, maxMW: m, t: t, dt: dt)
             }
+            for i in 0..<plantCount { availableNow[a.plantRegion[i]] += plantMaxNow[i] }
         }
         for k in 0..<storageCount {
             // The discharge bound of this step's dispatch (the rest of storage's inputs: `setStorage`).
@@ -656,6 +666,16 @@ public final class Simulator {
         }
     }
 
+    /// `plantAvailableMW` computed without a branch: the variable plants' stream is read for every plant (at
+    /// the step's first entry for the constant ones) and the constant value chosen by a select.
+    @inline(__always) func plantAvailableMWWithoutBranch(_ i: Int, base: Int) -> Double {
+        let a = arrays
+        let constant = a.plantConstantAvailableMW[i]
+        let streamed = plan.availableByStep[base + max(0, a.plantVariableIndex[i])]
+        let available = constant >= 0 ? constant : streamed
+        return min(a.plantCapacityMW[i], available * weatherFactor[i]) * derate[i] * plantInService[i]
+    }
+
     /// Available MW of plant i before a reservoir's remaining energy limits it.
     @inline(__always) func plantAvailableMW(_ i: Int, base: Int) -> Double {
         let a = arrays
@@ -821,7 +841,7 @@ public final class Simulator {
         let offer = storageValues.offer(slot: q, t: t, aboveFloorMWh: soc - floor)
         let target = floor + offer.target
         // The next step's rows, where the store is headed (a step ahead is time enough to fetch them).
-        storageValues.prefetch(slot: q, t: t + 1, aboveFloorMWh: offer.target)
+        storageValues.prefetch(slot: q, t: t + 1, level: offer.targetLevel)
         let ed = a.storageDischargeEfficiency[k], ec = a.storageChargeEfficiency[k]
         let down = target < soc - 1e-6 ? (soc - target) * ed / dt : 0
         if down < solver.input.storageDischargeMaxMW[k] {

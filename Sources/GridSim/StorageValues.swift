@@ -81,9 +81,10 @@ public struct StorageValueTables: Sendable {
     /// The offer of slot q's store at step t from level `levelMWh` above its floor: the level to end the step
     /// at (above the floor, MWh), and the marginal value of stored energy just above and just below it
     /// (US$/MWh stored). Between two levels whose targets differ, the energy above the target is valued as
-    /// above the lower level's target, the energy below it as below the upper level's.
+    /// above the lower level's target, the energy below it as below the upper level's. Also the level at or
+    /// below the target (0 ..< G), where the next step's rows will be read.
     @inline(__always)
-    func offer(slot q: Int, t: Int, aboveFloorMWh: Double) -> (target: Double, valueAbove: Double, valueBelow: Double) {
+    func offer(slot q: Int, t: Int, aboveFloorMWh: Double) -> (target: Double, valueAbove: Double, valueBelow: Double, targetLevel: Int) {
         let sl = slots[q]
         let G = sl.levels
         let pos = min(Double(G), max(0, aboveFloorMWh / sl.stepMWh))
@@ -93,15 +94,14 @@ public struct StorageValueTables: Sendable {
         let target = (1 - f) * Double(a0) + f * Double(a1)
         let values = sl.slopeBase + t * G
         let above = f < 1 ? a0 : a1, below = f > 0 ? a1 : a0
-        return (target * sl.stepMWh, Double(slopes[values + min(G - 1, above)]), Double(slopes[values + max(0, below - 1)]))
+        return (target * sl.stepMWh, Double(slopes[values + min(G - 1, above)]), Double(slopes[values + max(0, below - 1)]), min(G - 1, Int(target)))
     }
 
-    /// Hints that slot q's rows of step t will be read soon, around level `levelMWh` above the floor.
+    /// Hints that slot q's rows of step t will be read soon, around level i (0 ..< G).
     @inline(__always)
-    func prefetch(slot q: Int, t: Int, aboveFloorMWh: Double) {
+    func prefetch(slot q: Int, t: Int, level i: Int) {
         let sl = slots[q]
         let G = sl.levels
-        let i = min(G - 1, Int(min(Double(G), max(0, aboveFloorMWh / sl.stepMWh))))
         targets.prefetch(sl.targetBase + t * (G + 1) + i)
         slopes.prefetch(sl.slopeBase + t * G + i)
     }

@@ -61,7 +61,7 @@ struct RandomCase {
     }
 
     /// Fills a step: tight supply (shortfall) in some cases, ties in costs in others.
-    func fill(_ input: inout DispatchInput, rng: inout CaseRandom) {
+    func fill(_ input: DispatchInput, rng: inout CaseRandom) {
         let s = structure
         let scarcity = rng.uniform(0.5, 1.6)
         var capacity = Array(repeating: 0.0, count: s.regionCount)
@@ -167,7 +167,7 @@ struct OracleTests {
         var rng = CaseRandom(state: seed &* 7919)
         let c = RandomCase(seed: seed, rng: &rng)
         let solver = DispatchSolver(structure: c.structure)
-        c.fill(&solver.input, rng: &rng)
+        c.fill(solver.input, rng: &rng)
         try solver.solve()
         let expected = try oracleObjective(c.structure, solver.input)
         let got = solver.objectivePerHour
@@ -182,7 +182,7 @@ struct OracleTests {
         var rng = CaseRandom(state: seed &* 104729)
         let c = RandomCase(seed: seed, rng: &rng)
         let solver = DispatchSolver(structure: c.structure)
-        c.fill(&solver.input, rng: &rng)
+        c.fill(solver.input, rng: &rng)
         for step in 0..<24 {
             // Perturb the previous step a little, as consecutive hours do.
             for r in 0..<c.structure.regionCount { solver.input.demandMW[r] *= rng.uniform(0.9, 1.1) }
@@ -194,7 +194,7 @@ struct OracleTests {
                 solver.input.storageDischargeCostPerMWh[k] = rng.uniform(0, 300)
             }
             for f in 0..<c.structure.fuelCount where rng.chance(0.3) { solver.input.fuelAvailableTonnes[f] = rng.uniform(0, 300) }
-            if step % 7 == 6 { c.fill(&solver.input, rng: &rng) }
+            if step % 7 == 6 { c.fill(solver.input, rng: &rng) }
             try solver.solve()
             let expected = try oracleObjective(c.structure, solver.input)
             let got = solver.objectivePerHour
@@ -216,7 +216,7 @@ struct OracleTests {
         let s = c.structure
         shared.shedShareOfDemand = (0..<s.shedCount).map { b in 1 / Double(s.shedRegion.filter { $0 == s.shedRegion[b] }.count) }
         let bySharing = DispatchSolver(structure: shared), byMW = DispatchSolver(structure: s)
-        c.fill(&bySharing.input, rng: &rng)
+        c.fill(bySharing.input, rng: &rng)
         for step in 0..<16 {
             // Demand moves (so do the blocks, with it), and now and then goes far beyond supply.
             let surge = step % 5 == 4 ? 3.0 : 1.0
@@ -224,7 +224,7 @@ struct OracleTests {
             for b in 0..<s.shedCount {
                 bySharing.input.shedMaxMW[b] = max(0, bySharing.input.demandMW[s.shedRegion[b]]) * shared.shedShareOfDemand![b]
             }
-            byMW.input = bySharing.input.copy()
+            byMW.input.assign(from: bySharing.input)
             try bySharing.solve()
             try byMW.solve()
             let expected = try oracleObjective(s, bySharing.input)
@@ -243,7 +243,7 @@ struct OracleTests {
         let c = RandomCase(seed: seed, rng: &rng)
         guard c.structure.fuelCount > 0 else { return }
         let solver = DispatchSolver(structure: c.structure)
-        c.fill(&solver.input, rng: &rng)
+        c.fill(solver.input, rng: &rng)
         for step in 0..<24 {
             for r in 0..<c.structure.regionCount { solver.input.demandMW[r] *= rng.uniform(0.9, 1.1) }
             // Alternate ample stocks (no fuel row can bind) with the case's own, often short, stocks.
@@ -409,7 +409,7 @@ func nondegenerateChecked(_ solver: DispatchSolver, _ label: String) {
 struct StressTests {
     /// Degenerate and badly scaled cases: many equal costs, zero-capacity units, parallel corridors,
     /// values from 1e-3 to 1e5 MW.
-    static func stressCase(seed: UInt64) -> (DispatchStructure, (inout DispatchInput, inout CaseRandom) -> Void) {
+    static func stressCase(seed: UInt64) -> (DispatchStructure, (DispatchInput, inout CaseRandom) -> Void) {
         var rng = CaseRandom(state: seed &* 0x9E37_79B9)
         let regions = rng.int(2...6)
         var corridors: [DispatchCorridor] = []
@@ -437,7 +437,7 @@ struct StressTests {
         let structure = DispatchStructure(regionCount: regions, plantRegion: plantRegion, plantFuel: plantFuel,
                                           plantFuelTonnesPerMWh: use, corridors: corridors, storageRegion: storage,
                                           shedRegion: shed, responseRegion: [], fuelCount: fuels, stepHours: 1)
-        let fill: (inout DispatchInput, inout CaseRandom) -> Void = { input, rng in
+        let fill: (DispatchInput, inout CaseRandom) -> Void = { input, rng in
             let s = structure
             // One scale per case, from 1e-3 to 1e5 MW, and mixed scales within a case.
             let scale = pow(10, rng.uniform(-3, 5))
@@ -483,7 +483,7 @@ struct StressTests {
         var rng = CaseRandom(state: seed)
         let solver = DispatchSolver(structure: structure)
         for step in 0..<12 {
-            fill(&solver.input, &rng)
+            fill(solver.input, &rng)
             try solver.solve()
             let expected = try oracleObjective(structure, solver.input)
             #expect(abs(solver.objectivePerHour - expected) <= 1e-6 * max(1, abs(expected)),
@@ -508,7 +508,7 @@ struct BlandTests {
             solver.regionalLP?.degenerateLimit = 0
             var r = CaseRandom(state: seed)
             for step in 0..<6 {
-                if structure == c.structure { c.fill(&solver.input, rng: &r) } else { fill(&solver.input, &r) }
+                if structure == c.structure { c.fill(solver.input, rng: &r) } else { fill(solver.input, &r) }
                 try solver.solve()
                 let expected = try oracleObjective(structure, solver.input)
                 #expect(abs(solver.objectivePerHour - expected) <= 1e-6 * max(1, abs(expected)), "seed \(seed) step \(step)")
