@@ -9,12 +9,13 @@ import GridModel
 struct ShiftableDemandTests {
     /// The fixture with its load column, peak and programme edited.
     func scenario(column: String = "repaid", peakMW: Int = 110, paybackHours: Int = 2, storage: String? = nil, programme: String = "",
-                  dispatch: String = "") throws -> Scenario {
+                  dispatch: String = "", stepMinutes: Int = 60) throws -> Scenario {
         let path = fixtures.appendingPathComponent("shiftable.yaml").path
         var text = try String(contentsOfFile: path, encoding: .utf8)
             .replacingOccurrences(of: "column: repaid", with: "column: \(column)")
             .replacingOccurrences(of: "peak_mw: 110", with: "peak_mw: \(peakMW)")
             .replacingOccurrences(of: "payback_hours: 2", with: "payback_hours: \(paybackHours)\(programme)")
+            .replacingOccurrences(of: "duration_hours: 4}", with: "duration_hours: 4, step_minutes: \(stepMinutes)}")
         if let storage { text += "storage:\n  - \(storage)\n" }
         if !dispatch.isEmpty { text += "dispatch: {\(dispatch)}\n" }
         return try ScenarioLoader.load(text: text, file: path)
@@ -49,6 +50,29 @@ struct ShiftableDemandTests {
         #expect(run.summary.national.shortfallHours == 1)
         #expect(run.summary.national.largestShortfallTime == run.summary.regions[0].largestShortfallTime)
         #expect(abs(run.summary.national.unservedCostUSD - 15 * run.plan.minVOLL) < 1e-6)
+        #expect(abs(run.summary.shiftable[0].unpaidMWh - 15) < 1e-9)
+    }
+
+    @Test("At 15-minute steps a 1-hour deadline is 4 steps, counted from the first step of debt: 11.25 MWh unpaid in hour 2's first step, 3.75 MWh in hour 3's second")
+    func deadlineAtQuarterHours() throws {
+        // Hour 1 is 10 MW short: 2.5 MWh borrowed in each of its steps 4–7 (the counter starts at step 5, with debt
+        // owed). Step 8 is the deadline: hour 2 is 5 MW short, 1.25 MWh more is borrowed, and the 11.25 MWh owed is
+        // unserved. The debt starts again at step 9 (1.25 MWh a step to step 11; hour 3 has no spare capacity to repay
+        // it) and is due at step 13: 3.75 MWh. The energy is the hourly case's 15 MWh, in two steps of shortfall.
+        let quarter = try scenario(column: "deadline", paybackHours: 1, stepMinutes: 15)
+        #expect(quarter.stepCount == 16)
+        let run = try DeterministicRun.run(quarter, recordHourly: true)
+        let h = try #require(run.hourly)
+        var borrowed = [Double](repeating: 0, count: 16), unpaid = [Double](repeating: 0, count: 16)
+        for t in 4..<8 { borrowed[t] = 10 }
+        for t in 8..<12 { borrowed[t] = 5 }
+        unpaid[8] = 11.25
+        unpaid[13] = 3.75
+        #expect(close(h.shiftableBorrowMW, borrowed), "\(h.shiftableBorrowMW)")
+        #expect(close(h.shiftablePaybackMW, [Double](repeating: 0, count: 16)), "\(h.shiftablePaybackMW)")
+        #expect(close(h.shiftableUnpaidMWh, unpaid), "\(h.shiftableUnpaidMWh)")
+        #expect(abs(run.summary.national.unservedMWh - 15) < 1e-9)
+        #expect(abs(run.summary.national.shortfallHours - 0.5) < 1e-12)
         #expect(abs(run.summary.shiftable[0].unpaidMWh - 15) < 1e-9)
     }
 
