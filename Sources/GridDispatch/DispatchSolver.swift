@@ -123,6 +123,9 @@ public final class DispatchInput: @unchecked Sendable {
         plantCostPerMWh.base[p] = costPerMWh
     }
 
+    /// How many numbers an input of this structure holds.
+    public var numberCount: Int { arena.count }
+
     /// Overwrites these numbers with `other`'s (the same structure; no allocation).
     public func assign(from other: DispatchInput) {
         precondition(other.arena.count == arena.count, "inputs of different structures")

@@ -219,6 +219,13 @@ public struct FixedArray<Element: BitwiseCopyable>: RandomAccessCollection, @unc
         count = values.count
     }
 
+    /// Takes over `count` initialised elements at `p` (allocated with `UnsafeMutablePointer.allocate`): no copy.
+    init(adopting p: UnsafeMutablePointer<Element>, count: Int) {
+        owner = FixedStorage(UnsafeMutableRawPointer(p))
+        base = UnsafePointer(p)
+        self.count = count
+    }
+
     public var startIndex: Int { 0 }
     public var endIndex: Int { count }
     @inline(__always) public subscript(i: Int) -> Element {

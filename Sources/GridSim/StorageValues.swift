@@ -37,6 +37,11 @@ public struct StorageValueTables: Sendable {
     /// Steps of the expected year per task of the probe solves (fixed, so that the tables do not depend on
     /// the number of cores that solve them).
     static let probeChunkSteps = 1_024
+    /// The most the tables, the cost curves and the inputs waiting for their probes may take (bytes): 4 GB, a
+    /// sixth of this project's machine (an assumption). vn-2030-base (a year of hourly steps, four stores in three
+    /// regions) takes 8.8 MB of tables, 7.2 MB of curves and about 3 MB of inputs on 2 cores; ten years at 5-minute
+    /// steps, 1.3 GB of tables per store of 255 levels and 0.29 GB of curves per region.
+    static let maxMemoryBytes = 4_000_000_000
     /// Per store, its slot in the tables, or −1 (no table: not a `values` store, or no power or energy).
     public let slot: [Int]
     /// Per store, MWh between two levels.
@@ -61,8 +66,11 @@ public struct StorageValueTables: Sendable {
     static let empty = StorageValueTables(slot: [], levelStepMWh: [], slots: [], targets: [], slopes: [], failure: nil)
 
     init(slot: [Int], levelStepMWh: [Double], slots: [Slot], targets: [UInt8], slopes: [Float], failure: String?) {
+        self.init(slot: slot, levelStepMWh: levelStepMWh, slots: slots, targets: FixedArray(targets), slopes: FixedArray(slopes), failure: failure)
+    }
+    init(slot: [Int], levelStepMWh: [Double], slots: [Slot], targets: FixedArray<UInt8>, slopes: FixedArray<Float>, failure: String?) {
         self.slot = slot; self.levelStepMWh = levelStepMWh; self.slots = FixedArray(slots)
-        self.targets = FixedArray(targets); self.slopes = FixedArray(slopes); self.failure = failure
+        self.targets = targets; self.slopes = slopes; self.failure = failure
     }
 
     /// Slot q's G.
@@ -107,7 +115,7 @@ public struct StorageValueTables: Sendable {
     }
 
     /// Computes the tables for `plan` (empty when it has no `values` store with power and energy).
-    static func compute(_ plan: SimulationPlan) -> StorageValueTables {
+    static func compute(_ plan: SimulationPlan, maxMemoryBytes: Int = StorageValueTables.maxMemoryBytes) -> StorageValueTables {
         let s = plan.scenario, a = plan.arrays
         let n = s.stepCount, dt = s.stepHours, J = curveSidePoints, W = 2 * J + 1
         func levels(_ k: Int) -> Int? {
@@ -124,42 +132,64 @@ public struct StorageValueTables: Sendable {
         var curveIndex = [Int](repeating: -1, count: s.regions.count)
         for (i, r) in regions.enumerated() { curveIndex[r] = i }
 
-        // 1. The expected year (its dispatch inputs kept), then each step's cost curves: the probe solves, in
-        //    chunks of steps solved in parallel (each chunk warm-starts its own solver from the chunk's first step).
-        let sim = Simulator(plan: plan)
-        sim.reliabilityStorageOnly = true
-        var inputs: [DispatchInput] = []
-        inputs.reserveCapacity(n)
-        sim.solvedObserver = { _, input, _ in inputs.append(input.copy()) }
-        var failure: String? = nil
-        do { try sim.run() } catch { failure = "the expected year with reliability storage failed: \(error)" }
-        sim.solvedObserver = nil
-        if failure != nil { return StorageValueTables(slot: [], levelStepMWh: [], slots: [], targets: [], slopes: [], failure: failure) }
+        // The memory the tables, the curves and the inputs waiting for their probes take; beyond the limit the
+        // `values` stores act as reliability stores (a horizon of many years at short steps: see `maxMemoryBytes`).
+        // A batch of whole chunks per core, at most 256 MB of inputs (each chunk is solved alike in any batch).
+        let inputBytes = probeChunkSteps * DispatchInput(structure: plan.structure).numberCount * MemoryLayout<Double>.size
+        let batch = probeChunkSteps * max(1, min(ProcessInfo.processInfo.activeProcessorCount, 256_000_000 / inputBytes))
+        let tableBytes = stores.reduce(0) { sum, k in sum + (5 * levels(k)! + 1) * n }
+        let memoryBytes = tableBytes + 2 * regions.count * n * W * MemoryLayout<Double>.size + batch / probeChunkSteps * inputBytes
+        if memoryBytes > maxMemoryBytes {
+            let gb = { (b: Int) in String(format: "%.1f GB", Double(b) / 1e9) }
+            return StorageValueTables(slot: [], levelStepMWh: [], slots: [], targets: [], slopes: [], failure:
+                "they would take \(gb(memoryBytes)) for \(n) steps (at most \(gb(maxMemoryBytes))); shorten the horizon or lengthen the steps")
+        }
+
+        // 1. The expected year, and each step's cost curves: the probe solves, in chunks of `probeChunkSteps`
+        //    solved in parallel as the year goes on (each chunk warm-starts a solver of its own from the chunk's
+        //    first step; the chunks, and so the curves, do not depend on the number of cores).
         let curveCount = regions.count * n * W
         let curveBuffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: 2 * curveCount)
         defer { curveBuffer.deallocate() }
         nonisolated(unsafe) let curve = curveBuffer.baseAddress!, price = curveBuffer.baseAddress! + curveCount
-        let recorded = inputs, structure = sim.solver.structure, storesInProbe = stores, powerOfRegion = regionPowerMW
-        let chunks = (n + probeChunkSteps - 1) / probeChunkSteps
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let probe = DispatchSolver(structure: structure)
-            for t in (c * probeChunkSteps)..<min(n, (c + 1) * probeChunkSteps) {
-                let input = recorded[t]
-                probe.input.assign(from: input)
-                for k in storesInProbe { probe.input.storageDischargeMaxMW[k] = 0; probe.input.storageChargeMaxMW[k] = 0 }
-                for (ri, r) in regions.enumerated() {
-                    let demand = input.demandMW[r], X = powerOfRegion[r]!
-                    for j in 0..<W {
-                        probe.input.demandMW[r] = demand - X * Double(j - J) / Double(J)
-                        var cost = Double.infinity, marginal = 0.0
-                        do { try probe.solve(); cost = probe.objectivePerHour; marginal = probe.result.priceAtRegionPerMWh[r] } catch {}
-                        curve[(ri * n + t) * W + j] = cost
-                        price[(ri * n + t) * W + j] = marginal
+        let sim = Simulator(plan: plan)
+        sim.reliabilityStorageOnly = true
+        let structure = sim.solver.structure, storesInProbe = stores, powerOfRegion = regionPowerMW
+        // The inputs of the steps not yet probed.
+        let pending = (0..<min(n, batch)).map { _ in DispatchInput(structure: structure) }
+        var batchStart = 0
+        func probeBatch(steps count: Int) {
+            let first = batchStart, inputs = pending
+            DispatchQueue.concurrentPerform(iterations: (count + probeChunkSteps - 1) / probeChunkSteps) { c in
+                let probe = DispatchSolver(structure: structure)
+                for i in (c * probeChunkSteps)..<min(count, (c + 1) * probeChunkSteps) {
+                    let input = inputs[i], t = first + i
+                    probe.input.assign(from: input)
+                    for k in storesInProbe { probe.input.storageDischargeMaxMW[k] = 0; probe.input.storageChargeMaxMW[k] = 0 }
+                    for (ri, r) in regions.enumerated() {
+                        let demand = input.demandMW[r], X = powerOfRegion[r]!
+                        for j in 0..<W {
+                            probe.input.demandMW[r] = demand - X * Double(j - J) / Double(J)
+                            var cost = Double.infinity, marginal = 0.0
+                            do { try probe.solve(); cost = probe.objectivePerHour; marginal = probe.result.priceAtRegionPerMWh[r] } catch {}
+                            curve[(ri * n + t) * W + j] = cost
+                            price[(ri * n + t) * W + j] = marginal
+                        }
+                        probe.input.demandMW[r] = demand
                     }
-                    probe.input.demandMW[r] = demand
                 }
             }
+            batchStart += count
         }
+        sim.solvedObserver = { t, input, _ in
+            pending[t - batchStart].assign(from: input)
+            if t - batchStart + 1 == batch { probeBatch(steps: batch) }
+        }
+        var failure: String? = nil
+        do { try sim.run() } catch { failure = "the expected year with reliability storage failed: \(error)" }
+        sim.solvedObserver = nil
+        if failure != nil { return StorageValueTables(slot: [], levelStepMWh: [], slots: [], targets: [], slopes: [], failure: failure) }
+        if batchStart < n { probeBatch(steps: n - batchStart) }
 
         // 2. The recursion, store by store: in each region by name, on the curve shifted by the earlier stores
         //    (regions in parallel: a region's stores see only its own curve).
@@ -175,10 +205,9 @@ public struct StorageValueTables: Sendable {
             targetCount += (G + 1) * n
             slopeCount += G * n
         }
-        let targetBuffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: targetCount)
-        let slopeBuffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: slopeCount)
-        defer { targetBuffer.deallocate(); slopeBuffer.deallocate() }
-        nonisolated(unsafe) let targets = targetBuffer.baseAddress!, slopeTable = slopeBuffer.baseAddress!
+        // Written in place, then handed to the tables (no copy).
+        nonisolated(unsafe) let targets = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, targetCount))
+        nonisolated(unsafe) let slopeTable = UnsafeMutablePointer<Float>.allocate(capacity: max(1, slopeCount))
         let slotsOfRegion = regions.map { r in ordered.indices.filter { a.storageRegion[ordered[$0]] == r } }
         let storesInOrder = ordered, slotTable = slots
         DispatchQueue.concurrentPerform(iterations: regions.count) { ri in
@@ -252,6 +281,7 @@ public struct StorageValueTables: Sendable {
                 }
             }
         }
-        return StorageValueTables(slot: slot, levelStepMWh: levelStep, slots: slots, targets: Array(targetBuffer), slopes: Array(slopeBuffer), failure: nil)
+        return StorageValueTables(slot: slot, levelStepMWh: levelStep, slots: slots, targets: FixedArray(adopting: targets, count: targetCount),
+                                  slopes: FixedArray(adopting: slopeTable, count: slopeCount), failure: nil)
     }
 }

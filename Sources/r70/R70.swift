@@ -1256,6 +1256,7 @@ extension R70.Run {
         }
         let year: DeterministicRun
         do { year = try DeterministicRun.run(scenario, recordHourly: out != nil || html != nil) } catch { throw simulationFailure(file, error) }
+        warnAboutStorageValues(year.plan)
         // Samples go to a temporary file beside the target, renamed into place at the end.
         var samples: FileHandle?
         var samplesTemp: String?
@@ -1371,6 +1372,7 @@ extension R70.Run {
             printError("r70: \(file): \(error)")
             throw ExitCode(3)
         }
+        warnAboutStorageValues(comparison.run.plan)
         let names = scenario.storage.map(\.name)
         if json {
             print(try ForesightText.json(comparison, storeNames: names))

@@ -108,4 +108,19 @@ struct StoragePolicyTests {
         #expect(c.run.summary.storage[0].chargeMWh > 0.9 * c.foresight.storageChargedMWh[0])
         #expect(c.gap < 0.01, "gap \(c.gap)")
     }
+
+    @Test("Policy values: tables that would take more than the memory limit are not computed (the stores then act as reliability stores; r70 warns)")
+    func valuesMemoryLimit() throws {
+        let scenario = try ScenarioLoader.load(path: fixtures.appendingPathComponent("foreseeable-shortage.yaml").path)
+        let plan = SimulationPlan(scenario: scenario)
+        #expect(plan.storageValues.failure == nil && plan.storageValues.slot.contains { $0 >= 0 })
+        let limited = StorageValueTables.compute(plan, maxMemoryBytes: 100)
+        let why = try #require(limited.failure)
+        #expect(why.contains("would take") && why.contains("at most"), "\(why)")
+        #expect(limited.slot.isEmpty)
+        // Within the limit: the same tables as the plan's.
+        let again = StorageValueTables.compute(plan)
+        #expect(again.failure == nil && again.slot == plan.storageValues.slot)
+        #expect(Array(again.targets) == Array(plan.storageValues.targets) && Array(again.slopes) == Array(plan.storageValues.slopes))
+    }
 }
