@@ -434,7 +434,7 @@ public final class Simulator {
             // plant (which mispredicts as the plants go by).
             let month = a.stepMonthIndex[t]
             for i in 0..<plantCount {
-                let m = plantAvailableMWWithoutBranch(i, base: base)
+                let m = plantAvailableMW(i, base: base)
                 plantMaxNow[i] = m
                 // Must-run MW; a plant behind the meter runs at its maximum (the max with m · 1; with m · 0 a no-op).
                 let mustRun = max(min(a.plantMinOutputByMonthMW[i * 12 + month] * plantInService[i], m), m * a.plantBehindTheMeterFactor[i])
@@ -666,22 +666,15 @@ public final class Simulator {
         }
     }
 
-    /// `plantAvailableMW` computed without a branch: the variable plants' stream is read for every plant (at
-    /// the step's first entry for the constant ones) and the constant value chosen by a select.
-    @inline(__always) func plantAvailableMWWithoutBranch(_ i: Int, base: Int) -> Double {
-        let a = arrays
-        let constant = a.plantConstantAvailableMW[i]
-        let streamed = plan.availableByStep[base + max(0, a.plantVariableIndex[i])]
-        let available = constant >= 0 ? constant : streamed
-        return min(a.plantCapacityMW[i], available * weatherFactor[i]) * derate[i] * plantInService[i]
-    }
-
     /// Available MW of plant i before a reservoir's remaining energy limits it.
     @inline(__always) func plantAvailableMW(_ i: Int, base: Int) -> Double {
         let a = arrays
-        // A constant-availability plant's MW are already at most its capacity, and its weather factor is 1.
+        // A constant-availability plant's MW are already at most its capacity, and its weather factor is 1. Without
+        // a branch (which mispredicts as the plants go by): the variable plants' stream is read for every plant (at
+        // the step's first entry for the constant ones), and the constant value chosen by a select.
         let constant = a.plantConstantAvailableMW[i]
-        let available = constant >= 0 ? constant : plan.availableByStep[base + a.plantVariableIndex[i]]
+        let streamed = plan.availableByStep[base + max(0, a.plantVariableIndex[i])]
+        let available = constant >= 0 ? constant : streamed
         return min(a.plantCapacityMW[i], available * weatherFactor[i]) * derate[i] * plantInService[i]
     }
 

@@ -44,8 +44,6 @@ public struct StorageValueTables: Sendable {
     static let maxMemoryBytes = 4_000_000_000
     /// Per store, its slot in the tables, or −1 (no table: not a `values` store, or no power or energy).
     public let slot: [Int]
-    /// Per store, MWh between two levels.
-    public let levelStepMWh: [Double]
     /// Per slot: its G, the MWh between two of its levels, and where its tables start.
     let slots: FixedArray<Slot>
     struct Slot: BitwiseCopyable {
@@ -63,13 +61,13 @@ public struct StorageValueTables: Sendable {
     /// Why the tables could not be computed (the expected year failed a step), if they could not.
     public let failure: String?
 
-    static let empty = StorageValueTables(slot: [], levelStepMWh: [], slots: [], targets: [], slopes: [], failure: nil)
+    static let empty = StorageValueTables(slot: [], slots: [], targets: [], slopes: [], failure: nil)
 
-    init(slot: [Int], levelStepMWh: [Double], slots: [Slot], targets: [UInt8], slopes: [Float], failure: String?) {
-        self.init(slot: slot, levelStepMWh: levelStepMWh, slots: slots, targets: FixedArray(targets), slopes: FixedArray(slopes), failure: failure)
+    init(slot: [Int], slots: [Slot], targets: [UInt8], slopes: [Float], failure: String?) {
+        self.init(slot: slot, slots: slots, targets: FixedArray(targets), slopes: FixedArray(slopes), failure: failure)
     }
-    init(slot: [Int], levelStepMWh: [Double], slots: [Slot], targets: FixedArray<UInt8>, slopes: FixedArray<Float>, failure: String?) {
-        self.slot = slot; self.levelStepMWh = levelStepMWh; self.slots = FixedArray(slots)
+    init(slot: [Int], slots: [Slot], targets: FixedArray<UInt8>, slopes: FixedArray<Float>, failure: String?) {
+        self.slot = slot; self.slots = FixedArray(slots)
         self.targets = targets; self.slopes = slopes; self.failure = failure
     }
 
@@ -141,7 +139,7 @@ public struct StorageValueTables: Sendable {
         let memoryBytes = tableBytes + 2 * regions.count * n * W * MemoryLayout<Double>.size + batch / probeChunkSteps * inputBytes
         if memoryBytes > maxMemoryBytes {
             let gb = { (b: Int) in String(format: "%.1f GB", Double(b) / 1e9) }
-            return StorageValueTables(slot: [], levelStepMWh: [], slots: [], targets: [], slopes: [], failure:
+            return StorageValueTables(slot: [], slots: [], targets: [], slopes: [], failure:
                 "they would take \(gb(memoryBytes)) for \(n) steps (at most \(gb(maxMemoryBytes))); shorten the horizon or lengthen the steps")
         }
 
@@ -188,20 +186,18 @@ public struct StorageValueTables: Sendable {
         var failure: String? = nil
         do { try sim.run() } catch { failure = "the expected year with reliability storage failed: \(error)" }
         sim.solvedObserver = nil
-        if failure != nil { return StorageValueTables(slot: [], levelStepMWh: [], slots: [], targets: [], slopes: [], failure: failure) }
+        if failure != nil { return StorageValueTables(slot: [], slots: [], targets: [], slopes: [], failure: failure) }
         if batchStart < n { probeBatch(steps: n - batchStart) }
 
         // 2. The recursion, store by store: in each region by name, on the curve shifted by the earlier stores
         //    (regions in parallel: a region's stores see only its own curve).
         var slot = [Int](repeating: -1, count: s.storage.count)
-        var levelStep = [Double](repeating: 0, count: s.storage.count)
         let ordered = stores.sorted { (a.storageRegion[$0], s.storage[$0].name) < (a.storageRegion[$1], s.storage[$1].name) }
         var slots: [Slot] = [], targetCount = 0, slopeCount = 0
         for (q, k) in ordered.enumerated() {
             let G = levels(k)!, lo = a.storageMinMWh[k]
             slots.append(Slot(levels: G, stepMWh: (a.storageMaxMWh[k] - lo) / Double(G), targetBase: targetCount, slopeBase: slopeCount))
             slot[k] = q
-            levelStep[k] = slots[q].stepMWh
             targetCount += (G + 1) * n
             slopeCount += G * n
         }
@@ -281,7 +277,7 @@ public struct StorageValueTables: Sendable {
                 }
             }
         }
-        return StorageValueTables(slot: slot, levelStepMWh: levelStep, slots: slots, targets: FixedArray(adopting: targets, count: targetCount),
+        return StorageValueTables(slot: slot, slots: slots, targets: FixedArray(adopting: targets, count: targetCount),
                                   slopes: FixedArray(adopting: slopeTable, count: slopeCount), failure: nil)
     }
 }
